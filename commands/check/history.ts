@@ -1,0 +1,135 @@
+import {readFile} from 'node:fs/promises'
+
+import {Args, Command, Flags} from '@oclif/core'
+
+import {
+  checkRegisterHistory,
+  formatKey,
+  formatOp,
+  formatValue,
+  HistoryFormatError,
+  parseHistoryJsonl,
+  type RegisterCheckResult,
+} from '../../src/check/linearizability/index.js'
+
+/** Exit statuses, also documented in docs/CHECK-HISTORY.md. */
+const EXIT = {valid: 0, invalid: 1, malformed: 2, unknown: 3} as const
+
+/** How many ops of the linearizable prefix the plain report shows (the JSON has all). */
+const PREFIX_SHOWN = 5
+
+type FileVerdict = {readonly file: string; readonly result: RegisterCheckResult}
+type FileError = {readonly file: string; readonly error: string; readonly line: number | null}
+type FileReport = FileVerdict | FileError
+
+function parseDuration(input: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(input.trim())
+  if (m === null) throw new Error(`expected a duration such as 500ms, 10s or 2m, got "${input}"`)
+  const scale = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
+  return Number(m[1]) * scale
+}
+
+export default class CheckHistory extends Command {
+  static override description = `Check register histories (JSONL) for linearizability.
+
+Each FILE holds one entry per line: {"process", "type": invoke|ok|fail|info, "f": read|write|cas, "key"?, "value"?}. Every key is a register that starts as null; the history must be explainable by some order of the operations that respects real time (the order of the lines). Prints a verdict line per file.
+
+Exit status: 0 every file is linearizable, 1 some file is not, 2 some file is malformed or unreadable, 3 the time limit ran out before a verdict (unknown). When files differ, 1 wins over 2, and 2 over 3.`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> examples/histories/linearizable.jsonl',
+    '<%= config.bin %> <%= command.id %> --timeout 30s results/*/history.jsonl',
+    '<%= config.bin %> <%= command.id %> --json examples/histories/stale-read.jsonl',
+  ]
+
+  static override strict = false
+
+  static override args = {
+    file: Args.string({description: 'history file(s) to check, JSONL', required: true}),
+  }
+
+  static override flags = {
+    timeout: Flags.string({
+      description: 'time limit of the search per file, once parsed (e.g. 500ms, 10s, 2m); past it the verdict is "unknown" (exit 3). Default: none',
+    }),
+    json: Flags.boolean({description: 'print the verdicts as one JSON document (with the full failure report)', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(CheckHistory)
+    const files = argv as string[]
+    let timeoutMs: number | undefined
+    if (flags.timeout !== undefined) {
+      try {
+        timeoutMs = parseDuration(flags.timeout)
+      } catch (error) {
+        this.logToStderr(`--timeout: ${(error as Error).message}`)
+        this.exit(EXIT.malformed)
+      }
+    }
+
+    const reports: FileReport[] = []
+    for (const file of files) {
+      const report = await checkFile(file, timeoutMs)
+      reports.push(report)
+      // Errors go to stderr in both modes: stdout stays one JSON document with --json.
+      if ('error' in report) this.logToStderr(report.error)
+      else if (!flags.json) this.printReport(report)
+    }
+    const code = exitCode(reports)
+    if (flags.json) this.log(JSON.stringify(toJson(reports, code), null, 2))
+    if (code !== EXIT.valid) this.exit(code)
+  }
+
+  private printReport(report: FileVerdict): void {
+    const {file, result: r} = report
+    const size = `${r.keys} key${r.keys === 1 ? '' : 's'}, ${r.ops} ops, ${Math.round(r.elapsedMs)} ms`
+    if (r.valid === true) {
+      this.log(`${file}: linearizable (${size})`)
+    } else if (r.valid === 'unknown') {
+      const why = r.gaveUp?.reason === 'state-limit' ? 'the search state limit was reached' : 'the time limit ran out'
+      this.log(`${file}: unknown: ${why} on key ${formatKey(r.gaveUp?.key ?? null)} (${r.keysChecked} of ${r.keys} keys checked, ${size})`)
+    } else if (r.failure !== undefined) {
+      const f = r.failure
+      this.log(`${file}: NOT linearizable: key ${formatKey(f.key)} (${size})`)
+      this.log(`  longest linearizable prefix: ${f.prefix.length} ops${f.prefix.length > PREFIX_SHOWN ? `, the last ${PREFIX_SHOWN}:` : ''}`)
+      for (const op of f.prefix.slice(-PREFIX_SHOWN)) this.log(`    ${formatOp(op)}`)
+      this.log(`  after it the register holds ${formatValue(f.valueAfterPrefix)}`)
+      this.log(`  cannot place: ${formatOp(f.blocked)}`)
+    }
+  }
+}
+
+async function checkFile(file: string, timeoutMs: number | undefined): Promise<FileReport> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(file)
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    return {file, error: `${file}: cannot read: ${e.code ?? e.message}`, line: null}
+  }
+  try {
+    const history = parseHistoryJsonl(bytes, file)
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs
+    return {file, result: checkRegisterHistory(history, {deadline})}
+  } catch (error) {
+    if (error instanceof HistoryFormatError) return {file, error: error.message, line: error.line}
+    throw error
+  }
+}
+
+function exitCode(reports: readonly FileReport[]): number {
+  const has = (p: (r: FileReport) => boolean): boolean => reports.some(p)
+  if (has((r) => 'result' in r && r.result.valid === false)) return EXIT.invalid
+  if (has((r) => 'error' in r)) return EXIT.malformed
+  if (has((r) => 'result' in r && r.result.valid === 'unknown')) return EXIT.unknown
+  return EXIT.valid
+}
+
+function toJson(reports: readonly FileReport[], code: number): object {
+  const files = reports.map((r) => ('error' in r ? {file: r.file, valid: null, error: r.error, line: r.line} : {file: r.file, ...r.result}))
+  const verdicts = reports.map((r) => ('error' in r ? null : r.result.valid))
+  // Mirrors the exit status: false, then null (a file could not be checked), then 'unknown'.
+  const valid = verdicts.includes(false) ? false : verdicts.includes(null) ? null : verdicts.includes('unknown') ? 'unknown' : true
+  return {valid, exitCode: code, files}
+}

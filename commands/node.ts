@@ -1,0 +1,32 @@
+import {Command, Flags} from '@oclif/core'
+import {runNode} from '../src/node/node.js'
+import {fail} from '../src/cli/fail.js'
+import {EXIT_LEASE_LOST, LeaseLostError} from '../src/node/lease.js'
+
+export default class Node extends Command {
+  static override summary = 'Run one node of a live run (for nodes on other hosts)'
+  static override description = `Joins a run started with \`cmm run workload FILE --redis URL --external-nodes\`:
+reads the workload and settings from Redis, plays node K's part, and keeps answering lock
+callbacks until the run ends. Nodes talk to each other and to the orchestrator only through
+Redis, so this can run on any host that reaches that Redis (history times assume synchronised
+clocks across hosts).`
+
+  static override examples = ['<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1']
+
+  static override flags = {
+    redis: Flags.string({description: 'the run\'s Redis (redis://host:port)', required: true}),
+    run: Flags.string({description: 'run id printed by `cmm run workload --external-nodes`', required: true}),
+    id: Flags.integer({description: 'this node\'s id, 0..nodes-1', required: true, min: 0}),
+    incarnation: Flags.integer({description: 'restart number of this node (0 first; a node that lost its lease (exit 3) rejoins with the next one)', default: 0, min: 0}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Node)
+    try {
+      await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
+    } catch (error) {
+      if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, EXIT_LEASE_LOST)
+      fail(this, `node ${flags.id}: ${(error as Error).message}`, 4)
+    }
+  }
+}

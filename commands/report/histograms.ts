@@ -1,0 +1,49 @@
+import {Args, Command, Flags} from '@oclif/core'
+import {reportHistograms, type ReportFormat} from '../../src/report/histograms/report.js'
+import {ReportInputError} from '../../src/report/histograms/load.js'
+import {fail, isExit} from '../../src/cli/fail.js'
+
+export default class ReportHistograms extends Command {
+  static override summary = 'Latency percentiles of stored runs; several runs side by side with ratios'
+  static override description = `Reads results/RUN_ID/histograms/ (merged across nodes, or --node K) and prints a percentile table per operation and fault class (count, mean, p50, p90, p99, p99.9, max). A run is named by its id under --results or by its folder; default: the latest run. With several runs, each row is shown per run with ratios against the first.
+
+Latency is corrected for coordinated omission (open-loop ops measured from their intended start); the uncorrected rows are shown too where they differ.
+
+Exit status: 0 printed, 2 bad input (unknown run, older results format, truncated file).`
+
+  static override strict = false
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> 20261125-150400-ab12 --node 1',
+    '<%= config.bin %> <%= command.id %> results/20261125-150400-ab12 results/20261125-151000-cd34',
+    '<%= config.bin %> <%= command.id %> --format hgrm > read.hgrm',
+    '<%= config.bin %> <%= command.id %> A B --plot --html report.html',
+  ]
+
+  static override args = {
+    runs: Args.string({description: 'run ids (under --results) or run folders; default: the latest run', required: false}),
+  }
+
+  static override flags = {
+    results: Flags.string({description: 'folder holding the runs', default: 'results'}),
+    node: Flags.integer({description: 'one node\'s histograms instead of the merged ones', min: 0}),
+    format: Flags.string({description: 'table; hgrm (HdrHistogram percentile distribution); csv; json (with HISTF strings)', options: ['table', 'hgrm', 'csv', 'json'], default: 'table'}),
+    plot: Flags.boolean({description: 'also draw latency by percentile in the terminal', default: false}),
+    html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
+  }
+
+  async run(): Promise<void> {
+    const {argv, flags} = await this.parse(ReportHistograms)
+    try {
+      const text = await reportHistograms({
+        runs: argv as string[], resultsDir: flags.results, node: flags.node,
+        format: flags.format as ReportFormat, plot: flags.plot, html: flags.html,
+      })
+      process.stdout.write(text)
+    } catch (error) {
+      if (isExit(error)) throw error
+      if (error instanceof ReportInputError) fail(this, error.message, 2)
+      throw error
+    }
+  }
+}

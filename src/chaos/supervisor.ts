@@ -1,0 +1,271 @@
+// The orchestrator's side of node loss (issue 4): owns the node processes of a run, carries out
+// fault requests (kill, pause, resume), restarts killed nodes as new incarnations, and runs the
+// reaper that turns an expired lease into a dead, purged node. Every step goes to events.jsonl.
+//
+// Who detects expiry: this reaper, one per run, every ttl/4. The alternative (each request
+// script checking the holders' leases lazily) puts a lease read per holder on every fault's
+// hot path and still never frees a unit nobody asks for; the reaper costs one HGETALL + one
+// EXISTS per live node per period and bounds detection to ttl + ttl/4 after the last renewal.
+import type {Redis} from 'ioredis'
+import {join} from 'node:path'
+import {RedisLockManager} from '../redis/lock-manager.js'
+import {keys} from '../redis/keys.js'
+import {spawnNode, type NodeProcess} from '../cluster/spawn.js'
+import {EXIT_LEASE_LOST} from '../node/lease.js'
+import {processId} from '../node/node.js'
+import type {EventLog} from '../results/events.js'
+import {readChaos, RESTART_REDIS, type ChaosRequest} from './requests.js'
+
+export interface Incarnation {
+  readonly node: number
+  readonly incarnation: number
+  readonly proc: number
+  readonly process: NodeProcess
+  /** Its exit is expected (we killed it, or it lost its lease): not a failed run. */
+  expected: boolean
+  handled: boolean
+}
+
+export interface SupervisorOptions {
+  readonly redis: Redis
+  readonly runId: string
+  readonly redisUrl: string
+  readonly dir: string
+  readonly nodes: number
+  readonly leaseTtlMs: number
+  readonly events: EventLog
+  /** The node finished its workload: a later death is not restarted. */
+  readonly isDone: (node: number) => boolean
+  /** Restarts the private redis-server (null: Redis is not ours to restart). */
+  readonly restartRedis: (() => Promise<void>) | null
+}
+
+/** Upper bound of purges per reaper pass (units a dead node touched are bounded by the workload). */
+const MAX_PURGES_PER_PASS = 100_000
+
+export class Supervisor {
+  private readonly incarnations: Incarnation[] = []
+  private readonly current = new Map<number, Incarnation>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly pendingRestart = new Set<number>()
+  private readonly killedAt = new Map<number, number>()
+  readonly deadProcs = new Set<number>()
+  /** Wall-clock ms each dead process was declared dead (reaped), or seen gone (exit). */
+  readonly deathMs = new Map<number, number>()
+  private readonly lm: RedisLockManager
+  private reaper: NodeJS.Timeout | null = null
+  private reaping = false
+  private stopping = false
+  private chaosId = '0-0'
+  /** Recovery times (ms): kill -> locks purged and regranted. */
+  readonly recoveries: {proc: number; sinceKillMs: number | null; purgeMs: number}[] = []
+  reaperError: Error | null = null
+  /** Redis forgot the run (its epoch key vanished): nothing the nodes or the manager held survives. */
+  redisLost: string | null = null
+  /** From here on, reports come from a Redis that lost earlier ones: history after it is not trusted. */
+  redisRestarting = false
+  private lastEpochCheck = 0
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.lm = new RedisLockManager(o.redis, o.runId)
+  }
+
+  all(): NodeProcess[] {
+    return this.incarnations.map((i) => i.process)
+  }
+
+  spawn(node: number, incarnation = 0): Incarnation {
+    const proc = processId(node, incarnation, this.o.nodes)
+    const process = spawnNode(node, this.o.redisUrl, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
+    const inc: Incarnation = {node, incarnation, proc, process, expected: false, handled: false}
+    this.incarnations.push(inc)
+    this.current.set(node, inc)
+    if (incarnation > 0) this.o.events.write('node-restarted', {node, proc, incarnation, pid: process.child.pid ?? -1})
+    return inc
+  }
+
+  pids(): {node: number; proc: number; pid: number}[] {
+    return [...this.current.values()].map((i) => ({node: i.node, proc: i.proc, pid: i.process.child.pid ?? -1}))
+  }
+
+  startReaper(): void {
+    const every = Math.max(10, Math.floor(this.o.leaseTtlMs / 4))
+    this.reaper = setInterval(() => void this.reapOnce(), every)
+  }
+
+  /** Nodes that will never report `done` (killed for good). */
+  gone(): Set<number> {
+    const out = new Set<number>()
+    for (const [node, inc] of this.current) if (inc.handled && !this.pendingRestart.has(node) && !this.o.isDone(node)) out.add(node)
+    return out
+  }
+
+  /** Nodes whose current process is gone for good (exited, no restart pending), done or not. */
+  down(): Set<number> {
+    const out = new Set<number>()
+    for (const [node, inc] of this.current) if (exitedOf(inc) && !this.pendingRestart.has(node)) out.add(node)
+    return out
+  }
+
+  /** For the live view: a node chaos killed, with (`restarting`) or without (`killed`) a restart coming. */
+  liveState(node: number): 'killed' | 'restarting' | null {
+    const inc = this.current.get(node)
+    if (inc === undefined || !inc.expected) return null
+    return this.pendingRestart.has(node) ? 'restarting' : 'killed'
+  }
+
+  /** A process that exited on its own, unexpectedly (a crash): the run fails. */
+  crashed(): Incarnation | undefined {
+    return [...this.current.values()].find((i) => !i.expected && exitedOf(i) && i.process.child.exitCode !== 0 && !this.o.isDone(i.node))
+  }
+
+  /** One step of the supervision loop: fault requests, exits, restarts. Never blocks long. */
+  async tick(): Promise<void> {
+    if (this.redisLost) return
+    if (Date.now() - this.lastEpochCheck >= Math.max(10, this.o.leaseTtlMs / 4)) {
+      this.lastEpochCheck = Date.now()
+      const epoch = await this.o.redis.exists(keys.epoch(this.o.runId)).catch(() => -1)
+      if (epoch === 0) {
+        this.redisRestarting = true
+        this.redisLost = 'Redis lost the run\'s state (its epoch key is gone: the server restarted); nodes dropped their locks and caches, and the run cannot continue on a disk Redis forgot'
+        this.o.events.write('redis-lost', {})
+        return
+      }
+    }
+    for (const {id, req} of await readChaos(this.o.redis, this.o.runId, this.chaosId).catch(() => [])) {
+      this.chaosId = id
+      if (req.signal === RESTART_REDIS) await this.restartRedis(req)
+      else this.apply(req)
+      if (this.redisLost) return
+    }
+    for (const inc of this.current.values()) {
+      if (inc.handled || !exitedOf(inc)) continue
+      const code = inc.process.child.exitCode
+      if (inc.expected || code === EXIT_LEASE_LOST) this.deathMs.set(inc.proc, Math.min(this.deathMs.get(inc.proc) ?? Infinity, Date.now()))
+      if (code === EXIT_LEASE_LOST) {
+        inc.expected = true
+        this.deadProcs.add(inc.proc)
+        this.o.events.write('lease-lost', {node: inc.node, proc: inc.proc})
+        inc.handled = true
+        this.scheduleRestart(inc.node, 0)
+      } else if (inc.expected) {
+        inc.handled = true
+      } else if (code === 0 || this.o.isDone(inc.node)) {
+        inc.handled = true
+      }
+    }
+  }
+
+  private async restartRedis(req: ChaosRequest): Promise<void> {
+    if (this.o.restartRedis === null) {
+      this.o.events.write('chaos-ignored', {signal: req.signal, why: 'Redis is not a private server of this run', from: req.from})
+      return
+    }
+    this.o.events.write('redis-restart', {from: req.from})
+    this.redisRestarting = true
+    await this.o.restartRedis()
+    this.o.events.write('redis-restarted', {})
+  }
+
+  apply(req: ChaosRequest): void {
+    const inc = this.current.get(req.node)
+    if (inc === undefined || exitedOf(inc)) {
+      this.o.events.write('chaos-ignored', {node: req.node, signal: req.signal, why: 'node not running', from: req.from})
+      return
+    }
+    const pid = inc.process.child.pid ?? -1
+    if (req.signal === 'KILL') {
+      inc.expected = true
+      this.deadProcs.add(inc.proc)
+      this.killedAt.set(inc.proc, Date.now())
+      this.o.events.write('kill', {node: req.node, proc: inc.proc, pid, from: req.from, restartAfterMs: req.restartAfterMs})
+      inc.process.child.kill('SIGKILL')
+      if (req.restartAfterMs !== null) this.scheduleRestart(req.node, req.restartAfterMs)
+      return
+    }
+    if (req.signal === RESTART_REDIS) return
+    if (req.signal === 'STOP') {
+      this.killedAt.set(inc.proc, Date.now())
+      this.o.events.write('pause', {node: req.node, proc: inc.proc, pid, from: req.from, resumeAfterMs: req.resumeAfterMs ?? null})
+      inc.process.child.kill('SIGSTOP')
+      if (req.resumeAfterMs !== undefined && req.resumeAfterMs !== null) {
+        this.later(req.resumeAfterMs, () => this.apply({node: req.node, signal: 'CONT', restartAfterMs: null, from: req.from}))
+      }
+      return
+    }
+    this.o.events.write('resume', {node: req.node, proc: inc.proc, pid, from: req.from})
+    inc.process.child.kill('SIGCONT')
+  }
+
+  private scheduleRestart(node: number, afterMs: number): void {
+    if (this.stopping || this.o.isDone(node)) return
+    this.pendingRestart.add(node)
+    this.later(afterMs, () => {
+      this.pendingRestart.delete(node)
+      const prev = this.current.get(node)
+      if (this.stopping || prev === undefined || this.o.isDone(node)) return
+      // Not before the old process is really gone (a SIGKILL is not instantaneous).
+      void prev.process.exited.then(() => {
+        if (!this.stopping && this.current.get(node) === prev) this.spawn(node, prev.incarnation + 1)
+      })
+    })
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      fn()
+    }, Math.max(0, ms))
+    this.timers.add(t)
+  }
+
+  private async reapOnce(): Promise<void> {
+    if (this.reaping || this.stopping) return
+    this.reaping = true
+    try {
+      const members = await this.o.redis.hgetall(keys.members(this.o.runId))
+      let purges = 0
+      for (const [procText, nodeText] of Object.entries(members)) {
+        const proc = Number(procText)
+        const units = await this.lm.reap(proc)
+        if (units === null) continue
+        const detected = Date.now()
+        this.deadProcs.add(proc)
+        this.deathMs.set(proc, Math.min(this.deathMs.get(proc) ?? Infinity, detected))
+        const killed = this.killedAt.get(proc)
+        this.o.events.write('death-detected', {node: Number(nodeText), proc, units: units.length, sinceFaultMs: killed === undefined ? null : detected - killed})
+        let heldEx = 0
+        let waiting = 0
+        for (const unit of units) {
+          if (++purges > MAX_PURGES_PER_PASS) throw new Error(`reaper: more than ${MAX_PURGES_PER_PASS} purges in one pass`)
+          const r = await this.lm.purge(proc, unit)
+          if (r.held === 'EX') heldEx++
+          if (r.waiting) waiting++
+        }
+        const done = Date.now()
+        const sinceKillMs = killed === undefined ? null : done - killed
+        this.recoveries.push({proc, sinceKillMs, purgeMs: done - detected})
+        this.o.events.write('locks-regranted', {node: Number(nodeText), proc, units: units.length, heldEx, waiting, purgeMs: done - detected, sinceFaultMs: sinceKillMs})
+      }
+    } catch (error) {
+      // A script that fails is a bug: the run's loop sees it (reaperError) and ends the run. A
+      // lost connection is retried on the next pass (a Redis restart is caught by the epoch check).
+      if ((error as Error).name === 'ReplyError' || (error as Error).name === 'ProtocolError') this.reaperError ??= error as Error
+    } finally {
+      this.reaping = false
+    }
+  }
+
+  stop(): void {
+    this.stopping = true
+    if (this.reaper) clearInterval(this.reaper)
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+    // A paused node must be able to hear `stop`.
+    for (const inc of this.current.values()) if (!exitedOf(inc)) inc.process.child.kill('SIGCONT')
+  }
+}
+
+function exitedOf(inc: Incarnation): boolean {
+  return inc.process.child.exitCode !== null || inc.process.child.signalCode !== null
+}

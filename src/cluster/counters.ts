@@ -1,0 +1,55 @@
+// Per-node counters, summed across nodes into run.json.
+import type {FaultClass, ManagerRequest} from '../protocol/types.js'
+
+export interface NodeCounters {
+  ops: number
+  accesses: number
+  faults: Record<FaultClass, number>
+  /** Every command sent to Redis on behalf of the protocol (script calls and disk reads). */
+  redisRoundTrips: number
+  requests: Record<ManagerRequest['type'], number>
+  diskReads: number
+  callbacks: {release: number; downgrade: number}
+  pagesWrittenBack: number
+  upgradesRefused: number
+  staleReplies: number
+  grantsByMessage: number
+  /** Times a `retry` copy let go of its locks and started over. */
+  copyRetries: number
+  /** `retry` copies that hit the retry bound and took the ordered path. */
+  copyFallbacks: number
+  /** Ops that ended with an error result: their wait was abandoned to break a deadlock. */
+  opsFailed: number
+}
+
+export function emptyCounters(): NodeCounters {
+  return {
+    ops: 0,
+    accesses: 0,
+    faults: {hit: 0, 'cached-lock': 0, acquired: 0, upgrade: 0, 'after-callback': 0},
+    redisRoundTrips: 0,
+    requests: {acquire: 0, upgrade: 0, demote: 0, writeback: 0, cancel: 0, defer: 0},
+    diskReads: 0,
+    callbacks: {release: 0, downgrade: 0},
+    pagesWrittenBack: 0,
+    upgradesRefused: 0,
+    staleReplies: 0,
+    grantsByMessage: 0,
+    copyRetries: 0,
+    copyFallbacks: 0,
+    opsFailed: 0,
+  }
+}
+
+/** Adds b into a (same shape, all numbers). */
+export function addCounters(a: NodeCounters, b: NodeCounters): NodeCounters {
+  const sum = (x: Record<string, unknown>, y: Record<string, unknown>): void => {
+    for (const k of Object.keys(y)) {
+      const yv = y[k]
+      if (typeof yv === 'number') x[k] = ((x[k] as number | undefined) ?? 0) + yv
+      else if (yv && typeof yv === 'object') sum((x[k] ??= {}) as Record<string, unknown>, yv as Record<string, unknown>)
+    }
+  }
+  sum(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>)
+  return a
+}

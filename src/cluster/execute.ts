@@ -1,0 +1,37 @@
+// A whole `cmm run workload`: run, write the results folder, judge the run, write run.json.
+import {join} from 'node:path'
+import {runChecks} from '../check/run-checks.js'
+import {exitCodeFor} from '../check/verdict.js'
+import {summarize, type RunSummary} from '../results/summary.js'
+import {writeJsonl, writeRunData, writeSummary} from '../results/write.js'
+import {TimelineBuilder} from '../results/timeline.js'
+import {runWorkload, type RunCollected, type RunOptions} from './orchestrator.js'
+
+export interface ExecutedRun {
+  readonly run: RunCollected
+  readonly summary: RunSummary
+  readonly exitCode: number
+}
+
+/** Exit status when the run itself did not finish (README "Exit codes"). */
+export const EXIT_INTERRUPTED = 130
+export const EXIT_RUN_FAILED = 4
+
+export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?: number}): Promise<ExecutedRun> {
+  const timeline = new TimelineBuilder()
+  const run = await runWorkload({
+    ...options,
+    onEvent: (e) => {
+      timeline.onEvent(e)
+      options.onEvent?.(e)
+    },
+  })
+  await writeRunData(run)
+  await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows())
+  const checks = runChecks({...run, copyStrategy: run.workload.cluster.copyStrategy}, {timeoutMs: options.checkTimeoutMs ?? 60_000})
+  for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
+  const summary = summarize(run, checks)
+  await writeSummary(run.dir, summary)
+  const exitCode = run.end === 'interrupted' ? EXIT_INTERRUPTED : run.end === 'failed' ? EXIT_RUN_FAILED : exitCodeFor(checks.valid)
+  return {run, summary, exitCode}
+}

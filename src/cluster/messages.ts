@@ -1,0 +1,49 @@
+// Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
+// keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
+// (JSON); none of these are on the per-fault hot path.
+import type {EncodedHistograms} from '../metrics/recorder.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {UnitSnapshot} from '../protocol/node-unit.js'
+import type {NodeCounters} from './counters.js'
+import type {DeadlockReport} from './deadlocks.js'
+import type {NodeLiveSummary} from './live.js'
+
+export type ControlMessage =
+  /** Start the workload at this wall-clock time (microseconds since the epoch), shared by all nodes. */
+  | {readonly type: 'start'; readonly atUs: number}
+  /** Stop now: finish the current op, post results, exit. */
+  | {readonly type: 'stop'; readonly reason: string}
+  /** Start no new op until `resume` (ops in progress finish; the lock daemon keeps serving callbacks). */
+  | {readonly type: 'pause'}
+  | {readonly type: 'resume'}
+  /** End of a completed run: write back every dirty page (msync every EX unit), then say `flushed`. */
+  | {readonly type: 'flush'}
+
+export type NodeReport =
+  | {readonly type: 'ready'; readonly node: number; readonly pid: number; readonly host: string; readonly total: number | null}
+  /** `current`: the op being played; `waits`: what the node holds pinned and waits for (a stuck run's report); `live`: a bounded summary for the live view. */
+  /** `proc`: the incarnation's process id (ops are counted per incarnation). */
+  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary}
+  /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
+  | ({readonly type: 'deadlock'} & DeadlockReport)
+  | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
+  | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
+  /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
+  | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
+  /** The node's last report, after its trace since `done` (it served callbacks until stopped). */
+  | {readonly type: 'stopped'; readonly node: number}
+  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: EncodedHistograms; readonly stopped: boolean}
+  | {readonly type: 'error'; readonly node: number; readonly message: string}
+  /** Something for events.jsonl (e.g. a write-back refused by fencing), written by the orchestrator. */
+  | {readonly type: 'event'; readonly node: number; readonly event: {readonly type: string; readonly [field: string]: unknown}}
+
+export function encodeMessage(node: number, message: ControlMessage | NodeReport): string[] {
+  return ['type', message.type, 'node', String(node), 'body', JSON.stringify(message)]
+}
+
+/** Decodes one stream entry's field list; throws on anything that is not ours. */
+export function decodeMessage<T extends ControlMessage | NodeReport>(fields: readonly string[]): T {
+  const body = fields[fields.indexOf('body') + 1]
+  if (body === undefined || fields.indexOf('body') < 0) throw new Error(`stream entry without body: ${fields.join(' ')}`)
+  return JSON.parse(body) as T
+}

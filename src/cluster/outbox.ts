@@ -1,0 +1,33 @@
+// Reads the nodes' reports from the run's outbox stream, in order, and trims what was read so
+// the stream stays bounded however long the run is.
+import type {Redis} from 'ioredis'
+import {keys} from '../redis/keys.js'
+import {decodeMessage, type NodeReport} from './messages.js'
+
+export class OutboxReader {
+  private lastId = '0'
+  private closed = false
+
+  constructor(private readonly redis: Redis, private readonly runId: string) {}
+
+  /** Next batch of reports; waits up to `blockMs` for one. */
+  async read(blockMs: number): Promise<NodeReport[]> {
+    if (this.closed) return []
+    const key = keys.outbox(this.runId)
+    const res = await this.redis.xread('COUNT', 512, 'BLOCK', blockMs, 'STREAMS', key, this.lastId)
+    if (!res) return []
+    const out: NodeReport[] = []
+    for (const [, entries] of res) {
+      for (const [id, fields] of entries) {
+        this.lastId = id
+        out.push(decodeMessage<NodeReport>(fields))
+      }
+    }
+    await this.redis.xtrim(key, 'MINID', this.lastId)
+    return out
+  }
+
+  close(): void {
+    this.closed = true
+  }
+}

@@ -1,0 +1,60 @@
+// Starts node processes on this host. Each child gets a stdin pipe it watches (--parent-watch):
+// if the orchestrator dies, even by SIGKILL, the pipe closes and the node exits on its own.
+import {spawn, type ChildProcess} from 'node:child_process'
+import {createWriteStream, existsSync, mkdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export interface NodeProcess {
+  readonly node: number
+  readonly child: ChildProcess
+  readonly exited: Promise<number | null>
+  readonly logFile: string
+}
+
+/** The node entry point next to this module: compiled .js, or .ts when running from sources (tsx). */
+export function nodeEntry(): {execArgv: string[]; script: string} {
+  const js = fileURLToPath(new URL('../node/main.js', import.meta.url))
+  if (existsSync(js)) return {execArgv: [], script: js}
+  const ts = fileURLToPath(new URL('../node/main.ts', import.meta.url))
+  if (existsSync(ts)) return {execArgv: ['--import', 'tsx'], script: ts}
+  throw new Error(`node entry point not found next to ${import.meta.url}: run \`npm run build\``)
+}
+
+export function spawnNode(node: number, redisUrl: string, runId: string, logDir: string, incarnation = 0): NodeProcess {
+  mkdirSync(logDir, {recursive: true})
+  const {execArgv, script} = nodeEntry()
+  const logFile = join(logDir, incarnation === 0 ? `node-${node}.log` : `node-${node}.${incarnation}.log`)
+  const log = createWriteStream(logFile, {flags: 'a'})
+  const child = spawn(process.execPath, [...execArgv, script, '--redis', redisUrl, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops nodes in order.
+    detached: true,
+  })
+  child.stdout?.pipe(log, {end: false})
+  child.stderr?.pipe(log, {end: false})
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code, signal) => {
+      log.end(`[cmm] node ${node} exited with ${signal ?? code}\n`)
+      resolve(code)
+    })
+    child.once('error', (error) => {
+      log.end(`[cmm] node ${node} could not start: ${error.message}\n`)
+      resolve(null)
+    })
+  })
+  return {node, child, exited, logFile}
+}
+
+/** Waits for the processes to exit; after `graceMs` SIGKILLs what is left. */
+export async function reapNodes(nodes: readonly NodeProcess[], graceMs: number): Promise<void> {
+  const timer = setTimeout(() => {
+    for (const n of nodes) if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL')
+  }, graceMs)
+  await Promise.all(nodes.map((n) => n.exited))
+  clearTimeout(timer)
+}
+
+export function killNodes(nodes: readonly NodeProcess[]): void {
+  for (const n of nodes) if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL')
+}

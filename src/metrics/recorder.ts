@@ -1,0 +1,139 @@
+// Per-node latency recording. record() runs once per workload operation, so it does no
+// allocation and no string building: every key's slot is built up front and histograms are
+// created the first time a key is used.
+import {FAULT_CLASSES, type FaultClass} from '../protocol/types.js'
+import {encodeHistogram, MAX_LATENCY_US, newHistogram, type LatencyHistogram} from './histogram.js'
+import {emptyEncoded, faultKey, OP_NAMES, opKey, type EncodedHistograms, type OpName} from './keys.js'
+
+export type {EncodedHistograms, OpName} from './keys.js'
+
+/**
+ * The corrected and uncorrected histograms of one key over one period. They are one and the same
+ * until the first intended latency arrives (closed-loop runs never get there), which halves the
+ * recording cost and lets the encoders tell "identical" from "differs" without comparing counts.
+ */
+class Pair {
+  readonly corrected: LatencyHistogram = newHistogram()
+  // Kept across reset() so an open-loop run reuses it every interval instead of reallocating.
+  private uncorrected: LatencyHistogram | null = null
+  private split = false
+
+  record(corrected: number, uncorrected: number, open: boolean): void {
+    if (open && !this.split) this.splitOff()
+    this.corrected.recordValue(corrected)
+    if (this.split) this.uncorrected!.recordValue(uncorrected)
+  }
+
+  get count(): number {
+    return this.corrected.totalCount
+  }
+
+  encodeInto(out: EncodedHistograms, key: string): void {
+    const corrected = encodeHistogram(this.corrected)
+    out.corrected[key] = corrected
+    out.uncorrected[key] = this.split ? encodeHistogram(this.uncorrected!) : corrected
+  }
+
+  reset(): void {
+    this.corrected.reset()
+    this.split = false
+  }
+
+  // Everything recorded so far had latency == intended latency, so the uncorrected
+  // histogram starts as a copy of the corrected one.
+  private splitOff(): void {
+    const u = this.uncorrected ?? newHistogram()
+    u.reset()
+    u.add(this.corrected)
+    this.uncorrected = u
+    this.split = true
+  }
+}
+
+class Slot {
+  total: Pair | null = null
+  interval: Pair | null = null
+
+  constructor(readonly key: string) {}
+
+  record(corrected: number, uncorrected: number, open: boolean): void {
+    let total = this.total
+    let interval = this.interval
+    if (total === null || interval === null) {
+      total = this.total = new Pair()
+      interval = this.interval = new Pair()
+    }
+    total.record(corrected, uncorrected, open)
+    interval.record(corrected, uncorrected, open)
+  }
+}
+
+export class LatencyRecorder {
+  private readonly ops: Readonly<Record<OpName, Slot>>
+  private readonly faults: Readonly<Record<FaultClass, Slot>>
+  private readonly slots: readonly Slot[]
+  private clamped = 0
+
+  constructor() {
+    const ops = {} as Record<OpName, Slot>
+    for (const op of OP_NAMES) ops[op] = new Slot(opKey(op))
+    const faults = {} as Record<FaultClass, Slot>
+    for (const f of FAULT_CLASSES) faults[f] = new Slot(faultKey(f))
+    this.ops = ops
+    this.faults = faults
+    this.slots = [...Object.values(ops), ...Object.values(faults)]
+  }
+
+  /**
+   * Records one operation's latency (µs, fractions are rounded) under its op and, when the op
+   * faulted, its fault class. `intendedLatencyUs`, for open-loop ops, is measured from the op's
+   * intended start and goes into the corrected histograms; `latencyUs` into the uncorrected ones.
+   */
+  record(op: OpName, fault: FaultClass | null, latencyUs: number, intendedLatencyUs?: number): void {
+    const open = intendedLatencyUs !== undefined
+    const corrected = open ? intendedLatencyUs : latencyUs
+    if (latencyUs > MAX_LATENCY_US || corrected > MAX_LATENCY_US) this.clamped++
+    const opSlot: Slot | undefined = this.ops[op]
+    if (opSlot === undefined) throw new Error(`LatencyRecorder: unknown op ${String(op)}`)
+    opSlot.record(corrected, latencyUs, open)
+    if (fault !== null) {
+      const faultSlot: Slot | undefined = this.faults[fault]
+      if (faultSlot === undefined) throw new Error(`LatencyRecorder: unknown fault class ${String(fault)}`)
+      faultSlot.record(corrected, latencyUs, open)
+    }
+  }
+
+  /** Number of record() calls whose latency exceeded MAX_LATENCY_US and was clamped to it. */
+  get clampedCount(): number {
+    return this.clamped
+  }
+
+  /** Everything recorded since construction or reset(), for keys that have data. */
+  snapshot(): EncodedHistograms {
+    const out = emptyEncoded()
+    for (const slot of this.slots) {
+      if (slot.total !== null && slot.total.count > 0) slot.total.encodeInto(out, slot.key)
+    }
+    return out
+  }
+
+  /** What was recorded since the previous takeInterval() (or reset()), for keys that have data; starts a new interval. */
+  takeInterval(): EncodedHistograms {
+    const out = emptyEncoded()
+    for (const slot of this.slots) {
+      const interval = slot.interval
+      if (interval === null || interval.count === 0) continue
+      interval.encodeInto(out, slot.key)
+      interval.reset()
+    }
+    return out
+  }
+
+  reset(): void {
+    for (const slot of this.slots) {
+      slot.total = null
+      slot.interval = null
+    }
+    this.clamped = 0
+  }
+}

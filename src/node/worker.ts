@@ -1,0 +1,222 @@
+// Plays one node's op stream through the runtime: the "application" that faults on its
+// mappings. Records the history (one invoke/ok pair per page access) and latencies.
+import {decodeStamp, encodeStamp} from '../protocol/page-data.js'
+import {pageKey, type PageRef, type ProtocolSettings, type UnitId} from '../protocol/types.js'
+import {CopyPlan, type CopyResult, type CopyStrategy} from '../protocol/copy-plan.js'
+import type {Op, OpStream} from '../workload/types.js'
+import type {LatencyRecorder} from '../metrics/recorder.js'
+import type {HistoryEntry} from '../cluster/history.js'
+import type {NodeCounters} from '../cluster/counters.js'
+import {LockAbandonedError, type NodeRuntime} from './runtime.js'
+
+export interface WorkerContext {
+  readonly node: number
+  readonly settings: ProtocolSettings
+  readonly runtime: NodeRuntime
+  readonly stream: OpStream
+  readonly recorder: LatencyRecorder
+  readonly counters: NodeCounters
+  /** Microseconds on the clock shared with the other nodes (wall clock). */
+  readonly clock: () => number
+  /** When the workload started, on `clock`. */
+  readonly startUs: number
+  /** Receives history entries (time already relative to the run start, in ns). */
+  readonly onHistory: (entry: HistoryEntry) => void
+  readonly shouldStop: () => boolean
+  /** How copies take their locks (default `ordered`). */
+  readonly copyStrategy?: CopyStrategy
+  /** Numbers in [0, 1) that spread retry backoffs (seeded, so a run replays). */
+  readonly jitter?: () => number
+  /** The op being played (null between ops), for deadlock and stuck reports. */
+  readonly onOp?: (op: Op | null) => void
+  /** While true no new op starts (the lock daemon keeps serving callbacks); open-loop schedules shift by the pause. */
+  readonly paused?: () => boolean
+}
+
+const PAUSE_POLL_MS = 20
+
+/**
+ * Cache hits complete in microtasks, which never let the event loop read the inbox: without a
+ * yield the lock daemon (callbacks) would starve until the node's whole workload is done. A real
+ * daemon runs beside the application, so yield at least this often.
+ */
+const YIELD_EVERY_US = 200
+
+/** Plays the stream to its end (or a stop); ops done are counted in `ctx.counters.ops`. */
+export async function runWorker(ctx: WorkerContext): Promise<void> {
+  let writes = 0
+  const stampOf = () => `n${ctx.node}:${++writes}`
+  let lastYield = ctx.clock()
+  let pausedUs = 0
+  for (;;) {
+    if (ctx.clock() - lastYield >= YIELD_EVERY_US) {
+      await new Promise((r) => setImmediate(r))
+      lastYield = ctx.clock()
+    }
+    const paused = ctx.paused
+    if (paused?.() === true) {
+      const from = ctx.clock()
+      while (paused() && !ctx.shouldStop()) await new Promise((r) => setTimeout(r, PAUSE_POLL_MS))
+      // A pause is not coordinated omission: ops due during it are due that much later.
+      pausedUs += ctx.clock() - from
+      lastYield = ctx.clock()
+    }
+    if (ctx.shouldStop()) break
+    const elapsed = ctx.clock() - ctx.startUs - pausedUs
+    const next = ctx.stream.next(elapsed)
+    if (next === null) break
+    let intendedStart: number | null = null
+    if (next.intendedUs !== null) {
+      intendedStart = ctx.startUs + pausedUs + next.intendedUs
+      const wait = intendedStart - ctx.clock()
+      if (wait > 0) await sleepUs(wait)
+    }
+    const start = ctx.clock()
+    ctx.onOp?.(next.op)
+    let fault: FaultOf | null
+    try {
+      fault = await perform(ctx, next.op, stampOf)
+    } catch (error) {
+      if (!(error instanceof LockAbandonedError)) throw error
+      // The op ends with an error result (its wait broke a deadlock); the run goes on.
+      ctx.onOp?.(null)
+      ctx.counters.opsFailed++
+      ctx.counters.ops++
+      continue
+    }
+    ctx.onOp?.(null)
+    const end = ctx.clock()
+    if (next.op.f !== 'sleep') {
+      ctx.recorder.record(next.op.f, fault, end - start, intendedStart === null ? undefined : end - intendedStart)
+      ctx.counters.ops++
+    }
+  }
+}
+
+type FaultOf = Awaited<ReturnType<NodeRuntime['access']>>['fault']
+
+async function perform(ctx: WorkerContext, op: Op, stampOf: () => string): Promise<FaultOf | null> {
+  switch (op.f) {
+    case 'read':
+      return read(ctx, op.page)
+    case 'write':
+    {
+      const stamp = stampOf()
+      return write(ctx, op.page, stamp, encodeStamp(stamp, ctx.settings.pageSize))
+    }
+    case 'copy':
+      await copy(ctx, op.from, op.to, op.pages)
+      return null
+    case 'msync':
+      await msync(ctx, op.file)
+      return null
+    case 'sleep':
+      await sleepUs(op.us)
+      return null
+  }
+}
+
+function historyTime(ctx: WorkerContext): number {
+  return (ctx.clock() - ctx.startUs) * 1000
+}
+
+function entry(ctx: WorkerContext, type: HistoryEntry['type'], f: HistoryEntry['f'], key: string, value: string | null): HistoryEntry {
+  return {index: -1, time: historyTime(ctx), process: ctx.node, type, f, key, value}
+}
+
+async function read(ctx: WorkerContext, page: PageRef): Promise<FaultOf> {
+  const key = pageKey(page)
+  ctx.onHistory(entry(ctx, 'invoke', 'read', key, null))
+  const res = await failAs(ctx, 'read', key, null, ctx.runtime.access(page, 'read', null))
+  ctx.onHistory(entry(ctx, 'ok', 'read', key, decodeStamp(res.data)))
+  return res.fault
+}
+
+async function write(ctx: WorkerContext, page: PageRef, stamp: string | null, data: Uint8Array): Promise<FaultOf> {
+  const key = pageKey(page)
+  ctx.onHistory(entry(ctx, 'invoke', 'write', key, stamp))
+  const res = await failAs(ctx, 'write', key, stamp, ctx.runtime.access(page, 'write', data))
+  ctx.onHistory(entry(ctx, 'ok', 'write', key, stamp))
+  return res.fault
+}
+
+/**
+ * write() into `to` from a buffer that is an mmap of `from`, taking its locks the way the run's
+ * copy strategy says (src/protocol/copy-plan.ts: naive, ordered, retry). If a wait is abandoned
+ * to break a deadlock, every pin the copy holds is released and the error propagates.
+ */
+async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: number): Promise<void> {
+  const plan = new CopyPlan({from, to, pages}, ctx.copyStrategy ?? 'ordered', ctx.settings, ctx.jitter)
+  const read: Uint8Array[] = []
+  let action = plan.next(null)
+  try {
+    for (;;) {
+      let result: CopyResult = OK
+      switch (action.type) {
+        case 'pin':
+          if (action.try) {
+            if ((await ctx.runtime.tryPin(action.unit, action.mode, action.page)) === 'busy') result = BUSY
+          } else await ctx.runtime.pin(action.unit, action.mode, action.page)
+          break
+        case 'unpin':
+          ctx.runtime.unpin(action.unit)
+          break
+        case 'read': {
+          const key = pageKey(action.page)
+          ctx.onHistory(entry(ctx, 'invoke', 'read', key, null))
+          const got = await failAs(ctx, 'read', key, null, ctx.runtime.access(action.page, 'read', null))
+          read[action.index] = got.data
+          ctx.onHistory(entry(ctx, 'ok', 'read', key, decodeStamp(got.data)))
+          break
+        }
+        case 'write': {
+          const data = read[action.index]
+          if (data === undefined) throw new Error(`copy: write of page ${action.index} before its read`)
+          await write(ctx, action.page, decodeStamp(data), data)
+          break
+        }
+        case 'fault-in':
+          await ctx.runtime.access(action.page, 'read', null)
+          break
+        case 'backoff':
+          await sleepUs(action.us)
+          break
+        case 'done':
+          ctx.counters.copyRetries += action.retries
+          if (action.fellBack) ctx.counters.copyFallbacks++
+          return
+      }
+      action = plan.next(result)
+    }
+  } catch (error) {
+    ctx.counters.copyRetries += plan.retries
+    for (const unit of [...plan.pinned].reverse()) ctx.runtime.unpin(unit)
+    throw error
+  }
+}
+
+const OK: CopyResult = {type: 'ok'}
+const BUSY: CopyResult = {type: 'busy'}
+
+/** An access whose wait was abandoned (deadlock broken) did not happen: history says `fail`. */
+async function failAs<T>(ctx: WorkerContext, f: HistoryEntry['f'], key: string, value: string | null, p: Promise<T>): Promise<T> {
+  try {
+    return await p
+  } catch (error) {
+    if (error instanceof LockAbandonedError) ctx.onHistory(entry(ctx, 'fail', f, key, value))
+    throw error
+  }
+}
+
+async function msync(ctx: WorkerContext, file: string): Promise<void> {
+  const units = ctx.runtime.core.snapshot().filter((u) => u.mode === 'EX' && belongsTo(u.unit, file))
+  for (const u of units) await ctx.runtime.sync(u.unit)
+}
+
+function belongsTo(unit: UnitId, file: string): boolean {
+  return unit === file || unit.startsWith(`${file}/`)
+}
+
+export function sleepUs(us: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.round(us / 1000))))
+}

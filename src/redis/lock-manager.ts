@@ -1,0 +1,178 @@
+// The lock manager on Redis: every ManagerRequest is ONE script call (one atomic decision, one
+// round trip), the scripts being src/redis/lua/common.lua + <request>.lua. The pure model
+// src/protocol/manager.ts makes the same decisions (test/redis/differential.test.ts).
+import {readFileSync, existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import type {Redis} from 'ioredis'
+import type {DiskRecord, PurgeReply, UnitState} from '../protocol/manager.js'
+import {ProtocolError} from '../protocol/manager.js'
+import type {DiskPage, ManagerReply, ManagerRequest, PageRef, UnitId} from '../protocol/types.js'
+import {pageKey} from '../protocol/types.js'
+import type {BreakVariant} from '../protocol/break.js'
+import {decodeDiskRecord, decodeReply, decodeUnitState, decodeWaitGraph, encodeRequest, type ScriptArg} from './codec.js'
+import type {WaitGraphView} from '../protocol/wait-graph.js'
+import {keys, runPrefix} from './keys.js'
+
+export {decodeNodeMessage} from './codec.js'
+
+type ScriptName = ManagerRequest['type']
+const NUMBER_OF_KEYS: Record<ScriptName, number> = {acquire: 3, upgrade: 2, demote: 2, writeback: 2, cancel: 2, defer: 2}
+
+/** Redis error code the scripts use for protocol errors (see common.lua `protocol_error`). */
+const PROTOCOL_ERROR_CODE = 'CMMPROTO '
+
+// The .lua files are not compiled: under tsx/vitest this module is src/redis/lock-manager.ts and
+// they sit next to it in ./lua/; compiled, it is dist/src/redis/lock-manager.js and they are
+// still in src/redis/lua/, three levels up from dist/src/redis/.
+function luaDir(): string {
+  const candidates = [new URL('./lua/', import.meta.url), new URL('../../../src/redis/lua/', import.meta.url)]
+  for (const dir of candidates) {
+    const path = fileURLToPath(dir)
+    if (existsSync(`${path}common.lua`)) return path
+  }
+  throw new Error(`manager Lua scripts not found in ${candidates.map((c) => fileURLToPath(c)).join(' or ')}`)
+}
+
+let sources: Record<ScriptName, string> | null = null
+
+/** Each request script with common.lua prepended (read once per process). */
+export function scriptSources(): Record<ScriptName, string> {
+  if (sources === null) {
+    const dir = luaDir()
+    const common = readFileSync(`${dir}common.lua`, 'utf8')
+    const read = (name: ScriptName) => `${common}\n-- ---- ${name}.lua ----\n${readFileSync(`${dir}${name}.lua`, 'utf8')}`
+    sources = {acquire: read('acquire'), upgrade: read('upgrade'), demote: read('demote'), writeback: read('writeback'), cancel: read('cancel'), defer: read('defer')}
+  }
+  return sources
+}
+
+let deathSources: {purge: string; reap: string} | null = null
+
+/** purge.lua (with common.lua, per unit) and reap.lua (standalone). */
+function deathScripts(): {purge: string; reap: string} {
+  if (deathSources === null) {
+    const dir = luaDir()
+    const common = readFileSync(`${dir}common.lua`, 'utf8')
+    deathSources = {purge: `${common}\n-- ---- purge.lua ----\n${readFileSync(`${dir}purge.lua`, 'utf8')}`, reap: readFileSync(`${dir}reap.lua`, 'utf8')}
+  }
+  return deathSources
+}
+
+function commandName(script: ScriptName): string {
+  return `cmmManager_${script}`
+}
+
+type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>
+
+export class RedisLockManager {
+  private readonly calls: Record<ScriptName, ScriptFn>
+
+  /**
+   * Registers the scripts on `redis` with defineCommand: ioredis sends the script text once
+   * per connection (EVAL) and EVALSHA afterwards. Several managers (runs) may share one client.
+   */
+  /** Last ARGV of every script call: the broken variant's name, or '-' (common.lua `BREAK`). */
+  private readonly breakArg: string
+
+  constructor(
+    private readonly redis: Redis,
+    readonly runId: string,
+    options: {readonly breakVariant?: BreakVariant | null} = {},
+  ) {
+    this.breakArg = options.breakVariant ?? '-'
+    const src = scriptSources()
+    const table = redis as unknown as Record<string, unknown>
+    const bind = (script: ScriptName): ScriptFn => {
+      const name = commandName(script)
+      if (typeof table[`${name}Buffer`] !== 'function') redis.defineCommand(name, {numberOfKeys: NUMBER_OF_KEYS[script], lua: src[script]})
+      const fn = table[`${name}Buffer`]
+      if (typeof fn !== 'function') throw new Error(`defineCommand did not define ${name}Buffer`)
+      return (...args: ScriptArg[]) => fn.apply(redis, args) as Promise<unknown>
+    }
+    this.calls = {acquire: bind('acquire'), upgrade: bind('upgrade'), demote: bind('demote'), writeback: bind('writeback'), cancel: bind('cancel'), defer: bind('defer')}
+  }
+
+  /** One atomic manager decision. Throws ProtocolError for an illegal request (nothing changed). */
+  async send(req: ManagerRequest): Promise<ManagerReply> {
+    const call = encodeRequest(this.runId, req)
+    if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
+    let raw: unknown
+    try {
+      raw = await this.calls[call.script](...call.keys, ...call.args, this.breakArg)
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) {
+        throw new ProtocolError(error.message.slice(PROTOCOL_ERROR_CODE.length))
+      }
+      throw error
+    }
+    return decodeReply(raw)
+  }
+
+  /**
+   * Declares process `node` dead if its lease expired (`force`: regardless of the lease).
+   * Returns null while the lease lives, else the units to purge (see purge()).
+   */
+  async reap(node: number, force = false): Promise<UnitId[] | null> {
+    const raw = await this.death().reap(0, runPrefix(this.runId), String(node), force ? '1' : '0')
+    if (raw === null) return null
+    if (!Array.isArray(raw)) throw new Error(`reap: unexpected reply ${String(raw)}`)
+    return raw.map((u) => String(u))
+  }
+
+  /** Removes a dead process from one unit (model: `purge` in manager.ts). */
+  async purge(node: number, unit: UnitId): Promise<PurgeReply> {
+    let raw: unknown
+    try {
+      raw = await this.death().purge(2, keys.lock(this.runId, unit), keys.queue(this.runId, unit), runPrefix(this.runId), unit, String(node), this.breakArg)
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) throw new ProtocolError(error.message.slice(PROTOCOL_ERROR_CODE.length))
+      throw error
+    }
+    if (!Array.isArray(raw) || String(raw[0]) !== 'purged') throw new Error(`purge: unexpected reply ${String(raw)}`)
+    const held = String(raw[1])
+    return {type: 'purged', held: held === 'SH' || held === 'EX' ? held : null, waiting: Number(raw[2]) === 1}
+  }
+
+  private deathCalls: {reap: (...args: (string | number)[]) => Promise<unknown>; purge: (...args: (string | number)[]) => Promise<unknown>} | null = null
+
+  private death(): NonNullable<RedisLockManager['deathCalls']> {
+    if (this.deathCalls === null) {
+      const src = deathScripts()
+      const r = this.redis
+      // EVAL each time is fine here: reaping is rare and off the hot path; ioredis caches nothing.
+      this.deathCalls = {
+        reap: (numKeys, ...args) => r.eval(src.reap, numKeys, ...args),
+        purge: (numKeys, ...args) => r.eval(src.purge, numKeys, ...args),
+      }
+    }
+    return this.deathCalls
+  }
+
+  /** Plain read of the shared disk, no lock logic (a node that already holds the lock). */
+  async readDisk(page: PageRef): Promise<DiskPage> {
+    const {generation: _generation, ...rest} = await this.readDiskRecord(page)
+    return rest
+  }
+
+  /** The disk page with the generation of its last write (for tests and the live view). */
+  async readDiskRecord(page: PageRef): Promise<DiskRecord> {
+    const hash = await this.redis.hgetallBuffer(keys.page(this.runId, pageKey(page)))
+    return decodeDiskRecord(page, hash)
+  }
+
+  /** The wait-for graph as stored (for tests and the differential test). */
+  async waitGraph(): Promise<WaitGraphView> {
+    return decodeWaitGraph(await this.redis.hgetall(keys.waitGraph(this.runId)))
+  }
+
+  /** A consistent snapshot (MULTI) of one unit's manager state. */
+  async unitState(unit: UnitId): Promise<UnitState> {
+    const results = await this.redis.multi().hgetall(keys.lock(this.runId, unit)).lrange(keys.queue(this.runId, unit), 0, -1).exec()
+    if (results === null) throw new Error('unitState: transaction aborted')
+    const [hashResult, queueResult] = results
+    if (hashResult === undefined || queueResult === undefined) throw new Error('unitState: missing transaction results')
+    if (hashResult[0]) throw hashResult[0]
+    if (queueResult[0]) throw queueResult[0]
+    return decodeUnitState(hashResult[1] as Record<string, string>, queueResult[1] as string[])
+  }
+}

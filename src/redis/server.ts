@@ -1,0 +1,130 @@
+// Starts a private redis-server on a free loopback port. The server is wrapped in a small
+// shell watchdog that kills it when our process goes away (its stdin pipe closes), so a
+// crashed or SIGKILLed orchestrator or test never leaves a redis-server behind.
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {createServer} from 'node:net'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+export interface RedisServer {
+  readonly url: string
+  readonly port: number
+  readonly pid: number
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period). Idempotent. */
+  stop(): Promise<void>
+  /** Kills it abruptly (state lost, as the server keeps nothing on disk). */
+  kill(): Promise<void>
+}
+
+export class RedisNotInstalledError extends Error {
+  constructor() {
+    super('redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`) or pass --redis URL to use a running Redis.')
+  }
+}
+
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version'], {stdio: 'ignore'}).status === 0
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      if (addr === null || typeof addr === 'string') return reject(new Error('no port'))
+      srv.close(() => resolve(addr.port))
+    })
+  })
+}
+
+// `read` returns when the parent closes the pipe (exit, crash, SIGKILL): then the server goes.
+// stdin is saved on fd 3 because sh gives background jobs /dev/null as stdin. USR1 = SIGKILL it.
+const WATCHDOG = [
+  'exec 3<&0',
+  'redis-server "$@" & r=$!',
+  'trap \'kill $r 2>/dev/null; wait $r\' TERM INT',
+  'trap \'kill -9 $r 2>/dev/null; wait $r\' USR1',
+  '(read _ <&3; kill $r 2>/dev/null) &',
+  'wait $r',
+].join('\n')
+
+export async function startRedisServer(options: {port?: number; startTimeoutMs?: number} = {}): Promise<RedisServer> {
+  if (!redisServerAvailable()) throw new RedisNotInstalledError()
+  const timeoutMs = options.startTimeoutMs ?? 10_000
+  const deadline = Date.now() + timeoutMs
+  let lastError = ''
+  // A free port can be taken between probing and binding: retry a few times.
+  for (let attempt = 0; attempt < 5 && Date.now() < deadline; attempt++) {
+    const port = options.port ?? (await freePort())
+    const dir = mkdtempSync(join(tmpdir(), 'cmm-redis-'))
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
+    // detached: its own process group, so a terminal's Ctrl-C does not kill Redis under a run that is stopping.
+    const child = spawn('sh', ['-c', WATCHDOG, 'cmm-redis', ...args], {stdio: ['pipe', 'ignore', 'pipe'], detached: true})
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    const up = await waitForPort(port, child, deadline)
+    if (up) return handle(port, child, dir)
+    lastError = stderr.trim() || `redis-server did not listen on port ${port}`
+    child.kill('SIGKILL')
+    rmSync(dir, {recursive: true, force: true})
+    if (options.port !== undefined) break
+  }
+  throw new Error(`could not start redis-server: ${lastError}`)
+}
+
+function handle(port: number, child: ChildProcess, dir: string): RedisServer {
+  let stopped: Promise<void> | null = null
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const end = (signal: NodeJS.Signals) => {
+    stopped ??= (async () => {
+      child.kill(signal)
+      child.stdin?.end()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
+      await exited
+      clearTimeout(timer)
+      rmSync(dir, {recursive: true, force: true})
+    })()
+    return stopped
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pid: child.pid ?? -1,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGUSR1'),
+  }
+}
+
+async function waitForPort(port: number, child: ChildProcess, deadline: number): Promise<boolean> {
+  const {connect} = await import('node:net')
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return false
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1')
+      s.once('connect', () => {
+        s.write('PING\r\n')
+        s.once('data', (d) => {
+          s.destroy()
+          resolve(d.toString().startsWith('+PONG'))
+        })
+      })
+      s.once('error', () => resolve(false))
+    })
+    if (ok) return true
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  return false
+}
+
+/**
+ * Kills the server abruptly (its state is lost) and starts a fresh one on the same port, as a
+ * crashed-and-restarted lock service would come back (chaos `restart-redis`). Clients reconnect
+ * on their own; the run's epoch key is gone, which is how nodes learn their state was forgotten.
+ */
+export async function restartRedisServer(server: RedisServer): Promise<RedisServer> {
+  await server.kill()
+  return startRedisServer({port: server.port})
+}

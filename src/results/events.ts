@@ -1,0 +1,44 @@
+// events.jsonl in a run's results folder: one JSON object per line, `{time, elapsedMs, timeMs, type, ...}`
+// (`time` ISO wall clock, `elapsedMs` since the run's start or since the log was opened when the
+// line was written, `timeMs` when the event happened, ms since the start: the same as `elapsedMs`
+// except for records logged later than they happened, e.g. deadlocks, written at the run's end). Any
+// part of cmm that observes or injects something worth plotting (faults, recoveries, deadlocks)
+// appends here; the report shades fault windows from it. Appends are synchronous and small so
+// the order of lines is the order of events, even when the process dies right after.
+import {appendFileSync, mkdirSync} from 'node:fs'
+import {dirname} from 'node:path'
+
+export interface EventLine {
+  readonly time: string
+  readonly elapsedMs: number
+  readonly timeMs: number
+  readonly type: string
+  readonly [field: string]: unknown
+}
+
+export class EventLog {
+  private origin = Date.now()
+  readonly records: EventLine[] = []
+  /** Told of every line as it is written (the orchestrator forwards faults to the live view and timeline). */
+  onWrite: ((line: EventLine) => void) | null = null
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), {recursive: true})
+  }
+
+  /** From now on `elapsedMs` counts from this wall-clock time (ms), e.g. the run's start. */
+  setOrigin(ms: number): void {
+    this.origin = ms
+  }
+
+  /** `fields.timeMs`, when given, says when the event happened (it may precede the line). */
+  write(type: string, fields: Record<string, unknown> = {}): EventLine {
+    const now = Date.now()
+    const elapsedMs = Math.round(now - this.origin)
+    const record: EventLine = {time: new Date(now).toISOString(), elapsedMs, timeMs: elapsedMs, type, ...fields}
+    this.records.push(record)
+    appendFileSync(this.file, JSON.stringify(record) + '\n')
+    this.onWrite?.(record)
+    return record
+  }
+}

@@ -1,0 +1,117 @@
+// The run.json document: what was run, how it ended, what it cost, and the verdicts.
+import type {RunCollected} from '../cluster/orchestrator.js'
+import type {NodeCounters} from '../cluster/counters.js'
+import type {ChecksReport} from '../check/verdict.js'
+import type {CopyStrategy} from '../protocol/copy-plan.js'
+
+export const RESULTS_FORMAT = 1
+
+export interface FaultReport {
+  readonly kills: number
+  readonly pauses: number
+  readonly leaseLosses: number
+  readonly deaths: number
+  readonly restarts: number
+  /** Fault (kill/pause) -> the dead node's locks purged and regranted, ms. */
+  readonly recoveryMs: {readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null}
+  readonly fencedWritebacks: number
+  readonly deadProcesses: readonly number[]
+}
+
+function faultReport(f: NonNullable<RunCollected['faults']>): FaultReport | undefined {
+  if (f.kills + f.pauses + f.deaths + f.leaseLosses === 0) return undefined
+  const sorted = [...f.recoveryMs].sort((a, b) => a - b)
+  const q = (p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? null)
+  return {
+    kills: f.kills, pauses: f.pauses, leaseLosses: f.leaseLosses, deaths: f.deaths, restarts: f.restarts,
+    recoveryMs: {count: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted.at(-1) ?? null},
+    fencedWritebacks: f.fencedWritebacks, deadProcesses: f.deadProcesses,
+  }
+}
+
+export interface RunSummary {
+  readonly format: number
+  readonly runId: string
+  readonly workload: {readonly name: string; readonly description: string; readonly source: string}
+  readonly settings: RunCollected['workload']['cluster']
+  readonly seed: number
+  /** The deliberately broken protocol variant run (`--break`), or null. */
+  readonly break: RunCollected['breakVariant']
+  /** Liveness bound (ms): per op, and for the whole run's progress. */
+  readonly livenessMs: number
+  readonly redis: RunCollected['redis']
+  readonly startedAt: string
+  readonly durationMs: number
+  readonly end: RunCollected['end']
+  readonly ops: number
+  readonly opsPerSec: number
+  /** Node loss (issue 4), only when faults were injected or nodes died. */
+  readonly faults?: FaultReport
+  /** The protocol's cost per unit of work. */
+  readonly cost: {
+    readonly faults: number
+    readonly roundTripsPerFault: number
+    readonly roundTripsPerOp: number
+    readonly callbacksPerOp: number
+    readonly pagesWrittenBackPerOp: number
+  }
+  readonly counters: NodeCounters
+  readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters}[]
+  readonly errors: RunCollected['errors']
+  readonly checks: ChecksReport
+  /** Copies: how they took their locks and what that cost (docs/DEADLOCKS.md). */
+  readonly copies: {readonly strategy: CopyStrategy; readonly retries: number; readonly fallbacks: number; readonly opsFailed: number}
+  /** Deadlocks the manager found; every one is in events.jsonl with the ops involved. */
+  readonly deadlocks: {readonly count: number; readonly broken: number; readonly policy: RunCollected['onDeadlock']; readonly cycles: readonly {readonly id: number; readonly text: string; readonly victim: number; readonly ops: Readonly<Record<string, string | null>>}[]}
+  readonly files: {readonly history: string; readonly trace: string; readonly locks: string; readonly final: string; readonly histograms: string; readonly nodeLogs: string; readonly events: string}
+}
+
+/** Cycles listed in run.json (all of them are in events.jsonl). */
+const CYCLES_IN_SUMMARY = 10
+
+export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
+  const t = run.totals
+  const ops = t.ops
+  const faults = t.faults['cached-lock'] + t.faults.acquired + t.faults.upgrade + t.faults['after-callback']
+  const callbacks = t.callbacks.release + t.callbacks.downgrade
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : round(a / b))
+  return {
+    format: RESULTS_FORMAT,
+    runId: run.runId,
+    workload: {name: run.workload.name, description: run.workload.description, source: run.workload.source},
+    settings: run.workload.cluster,
+    seed: run.seed,
+    break: run.breakVariant,
+    livenessMs: run.livenessMs,
+    redis: run.redis,
+    startedAt: run.startedAt,
+    durationMs: round(run.durationMs),
+    end: run.end,
+    ops,
+    opsPerSec: run.durationMs > 0 ? round((ops * 1000) / run.durationMs) : 0,
+    ...(run.faults && faultReport(run.faults) ? {faults: faultReport(run.faults)} : {}),
+    cost: {
+      faults,
+      roundTripsPerFault: ratio(t.redisRoundTrips, faults),
+      roundTripsPerOp: ratio(t.redisRoundTrips, ops),
+      callbacksPerOp: ratio(callbacks, ops),
+      pagesWrittenBackPerOp: ratio(t.pagesWrittenBack, ops),
+    },
+    counters: t,
+    nodes: run.nodes.map(({node, pid, host, ops: o, counters}) => ({node, pid, host, ops: o, counters})),
+    errors: run.errors,
+    checks,
+    copies: {strategy: run.workload.cluster.copyStrategy, retries: t.copyRetries, fallbacks: t.copyFallbacks, opsFailed: t.opsFailed},
+    deadlocks: {
+      count: run.deadlocks.length,
+      broken: run.deadlocks.filter((d) => d.broken).length,
+      policy: run.onDeadlock,
+      cycles: run.deadlocks.slice(0, CYCLES_IN_SUMMARY).map((d) => ({id: d.id, text: d.text, victim: d.victim, ops: d.ops})),
+    },
+    files: {history: 'history.jsonl', trace: 'trace.jsonl', locks: 'locks.jsonl', final: 'final.json', histograms: 'histograms/', nodeLogs: 'nodes/', events: 'events.jsonl'},
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000
+}

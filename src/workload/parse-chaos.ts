@@ -1,0 +1,59 @@
+// The workload's `chaos:` list (issue 4): scheduled faults.
+//   chaos:
+//     - { at: 2s, kill: 1, restart: 500ms }
+//     - { every: 3s, kill: random, restart: 1s }
+//     - { at: 5s, pause: 0, for: 4s }
+import {FAULT_POINTS, type ChaosStep, type ChaosTarget} from '../chaos/schedule.js'
+import {readDuration} from './parse-steps.js'
+import {LIMITS} from './keys.js'
+import type {Val, YamlReader} from './yaml-reader.js'
+
+const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis'] as const
+const MAX_CHAOS_STEPS = 100
+
+export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
+  const items = r.list(v, 'chaos (a list of faults like { at: 2s, kill: 1, restart: 500ms })')
+  if (items.length > MAX_CHAOS_STEPS) r.fail(v, `at most ${MAX_CHAOS_STEPS} chaos steps`, `${items.length}`)
+  return items.map((item) => {
+    const f = r.fields(item, CHAOS_KEYS, 'chaos step')
+    const at = f.get('at')
+    const every = f.get('every')
+    if (at === undefined && every === undefined) r.fail(item, 'a chaos step with at: or every:')
+    const everyMs = every === undefined ? null : readDuration(r, every, 'every', 10_000) / 1000
+    const atMs = at === undefined ? (everyMs as number) : readDuration(r, at, 'at', 0) / 1000
+    const kill = f.get('kill')
+    const pause = f.get('pause')
+    const redisV = f.get('restart-redis')
+    if (redisV !== undefined) {
+      if (r.scalar(redisV) !== true) r.fail(redisV, 'restart-redis: true')
+      if (kill !== undefined || pause !== undefined) r.fail(item, 'a chaos step with exactly one of kill:, pause: or restart-redis:')
+      return {atMs, everyMs, restartRedis: true}
+    }
+    if ((kill === undefined) === (pause === undefined)) r.fail(item, 'a chaos step with exactly one of kill: or pause:')
+    const whenV = f.get('when')
+    if (whenV !== undefined && kill === undefined) r.fail(whenV, 'when: only with kill: holder-of F/P')
+    if (kill !== undefined) {
+      if (f.get('for') !== undefined) r.fail(f.get('for')!, 'no for: with kill: (use restart:)')
+      const restart = f.get('restart')
+      const restartMs = restart === undefined ? null : readDuration(r, restart, 'restart', 0) / 1000
+      const text = r.scalar(kill)
+      if (typeof text === 'string' && text.startsWith('holder-of')) {
+        const m = /^holder-of ([A-Za-z_][\w-]*\/\d+)$/.exec(text)
+        if (m === null) r.fail(kill, 'kill: holder-of FILE/PAGE (e.g. holder-of a/0)')
+        if (whenV === undefined) r.fail(kill, `kill: holder-of ... with when: (${FAULT_POINTS.join(', ')})`, 'no when:')
+        const when = r.oneOf(whenV, FAULT_POINTS, 'when')
+        return {atMs, everyMs, killAt: {page: m![1]!, when}, restartMs}
+      }
+      if (whenV !== undefined) r.fail(whenV, 'when: only with kill: holder-of F/P')
+      return {atMs, everyMs, kill: target(r, kill), restartMs}
+    }
+    const forV = r.require(f, 'for', 'how long the pause lasts')
+    if (f.get('restart') !== undefined) r.fail(f.get('restart')!, 'no restart: with pause: (use for:)')
+    return {atMs, everyMs, pause: target(r, pause!), forMs: readDuration(r, forV, 'for', 1000) / 1000}
+  })
+}
+
+function target(r: YamlReader, v: Val): ChaosTarget {
+  if (r.scalar(v) === 'random') return 'random'
+  return r.integer(v, `a node id (0..${LIMITS.maxNodes - 1}) or random`, 0, LIMITS.maxNodes - 1)
+}

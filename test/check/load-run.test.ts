@@ -1,0 +1,26 @@
+// events.jsonl carries node-loss steps and deadlock records in one line shape: `cmm check run`
+// reads the deadlocks out of it and ignores the rest.
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {loadStoredRun} from '../../src/check/run/load-run.js'
+import {EventLog} from '../../src/results/events.js'
+import {tempDir} from '../helpers/cli.js'
+
+describe('loadStoredRun', () => {
+  it('reads deadlocks from an events.jsonl that also holds fault steps', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({end: 'completed', durationMs: 100, settings: {copyStrategy: 'naive'}, faults: {deadProcesses: [1]}}))
+    writeFileSync(join(dir, 'history.jsonl'), '')
+    writeFileSync(join(dir, 'trace.jsonl'), '')
+    const log = new EventLog(join(dir, 'events.jsonl'))
+    log.write('kill', {node: 1, proc: 1})
+    log.write('deadlock', {id: 1, timeMs: 12.5, cycle: [], text: 'node 0 ...', victim: 0, broken: true, ops: {}})
+    log.write('death-detected', {node: 1, proc: 1})
+    expect(log.records.every((r) => typeof r.timeMs === 'number' && typeof r.time === 'string')).toBe(true)
+    const {evidence} = await loadStoredRun(dir)
+    expect(evidence.deadlocks?.map((d) => [d.id, d.timeMs, d.victim])).toEqual([[1, 12.5, 0]])
+    expect(evidence.faults).toEqual({deadProcesses: [1]})
+    expect(evidence.copyStrategy).toBe('naive')
+  })
+})

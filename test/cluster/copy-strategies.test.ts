@@ -1,0 +1,131 @@
+// Copy strategies end to end (real node processes, private redis-server): naive copies in
+// opposite directions deadlock and the manager names the cycle; ordered and retry never do and
+// keep every page correct; abort stops at the first cycle; a cycle nobody breaks still ends at
+// the liveness bound with what each node waits for.
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {runCli, tempDir, writeTemp} from '../helpers/cli.js'
+
+const BOTH_WAYS = `
+name: both-ways-small
+description: two nodes copy a->b and b->a
+cluster: { nodes: 2, granularity: page, pageSize: 256 }
+files: { a: { pages: 4 }, b: { pages: 4 } }
+nodes:
+  "0": [ { repeat: 40, do: [ { write: a/0 }, { copy: { from: a/0, to: b/0, pages: 4 } } ] } ]
+  "1": [ { repeat: 40, do: [ { write: b/0 }, { copy: { from: b/0, to: a/0, pages: 4 } } ] } ]
+`
+
+const RING = `
+name: ring-small
+description: three nodes copy a->b, b->c, c->a
+cluster: { nodes: 3, granularity: page, pageSize: 256 }
+files: { a: { pages: 4 }, b: { pages: 4 }, c: { pages: 4 } }
+nodes:
+  "0": [ { repeat: 100, do: [ { write: a/0 }, { copy: { from: a/0, to: b/0, pages: 4 } } ] } ]
+  "1": [ { repeat: 100, do: [ { write: b/0 }, { copy: { from: b/0, to: c/0, pages: 4 } } ] } ]
+  "2": [ { repeat: 100, do: [ { write: c/0 }, { copy: { from: c/0, to: a/0, pages: 4 } } ] } ]
+`
+
+interface Summary {
+  end: string
+  ops: number
+  copies: {strategy: string; retries: number; opsFailed: number}
+  deadlocks: {count: number; broken: number; cycles: {id: number; text: string; victim: number}[]}
+  checks: {valid: boolean | string; checks: Record<string, {valid: boolean | string; summary: string}>}
+}
+
+function runDirs(out: string): string[] {
+  return readdirSync(out).filter((d) => !d.startsWith('.')).sort().map((d) => join(out, d))
+}
+
+function events(dir: string): Record<string, unknown>[] {
+  return readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+}
+
+async function compare(yaml: string): Promise<{code: number | null; runs: Summary[]; dirs: string[]}> {
+  const dir = tempDir()
+  const file = writeTemp(dir, 'w.yaml', yaml)
+  const out = join(dir, 'results')
+  const res = await runCli(['run', 'workload', file, '--out', out, '--seed', '3', '--copy-strategy', 'naive,ordered,retry', '--json', '--liveness', '20s'])
+  expect(res.stderr).toBe('')
+  const runs = (JSON.parse(res.stdout) as {runs: Summary[]}).runs
+  return {code: res.code, runs, dirs: runDirs(out)}
+}
+
+function expectSafe(s: Summary): void {
+  expect(s.end).toBe('completed')
+  expect(s.deadlocks.count).toBe(0)
+  expect(s.copies.opsFailed).toBe(0)
+  expect(s.checks.checks.deadlock?.valid).toBe(true)
+  // Page contents: every value read (copied) was really written to the page it was read from.
+  expect(s.checks.checks.linearizable?.valid).toBe(true)
+  expect(s.checks.valid).toBe(true)
+}
+
+describe('copy strategies', () => {
+  it('two nodes copying both ways: naive deadlocks (cycle named, broken, counted), ordered and retry do not', async () => {
+    const {code, runs, dirs} = await compare(BOTH_WAYS)
+    expect(runs.map((r) => r.copies.strategy)).toEqual(['naive', 'ordered', 'retry'])
+    const [naive, ordered, retry] = runs as [Summary, Summary, Summary]
+    expect(naive.deadlocks.count).toBeGreaterThan(0)
+    for (const c of naive.deadlocks.cycles) {
+      expect(c.text).toMatch(/^node 0 holds b\/\d \(EX\) and waits for a\/\d \((SH|EX)\) held by node 1, which holds a\/\d \(EX\) and waits for b\/\d \((SH|EX)\) held by node 0$/)
+    }
+    // Each deadlock broken by failing one op (the youngest waiter's); the run goes on to the end.
+    expect(naive.end).toBe('completed')
+    expect(naive.deadlocks.broken).toBe(naive.deadlocks.count)
+    expect(naive.copies.opsFailed).toBe(naive.deadlocks.count)
+    expect(naive.ops).toBe(160)
+    expect(naive.checks.checks.deadlock?.valid).toBe(false)
+    expect(naive.checks.checks.deadlock?.summary).toMatch(/expected with naive copies/)
+    expect(naive.checks.checks.linearizable?.valid).toBe(true)
+    const first = events(dirs[0]!).find((e) => e.type === 'deadlock') as {ops: Record<string, string>; cycle: unknown[]} | undefined
+    expect(first?.cycle).toHaveLength(2)
+    expect(first?.ops).toEqual({'0': 'copy a/0 -> b/0 (4 pages)', '1': 'copy b/0 -> a/0 (4 pages)'})
+    expectSafe(ordered)
+    expectSafe(retry)
+    expect(code).toBe(1) // the naive run's deadlock check is invalid
+  }, 120_000)
+
+  it('three nodes in a ring: naive finds cycles of three, ordered and retry none', async () => {
+    const {runs} = await compare(RING)
+    const [naive, ordered, retry] = runs as [Summary, Summary, Summary]
+    expect(naive.deadlocks.count).toBeGreaterThan(0)
+    for (const c of naive.deadlocks.cycles) {
+      expect(c.text).toMatch(
+        /^node 0 holds b\/\d \(EX\) and waits for a\/\d \(SH\) held by node 2, which holds a\/\d \(EX\) and waits for c\/\d \(SH\) held by node 1, which holds c\/\d \(EX\) and waits for b\/\d \(SH\) held by node 0$/,
+      )
+    }
+    expectSafe(ordered)
+    expectSafe(retry)
+  }, 120_000)
+
+  it('--on-deadlock abort stops at the first cycle, prints it and exits 1', async () => {
+    const dir = tempDir()
+    const file = writeTemp(dir, 'w.yaml', BOTH_WAYS.replace(/repeat: 40/g, 'repeat: 400'))
+    const out = join(dir, 'results')
+    const res = await runCli(['run', 'workload', file, '--out', out, '--copy-strategy', 'naive', '--on-deadlock', 'abort', '--no-tui'])
+    expect(res.code).toBe(1)
+    expect(res.stdout).toMatch(/deadlock #1: node 0 holds b\/\d \(EX\) and waits for a\/\d/)
+    const summary = JSON.parse(readFileSync(join(runDirs(out)[0]!, 'run.json'), 'utf8')) as Summary
+    expect(summary.end).toBe('deadlocked')
+    expect(summary.deadlocks.broken).toBe(0)
+  }, 60_000)
+
+  it('a cycle nobody breaks ends at the liveness bound, reporting what each node waits for', async () => {
+    const dir = tempDir()
+    const file = writeTemp(dir, 'w.yaml', BOTH_WAYS.replace(/repeat: 40/g, 'repeat: 400'))
+    const out = join(dir, 'results')
+    const res = await runCli(['run', 'workload', file, '--out', out, '--copy-strategy', 'naive', '--on-deadlock', 'ignore', '--liveness', '1500ms', '--no-tui'])
+    expect(res.code).toBe(1)
+    expect(res.stdout).toMatch(/the run is stuck/)
+    expect(res.stdout).toMatch(/node 0: copy a\/0 -> b\/0 \(4 pages\); waits for a\/0: acquire SH queued; holds b\/0 EX pinned x1, downgrade callback deferred/)
+    const stuck = events(runDirs(out)[0]!).find((e) => e.type === 'stuck') as {nodes: {node: number; op: string; waits: string[]}[]} | undefined
+    expect(stuck?.nodes.map((n) => n.waits.some((w) => w.startsWith('waits for ')))).toEqual([true, true])
+    const summary = JSON.parse(readFileSync(join(runDirs(out)[0]!, 'run.json'), 'utf8')) as Summary
+    expect(summary.end).toBe('stuck')
+    expect(summary.checks.checks.liveness?.valid).toBe(false)
+  }, 60_000)
+})
