@@ -27,7 +27,9 @@ export function runInTmux(argv: readonly string[], options: {cwd: string; width:
   const socket = `cmm-${process.pid}-${randomBytes(3).toString('hex')}`
   const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)} `).join('')
   // The session outlives the command (sleep) so that its last screen can still be captured.
-  const script = `cd ${shellQuote(options.cwd)} && ${env}${argv.map(shellQuote).join(' ')}; echo "EXIT=$?"; sleep 600`
+  // It stands in for a user's terminal, so CI variables of the runner (which make Ink draw only
+  // the last frame) are removed unless `env` sets them again.
+  const script = `cd ${shellQuote(options.cwd)} && env -u CI -u CONTINUOUS_INTEGRATION ${env}${argv.map(shellQuote).join(' ')}; echo "EXIT=$?"; sleep 600`
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'})
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'cmm', '-x', String(options.width), '-y', String(options.height), script)
   tmux('set-option', '-t', 'cmm', 'history-limit', '5000')

@@ -13,6 +13,7 @@ import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
 import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.js'
 import type {DeadlockPolicy} from '../../src/cluster/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
+import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 
 export default class RunWorkload extends Command {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
@@ -57,7 +58,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'lease-ttl': Flags.string({description: `node lease: a node silent this long is declared dead, its locks purged, ${DURATION_HINT}`, default: '2s'}),
     liveness: Flags.string({description: `liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck, ${DURATION_HINT}`, default: '10s'}),
     break: Flags.string({description: `run a deliberately broken protocol variant (the checks must report it): ${Object.keys(BREAK_VARIANTS).join(', ')}`}),
-    tui: Flags.boolean({description: 'live terminal view when stdout is a TTY (--no-tui: plain progress lines)', default: true, allowNo: true}),
+    tui: Flags.boolean({description: 'live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines)', default: true, allowNo: true}),
     json: Flags.boolean({description: 'print one JSON summary (run.json) instead of text', default: false}),
     'copy-strategy': Flags.string({description: 'how copies take their locks: naive, ordered, retry (overrides cluster.copyStrategy); a comma list runs each and compares them, e.g. naive,ordered,retry'}),
     'on-deadlock': Flags.string({description: 'when the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness)', options: ['report', 'abort', 'ignore'], default: 'report'}),
@@ -98,8 +99,8 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       throw error
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
-    // The live view only on a terminal: piped Ink output is full of erase sequences.
-    const live = flags.tui && !flags.json && process.stdout.isTTY
+    // The live view only on a terminal (piped Ink output is full of erase sequences) outside CI.
+    const live = flags.tui && !flags.json && liveViewCanDraw(process.stdout, process.env)
       ? await import('../../src/tui/live.js').then((tui) => tui.startLiveView({
         title: workloads[0]!.name, nodes: workloads[0]!.cluster.nodes, plannedMs: tui.plannedDurationMs(workloads[0]!), onQuit: () => onSignal(),
       }))

@@ -15,7 +15,15 @@ nodes:
   all: [ { mix: { duration: 60s, read: 60, write: 30, copy: 10, pages: zipf } } ]
 `
 
-describe.skipIf(!tmuxAvailable())('live view in a terminal (skipped: tmux is not installed)', () => {
+const SHORT2 = `
+name: short2
+cluster: { nodes: 2, pageSize: 512 }
+files: { a: { pages: 2 } }
+nodes:
+  all: [ { mix: { ops: 200, read: 50, write: 50, pages: uniform } } ]
+`
+
+describe.skipIf(!tmuxAvailable())(`live view in a terminal${tmuxAvailable() ? '' : ' (skipped: tmux is not installed)'}`, () => {
   it('shows a 4-node run at 80x24, pauses with p, ends cleanly with q', async () => {
     assertBuilt()
     const dir = tempDir()
@@ -58,6 +66,26 @@ describe.skipIf(!tmuxAvailable())('live view in a terminal (skipped: tmux is not
       expect(events).toEqual(expect.arrayContaining(['pause', 'resume']))
       expect(timeline.filter((r) => r.kind === 'tick').length).toBeGreaterThan(0)
       expect(existsSync(join(out, runs[0]!, 'histograms/merged/op-read.histf'))).toBe(true)
+    } finally {
+      t.kill()
+    }
+  })
+
+  // Ink draws only the final frame under CI, so a terminal there gets plain progress lines.
+  it('prints plain progress lines instead of the live view when CI is set', async () => {
+    assertBuilt()
+    const dir = tempDir()
+    const file = writeTemp(dir, 'short.yaml', SHORT2)
+    const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', file, '--out', join(dir, 'results'), '--seed', '5'],
+      {cwd: ROOT, width: 80, height: 24, env: {CI: 'true'}})
+    try {
+      expect(await t.waitFor(/^EXIT=\d+$/m, 60_000, 500)).toBe(true)
+      expect(t.exitCode()).toBe(0)
+      const all = t.capture(500)
+      expect(all).toMatch(/^run \S+: 2 nodes started/m)
+      expect(all).toMatch(/^\s+linearizable\s+valid/m)
+      expect(all).toMatch(/^verdict: valid/m)
+      expect(all).not.toMatch(/p pause {2}q quit/)
     } finally {
       t.kill()
     }

@@ -1,0 +1,10 @@
+// Ink draws only the final frame when it sees a CI variable (its `is-in-ci` rule), so a live
+// view started there would sit blank for the whole run. Such runs get plain progress lines.
+export function ciEnvironment(env: NodeJS.ProcessEnv): boolean {
+  const set = (key: string) => key in env && env[key] !== '0' && env[key] !== 'false'
+  return set('CI') || set('CONTINUOUS_INTEGRATION')
+}
+
+export function liveViewCanDraw(stdout: {isTTY?: boolean}, env: NodeJS.ProcessEnv): boolean {
+  return stdout.isTTY === true && !ciEnvironment(env)
+}
