@@ -31,8 +31,11 @@ function runClient(url: string, node: number, startUs: number, yaml: string): Pr
   })
 }
 
-async function lockLibraryRun(ctx: BenchContext, seconds: number): Promise<number> {
-  const yaml = mixYaml({...ZIPF_MIX, nodes: NODES, seconds})
+/** The read-mostly mix of figure 7: where a node's cached SH locks serve most accesses. */
+const READ_MOSTLY = {...ZIPF_MIX, read: 95, write: 5} as const
+
+async function lockLibraryRun(ctx: BenchContext, mix: typeof ZIPF_MIX | typeof READ_MOSTLY, seconds: number): Promise<number> {
+  const yaml = mixYaml({...mix, nodes: NODES, seconds})
   const startUs = nowUs() + START_DELAY_US
   const results = await Promise.all(Array.from({length: NODES}, (_, k) => runClient(ctx.redisUrl, k, startUs, yaml)))
   const endUs = Math.max(...results.map((r) => r.endUs))
@@ -41,10 +44,15 @@ async function lockLibraryRun(ctx: BenchContext, seconds: number): Promise<numbe
 
 export async function benchAlternative(ctx: BenchContext): Promise<BenchRow[]> {
   const figure = '6 against a Redis lock library'
-  const alt = await lockLibraryRun(ctx, SECONDS)
+  const alt = await lockLibraryRun(ctx, ZIPF_MIX, SECONDS)
   const cmm = measured.get(`page:${NODES}`) ?? (await runMix(ctx, {...ZIPF_MIX, nodes: NODES, seconds: SECONDS})).opsPerSec
+  // Not the target's mix: shows what the comparison turns on (how many accesses a cached lock serves).
+  const altRead = await lockLibraryRun(ctx, READ_MOSTLY, SECONDS)
+  const cmmRead = (await runMix(ctx, {...READ_MOSTLY, nodes: NODES, seconds: SECONDS})).opsPerSec
   return [
     {figure, metric: `redis-semaphore Mutex per op + GET/SET, ${NODES} client processes`, value: Math.round(alt), unit: 'ops/s'},
     {figure, metric: `cmm, ${NODES} node processes, page locks`, value: Math.round(cmm), unit: 'ops/s', ratio: round(cmm / alt), vs: 'redis-semaphore', target: '>= 5', met: cmm / alt >= 5},
+    {figure, metric: `read-mostly 95/5: redis-semaphore, ${NODES} client processes`, value: Math.round(altRead), unit: 'ops/s'},
+    {figure, metric: `read-mostly 95/5: cmm, ${NODES} node processes, page locks`, value: Math.round(cmmRead), unit: 'ops/s', ratio: round(cmmRead / altRead), vs: 'redis-semaphore'},
   ]
 }
