@@ -14,7 +14,7 @@ clocks across hosts).`
   static override examples = ['<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1']
 
   static override flags = {
-    redis: Flags.string({description: 'the run\'s Redis (redis://host:port)', required: true}),
+    redis: Flags.string({description: 'the run\'s Redis (redis://host:port, or a Unix socket path)', required: true}),
     run: Flags.string({description: 'run id printed by `cmm run workload --external-nodes`', required: true}),
     id: Flags.integer({description: 'this node\'s id, 0..nodes-1', required: true, min: 0}),
     incarnation: Flags.integer({description: 'restart number of this node (0 first; a node that lost its lease (exit 3) rejoins with the next one)', default: 0, min: 0}),

@@ -53,7 +53,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'page-size': Flags.integer({description: 'page size in bytes, a power of two (overrides cluster.pageSize)'}),
     seed: Flags.integer({description: 'seed for mixes (default: random, printed and saved in run.json)'}),
     out: Flags.string({description: 'folder that receives the run folder', default: 'results'}),
-    redis: Flags.string({description: 'use this Redis (redis://host:port) instead of starting a private redis-server'}),
+    redis: Flags.string({description: 'use this Redis (redis://host:port, or a Unix socket path /path/redis.sock) instead of starting a private redis-server'}),
     'external-nodes': Flags.boolean({description: 'start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis)', default: false}),
     'lease-ttl': Flags.string({description: `node lease: a node silent this long is declared dead, its locks purged, ${DURATION_HINT}`, default: '2s'}),
     liveness: Flags.string({description: `liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck, ${DURATION_HINT}`, default: '10s'}),
