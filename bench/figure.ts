@@ -55,8 +55,13 @@ export function nowUsFine(): number {
 
 /** Calls of a command in INFO commandstats, e.g. calls(info, 'evalsha'). */
 export function commandCalls(info: string, command: string): number {
-  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)
-  return m ? Number(m[1]) : 0
+  return commandStat(info, command).calls
+}
+
+/** Calls of `command` and the microseconds Redis spent in them, from INFO commandstats. */
+export function commandStat(info: string, command: string): {calls: number; usec: number} {
+  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info)
+  return m ? {calls: Number(m[1]), usec: Number(m[2])} : {calls: 0, usec: 0}
 }
 
 export function yieldToLoop(): Promise<void> {

@@ -2,23 +2,20 @@
 // to the same for a trivial script: separates the manager's Lua cost from the round trip.
 import {Redis} from 'ioredis'
 import {RedisLockManager} from '../src/redis/lock-manager.js'
+import {pageKey} from '../src/protocol/types.js'
 import {trivialScript} from './baselines.js'
-import {round, type BenchContext, type BenchRow} from './figure.js'
+import {BENCH_SETTINGS, commandStat, round, type BenchContext, type BenchRow} from './figure.js'
 
 const CYCLES = 5000
-const PAGE_BYTES = 4096
-
-function usecPerCall(info: string, command: string): {calls: number; usec: number} {
-  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info)
-  return m ? {calls: Number(m[1]), usec: Number(m[2])} : {calls: 0, usec: 0}
-}
 
 /** In-server microseconds per EVALSHA over `calls()`, measured as a commandstats difference. */
 async function inServer(ctx: BenchContext, calls: () => Promise<void>): Promise<number> {
-  const before = usecPerCall(await ctx.redis.info('commandstats'), 'evalsha')
+  const before = commandStat(await ctx.redis.info('commandstats'), 'evalsha')
   await calls()
-  const after = usecPerCall(await ctx.redis.info('commandstats'), 'evalsha')
-  return (after.usec - before.usec) / Math.max(1, after.calls - before.calls)
+  const after = commandStat(await ctx.redis.info('commandstats'), 'evalsha')
+  const n = after.calls - before.calls
+  if (n < CYCLES) throw new Error(`lua-time: commandstats counted ${n} EVALSHA calls, expected at least ${CYCLES}`)
+  return (after.usec - before.usec) / n
 }
 
 export async function benchLuaTime(ctx: BenchContext): Promise<BenchRow[]> {
@@ -26,11 +23,11 @@ export async function benchLuaTime(ctx: BenchContext): Promise<BenchRow[]> {
   const client = new Redis(ctx.redisUrl)
   try {
     const manager = new RedisLockManager(client, `bench-lua-${process.pid}`)
-    const data = new Uint8Array(PAGE_BYTES).fill(7)
+    const data = new Uint8Array(BENCH_SETTINGS.pageSize).fill(7)
     // One node, no contention: acquire EX (granted in the reply), demote to UN with a 4 KiB write-back.
     const cycle = async (i: number) => {
       const page = {file: 'a', page: i % 64}
-      const unit = `a/${i % 64}`
+      const unit = pageKey(page)
       const g = await manager.send({type: 'acquire', node: 0, unit, mode: 'EX', page, try: false})
       if (g.type !== 'granted') throw new Error(`lua-time: acquire of a free unit answered ${g.type}`)
       await manager.send({type: 'demote', node: 0, unit, seq: g.seq, to: 'UN', generation: g.generation, writeback: [{page, data}]})

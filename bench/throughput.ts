@@ -7,8 +7,13 @@ export const SCALING_NODES = [1, 2, 4, 8] as const
 export const SECONDS = 3
 /** The mix of figures 5 and 6 (no copies: the lock-library baseline has no copy). */
 export const ZIPF_MIX = {read: 70, write: 30, pages: 'zipf'} as const
+/** Figures 6 and 7: the read-mostly mix, where a node's cached SH locks serve most accesses. */
+export const READ_MOSTLY_MIX = {read: 95, write: 5, pages: 'zipf'} as const
 
-/** ops/s of the page-granularity zipf mix at 4 nodes, shared with figure 6. */
+/** ops/s of READ_MOSTLY_MIX at 4 nodes, SH+EX, page locks: measured by figure 6, reused by figure 7. */
+export const READ_MOSTLY_KEY = 'read-mostly:4'
+
+/** ops/s of the page-granularity zipf mix at 4 nodes (shared with figure 6), and READ_MOSTLY_KEY. */
 export const measured = new Map<string, number>()
 
 export async function benchScaling(ctx: BenchContext): Promise<BenchRow[]> {

@@ -1,4 +1,4 @@
-// Starts a private redis-server on a free loopback port. The server is wrapped in a small
+// Starts a private redis-server on a free loopback port (or, `unixSocket`, on a Unix socket only). The server is wrapped in a small
 // shell watchdog that kills it when our process goes away (its stdin pipe closes), so a
 // crashed or SIGKILLed orchestrator or test never leaves a redis-server behind.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
@@ -8,7 +8,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 export interface RedisServer {
+  /** What clients connect to: redis://127.0.0.1:PORT, or the socket's path. */
   readonly url: string
+  /** 0 for a Unix-socket server (no TCP listener). */
   readonly port: number
   readonly pid: number
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). Idempotent. */
@@ -51,31 +53,35 @@ const WATCHDOG = [
   'wait $r',
 ].join('\n')
 
-export async function startRedisServer(options: {port?: number; startTimeoutMs?: number} = {}): Promise<RedisServer> {
+export async function startRedisServer(options: {port?: number; unixSocket?: boolean; startTimeoutMs?: number} = {}): Promise<RedisServer> {
   if (!redisServerAvailable()) throw new RedisNotInstalledError()
   const timeoutMs = options.startTimeoutMs ?? 10_000
   const deadline = Date.now() + timeoutMs
   let lastError = ''
   // A free port can be taken between probing and binding: retry a few times.
   for (let attempt = 0; attempt < 5 && Date.now() < deadline; attempt++) {
-    const port = options.port ?? (await freePort())
+    const port = options.unixSocket ? 0 : (options.port ?? (await freePort()))
     const dir = mkdtempSync(join(tmpdir(), 'cmm-redis-'))
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
+    // The socket lives in the server's own folder, removed with it.
+    const socket = options.unixSocket ? join(dir, 'redis.sock') : null
+    const listen = socket === null ? ['--port', String(port), '--bind', '127.0.0.1'] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700']
+    const args = [...listen, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
     // detached: its own process group, so a terminal's Ctrl-C does not kill Redis under a run that is stopping.
     const child = spawn('sh', ['-c', WATCHDOG, 'cmm-redis', ...args], {stdio: ['pipe', 'ignore', 'pipe'], detached: true})
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-    const up = await waitForPort(port, child, deadline)
-    if (up) return handle(port, child, dir)
-    lastError = stderr.trim() || `redis-server did not listen on port ${port}`
+    const target = socket === null ? {port, host: '127.0.0.1'} : {path: socket}
+    const up = await waitForPong(target, child, deadline)
+    if (up) return handle(port, socket, child, dir)
+    lastError = stderr.trim() || `redis-server did not listen on ${socket ?? `port ${port}`}`
     child.kill('SIGKILL')
     rmSync(dir, {recursive: true, force: true})
-    if (options.port !== undefined) break
+    if (options.port !== undefined || socket !== null) break
   }
   throw new Error(`could not start redis-server: ${lastError}`)
 }
 
-function handle(port: number, child: ChildProcess, dir: string): RedisServer {
+function handle(port: number, socket: string | null, child: ChildProcess, dir: string): RedisServer {
   let stopped: Promise<void> | null = null
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const end = (signal: NodeJS.Signals) => {
@@ -90,7 +96,7 @@ function handle(port: number, child: ChildProcess, dir: string): RedisServer {
     return stopped
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: socket ?? `redis://127.0.0.1:${port}`,
     port,
     pid: child.pid ?? -1,
     stop: () => end('SIGTERM'),
@@ -98,12 +104,12 @@ function handle(port: number, child: ChildProcess, dir: string): RedisServer {
   }
 }
 
-async function waitForPort(port: number, child: ChildProcess, deadline: number): Promise<boolean> {
+async function waitForPong(target: {port: number; host: string} | {path: string}, child: ChildProcess, deadline: number): Promise<boolean> {
   const {connect} = await import('node:net')
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return false
     const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1')
+      const s = connect(target)
       s.once('connect', () => {
         s.write('PING\r\n')
         s.once('data', (d) => {
@@ -125,6 +131,8 @@ async function waitForPort(port: number, child: ChildProcess, deadline: number):
  * on their own; the run's epoch key is gone, which is how nodes learn their state was forgotten.
  */
 export async function restartRedisServer(server: RedisServer): Promise<RedisServer> {
+  // A socket server's path dies with its folder; only the TCP private server is restarted (chaos).
+  if (server.port === 0) throw new Error(`restartRedisServer: ${server.url} is a Unix-socket server; only TCP servers restart on the same address`)
   await server.kill()
   return startRedisServer({port: server.port})
 }
