@@ -2,7 +2,7 @@
 // request; the run's supervisor carries it out and logs it in events.jsonl.
 import {readMeta} from '../cluster/meta.js'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
-import {connectRedis} from '../util/redis-client.js'
+import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {findLiveRuns, type LiveRun} from './live.js'
 import {sendChaos, type ChaosRequest} from './requests.js'
 
@@ -33,6 +33,7 @@ export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes
   }
   const redis = connectRedis(run.redisUrl, 'cmm-chaos')
   try {
+    await ensureReachable(redis, run.redisUrl)
     if ((await redis.hexists(LIVE_RUNS_KEY, run.runId)) !== 1) throw new ChaosTargetError(`run ${run.runId} is not live in ${run.redisUrl} (it has ended)`)
     const meta = await readMeta(redis, run.runId)
     const nodes = meta.workload.cluster.nodes

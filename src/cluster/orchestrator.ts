@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
 import {restartRedisServer, startRedisServer, type RedisServer} from '../redis/server.js'
-import {connectRedis} from '../util/redis-client.js'
+import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {Workload} from '../workload/types.js'
@@ -158,7 +158,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     const url = options.redisUrl ?? server!.url
     emit({type: 'redis', url, private: server !== null})
     redis = connectRedis(url, 'cmm-orchestrator')
-    await redis.ping()
+    await ensureReachable(redis, url)
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
     await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report'})

@@ -12,7 +12,7 @@ import {encodeMessage, type ControlMessage, type NodeReport} from '../cluster/me
 import {emptyCounters} from '../cluster/counters.js'
 import {liveSummary} from '../cluster/live.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../cluster/history.js'
-import {connectRedis} from '../util/redis-client.js'
+import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
@@ -68,6 +68,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
   const reader = connectRedis(options.redisUrl, `cmm-node-${node}-inbox`)
   let closing = false
   try {
+    await ensureReachable(redis, options.redisUrl)
     const meta = await readMeta(redis, runId)
     if (!Number.isInteger(node) || node < 0 || node >= meta.workload.cluster.nodes) {
       throw new Error(`node ${node} is not part of run ${runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)

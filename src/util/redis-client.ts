@@ -14,3 +14,20 @@ export function connectRedis(url: string, name: string): Redis {
   redis.on('error', () => {})
   return redis
 }
+
+/**
+ * The first command on a new client: a PING whose failure names the address and the
+ * connection's own error ("connect ENOENT /tmp/x.sock"), not ioredis' retry-limit message.
+ */
+export async function ensureReachable(redis: Redis, url: string): Promise<void> {
+  let lastError: Error | null = null
+  const remember = (error: Error) => (lastError = error)
+  redis.on('error', remember)
+  try {
+    await redis.ping()
+  } catch (error) {
+    throw new Error(`cannot reach Redis at ${url}: ${(lastError ?? (error as Error)).message}`)
+  } finally {
+    redis.off('error', remember)
+  }
+}

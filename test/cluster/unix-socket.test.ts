@@ -39,4 +39,12 @@ describe('--redis with a Unix socket path', () => {
       redis.disconnect()
     }
   })
+
+  it('an unreachable --redis fails in one line that names the address and the connection error', async () => {
+    const dir = tempDir()
+    const missing = join(dir, 'no-such.sock')
+    const r = await runCli(['run', 'workload', writeTemp(dir, 'unix.yaml', WORKLOAD), '--redis', missing, '--out', join(dir, 'results'), '--no-tui'])
+    expect(r.code).toBe(4)
+    expect(r.stderr.trim()).toBe(`cmm: run failed: cannot reach Redis at ${missing}: connect ENOENT ${missing}`)
+  })
 })
