@@ -23,9 +23,9 @@ description: three nodes copy a->b, b->c, c->a
 cluster: { nodes: 3, granularity: page, pageSize: 256 }
 files: { a: { pages: 4 }, b: { pages: 4 }, c: { pages: 4 } }
 nodes:
-  "0": [ { repeat: 100, do: [ { write: a/0 }, { copy: { from: a/0, to: b/0, pages: 4 } } ] } ]
-  "1": [ { repeat: 100, do: [ { write: b/0 }, { copy: { from: b/0, to: c/0, pages: 4 } } ] } ]
-  "2": [ { repeat: 100, do: [ { write: c/0 }, { copy: { from: c/0, to: a/0, pages: 4 } } ] } ]
+  "0": [ { repeat: 200, do: [ { write: a/0 }, { copy: { from: a/0, to: b/0, pages: 4 } } ] } ]
+  "1": [ { repeat: 200, do: [ { write: b/0 }, { copy: { from: b/0, to: c/0, pages: 4 } } ] } ]
+  "2": [ { repeat: 200, do: [ { write: c/0 }, { copy: { from: c/0, to: a/0, pages: 4 } } ] } ]
 `
 
 interface Summary {
