@@ -1,7 +1,8 @@
 import {Command, Flags} from '@oclif/core'
 import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
-import {EXIT_LEASE_LOST, LeaseLostError} from '../src/node/lease.js'
+import {LeaseLostError} from '../src/node/lease.js'
+import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
 
 export default class Node extends Command {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
@@ -25,8 +26,8 @@ clocks across hosts).`
     try {
       await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {
-      if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, EXIT_LEASE_LOST)
-      fail(this, `node ${flags.id}: ${(error as Error).message}`, 4)
+      if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, NODE_EXIT.leaseLost)
+      fail(this, `node ${flags.id}: ${(error as Error).message}`, EXIT.runFailed)
     }
   }
 }

@@ -1,6 +1,7 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {reportHistograms, type ReportFormat} from '../../src/report/histograms/report.js'
 import {ReportInputError} from '../../src/report/histograms/load.js'
+import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
 export default class ReportHistograms extends Command {
@@ -42,7 +43,7 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
       process.stdout.write(text)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof ReportInputError) fail(this, error.message, 2)
+      if (error instanceof ReportInputError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }
