@@ -7,7 +7,9 @@ import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {executeRun} from '../../src/cluster/execute.js'
 import {eventLine, summaryText} from '../../src/report/run-text.js'
 import {mergedHistograms} from '../../src/results/write.js'
-import {RedisNotInstalledError} from '../../src/redis/server.js'
+import {RedisNotInstalledError, redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/server.js'
+import {TOPOLOGIES, type Topology} from '../../src/redis/topology/deployment.js'
+import {DEFAULT_DURABILITY, DURABILITIES, type Durability} from '../../src/redis/durability.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 import {EXIT, worseExit} from '../../src/records/exit-codes.js'
 import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
@@ -24,7 +26,13 @@ histograms/, events.jsonl) and checks the run. Flags override the script's clust
 With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
 
 Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags),
-3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing), 130 interrupted.
+3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing, or Redis lost
+the run's state: the summary then says what was lost), 130 interrupted.
+
+Redis faults (issue 16, docs/FAILOVER.md): with --redis-durability always a restart-redis chaos step
+(or \`cmm chaos restart-redis\`) restarts the server on its own data and the run goes on; with
+--redis-topology sentinel a failover-redis step kills the primary and Sentinel promotes the replica.
+--redis-wait 1 makes every decision wait for the replica before a node acts on it.
 
 Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every op within --liveness; a stuck run is stopped and reported with what each node waits for).
 
@@ -39,6 +47,8 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     '<%= config.bin %> <%= command.id %> workloads/pingpong.yaml --break skip-writeback',
     '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --copy-strategy naive,ordered,retry',
     '<%= config.bin %> <%= command.id %> workloads/copy-ring.yaml --copy-strategy naive --on-deadlock abort',
+    '<%= config.bin %> <%= command.id %> workloads/redis-restarts.yaml --redis-durability always',
+    '<%= config.bin %> <%= command.id %> workloads/redis-failover.yaml --redis-topology sentinel --redis-wait 1',
   ]
 
   static override args = {
@@ -62,7 +72,28 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     tui: Flags.boolean({description: 'live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines)', default: true, allowNo: true}),
     json: Flags.boolean({description: 'print one JSON summary (run.json) instead of text', default: false}),
     'copy-strategy': Flags.string({description: 'how copies take their locks: naive, ordered, retry (overrides cluster.copyStrategy); a comma list runs each and compares them, e.g. naive,ordered,retry'}),
+    'redis-topology': Flags.string({description: 'the private Redis: single (one redis-server) or sentinel (a primary, one replica, three Sentinels; nodes follow the primary through Sentinel; enables failover-redis)', options: [...TOPOLOGIES], default: 'single'}),
+    'redis-durability': Flags.string({description: 'persistence of the private Redis, an append-only file in the run\'s folder: none (default, fastest; a restart loses the run), everysec, always (fsync before every reply: a restart loses nothing acknowledged)', options: [...DURABILITIES], default: DEFAULT_DURABILITY}),
+    'redis-wait': Flags.integer({description: 'every manager decision, lease renewal and inbox read waits until this many replicas acknowledged it (WAIT N), so a failover cannot lose what a node acted on; 0: asynchronous replication', min: 0, max: 1, default: 0}),
+    'redis-wait-timeout': Flags.string({description: `with --redis-wait: how long a WAIT may block; a request not replicated in time is of unknown outcome (the node gives up its incarnation), ${DURATION_HINT}`, default: '1s'}),
+    'redis-replica-lag': Flags.string({description: `with --redis-topology sentinel: delay the replication stream to the replica by this much (a replica in another zone), ${DURATION_HINT}`, default: '0ms'}),
     'on-deadlock': Flags.string({description: 'when the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness)', options: ['report', 'abort', 'ignore'], default: 'report'}),
+  }
+
+  /** The --redis-* flags, checked against each other (a bad combination is exit 2). */
+  private redisSetup(flags: {redis?: string; 'redis-topology': string; 'redis-durability': string; 'redis-wait': number; 'redis-wait-timeout': string; 'redis-replica-lag': string}, duration: (name: string, value: string | undefined) => number | undefined) {
+    const topology = flags['redis-topology'] as Topology
+    const durability = flags['redis-durability'] as Durability
+    const replicaLagUs = duration('redis-replica-lag', flags['redis-replica-lag']) ?? 0
+    const waitTimeoutUs = duration('redis-wait-timeout', flags['redis-wait-timeout']) ?? 1_000_000
+    if (flags.redis !== undefined && (topology !== 'single' || durability !== DEFAULT_DURABILITY || replicaLagUs > 0)) {
+      fail(this, '--redis-topology, --redis-durability and --redis-replica-lag shape the private Redis; with --redis URL the given Redis is used as it is', EXIT.badInput)
+    }
+    if (replicaLagUs > 0 && topology !== 'sentinel') fail(this, '--redis-replica-lag needs --redis-topology sentinel (there is no replica otherwise)', EXIT.badInput)
+    if (flags['redis-wait'] > 0 && flags.redis === undefined && topology !== 'sentinel') fail(this, '--redis-wait needs a replica: --redis-topology sentinel (or --redis URL of a Redis with replicas)', EXIT.badInput)
+    if (waitTimeoutUs < 1000) fail(this, '--redis-wait-timeout: at least 1ms', EXIT.badInput)
+    if (topology === 'sentinel' && !redisSentinelAvailable()) fail(this, new SentinelNotInstalledError().message, EXIT.runFailed)
+    return {redisTopology: topology, redisDurability: durability, redisReplicaLagMs: replicaLagUs / 1000, redisWait: flags['redis-wait'], redisWaitTimeoutMs: Math.round(waitTimeoutUs / 1000)}
   }
 
   async run(): Promise<void> {
@@ -90,6 +121,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
     const onDeadlock = flags['on-deadlock'] as DeadlockPolicy
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
+    const redisSetup = this.redisSetup(flags, durationFlag)
 
     let workloads
     try {
@@ -98,6 +130,9 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     } catch (error) {
       if (error instanceof WorkloadError) fail(this, error.message, EXIT.badInput)
       throw error
+    }
+    if ((workloads[0]!.chaos ?? []).some((step) => 'failoverRedis' in step) && redisSetup.redisTopology !== 'sentinel') {
+      fail(this, `${args.file}: a failover-redis chaos step needs --redis-topology sentinel (a replica to promote)`, EXIT.badInput)
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
     // The live view only on a terminal (piped Ink output is full of erase sequences) outside CI.
@@ -128,7 +163,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         const {run, summary, exitCode} = await executeRun({
           workload, seed, outDir: flags.out, redisUrl: flags.redis, externalNodes: flags['external-nodes'],
           signal: abort.signal, livenessMs: livenessUs / 1000, onDeadlock, breakVariant: breakVariant ?? null, paused: live?.paused,
-          leaseTtlMs, chaos: workload.chaos,
+          leaseTtlMs, chaos: workload.chaos, ...redisSetup,
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
             if (line !== null) plain(line)

@@ -4,8 +4,11 @@ import {randomBytes} from 'node:crypto'
 import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
-import {restartRedisServer, startRedisServer, type RedisServer} from '../redis/server.js'
-import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {startDeployment, type RedisDeployment, type Topology} from '../redis/topology/deployment.js'
+import {DEFAULT_DURABILITY, survivesRestart, type Durability} from '../redis/durability.js'
+import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
+import type {RedisRecovery} from '../records/run-meta.js'
+import {redisFaultAccount} from './redis-fault-account.js'
 import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {ChaosStep, Workload} from '../workload/types.js'
@@ -55,7 +58,17 @@ export interface RunOptions {
   readonly onDeadlock?: DeadlockPolicy
   /** Polled while the run goes on: while true the nodes start no new op (the live view's `p`). */
   readonly paused?: () => boolean
+  /** The private Redis: its shape, persistence and replica lag (issue 16); ignored with redisUrl. */
+  readonly redisTopology?: Topology
+  readonly redisDurability?: Durability
+  readonly redisReplicaLagMs?: number
+  /** `--redis-wait N`: every manager decision, lease renewal and inbox read waits for N replicas. */
+  readonly redisWait?: number
+  readonly redisWaitTimeoutMs?: number
 }
+
+/** How long a WAIT may block before the node gives its request up as of unknown outcome. */
+export const DEFAULT_REDIS_WAIT_TIMEOUT_MS = 1000
 
 export function newRunId(): string {
   const d = new Date()
@@ -74,7 +87,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const dir = join(options.outDir, runId)
   const n = options.workload.cluster.nodes
   const settings = settingsOf(options.workload)
-  let server: RedisServer | null = null
+  let server: RedisDeployment | null = null
   let redis: Redis | null = null
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
@@ -85,20 +98,21 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (line.type !== 'deadlock' && line.type !== 'stuck') emit({type: 'fault', line})
   }
   try {
-    if (options.redisUrl === undefined) server = await startRedisServer()
+    const topology = options.redisTopology ?? 'single'
+    const durability = options.redisDurability ?? DEFAULT_DURABILITY
+    if (options.redisUrl === undefined) server = await startDeployment({topology, durability, dir, replicaLagMs: options.redisReplicaLagMs})
     const url = options.redisUrl ?? server!.url
     emit({type: 'redis', url, private: server !== null})
     redis = connectRedis(url, 'cmm-orchestrator')
     await ensureReachable(redis, url)
+    const redisRecovery = recoveryOf(server, options)
+    if (redisRecovery.reconnect) waitAcrossReconnects(redis)
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
-    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report'})
+    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery})
 
     const doneNodes = new Set<number>()
-    const restartRedis = server === null ? null : async () => {
-      server = await restartRedisServer(server!)
-    }
-    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => doneNodes.has(k), restartRedis})
+    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => doneNodes.has(k), deployment: server})
     if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: url, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
@@ -107,7 +121,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     const collected = await drive(redis, runId, n, supervisor, doneNodes, events, options, emit)
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
-      redis: {url, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
+      redis: {url, private: server !== null, topology: server?.topology ?? null, durability: server?.durability ?? null, waitReplicas: redisRecovery.waitReplicas, replicaLagMs: server === null ? null : options.redisReplicaLagMs ?? 0}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
     }
   } finally {
     supervisor?.stop()
@@ -123,7 +137,15 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   }
 }
 
-type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
+/** What nodes do when their connection drops, from the Redis the run has (RunMeta `redisRecovery`). */
+function recoveryOf(server: RedisDeployment | null, options: RunOptions): RedisRecovery {
+  const waitReplicas = options.redisWait ?? 0
+  // A replica or an AOF keeps the run's state; a given Redis (--redis) is trusted to if --redis-wait says it has replicas.
+  const reconnect = server === null ? waitReplicas > 0 : server.topology === 'sentinel' || survivesRestart(server.durability)
+  return {reconnect, waitReplicas, waitTimeoutMs: options.redisWaitTimeoutMs ?? DEFAULT_REDIS_WAIT_TIMEOUT_MS}
+}
+
+type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
 
 async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, doneNodes: Set<number>, events: EventLog, options: RunOptions, emit: (e: RunEvent) => void): Promise<Driven> {
   const reader = new OutboxReader(redis, runId)
@@ -157,6 +179,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   const stuckEvents: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
   const lastSeen = new Map<number, StuckNode>()
   let deadlockToAbort: number | null = null
+  const batchesSeen = new Set<string>()
 
   const handle = (r: NodeReport) => {
     switch (r.type) {
@@ -180,6 +203,11 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         // Posted to a Redis that restarted: batches before it may be lost, so these could show
         // reads of writes whose history vanished. The history ends at the restart.
         if (sup.redisRestarting) return
+        // A batch re-sent after a reconnection (its first copy may have arrived): once only.
+        if (r.batch !== undefined) {
+          if (batchesSeen.has(`${r.proc}:${r.batch}`)) return
+          batchesSeen.add(`${r.proc}:${r.batch}`)
+        }
         for (const e of r.entries) history[r.node]?.push(e)
         for (const t of r.trace) trace.push(t)
         for (const l of r.locks ?? []) locks.push(l)
@@ -356,7 +384,9 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     const found = deadlocks.records()
     for (const d of found) events.write('deadlock', {...d})
     for (const s of stuckEvents) events.write('stuck', {...s})
+    const redisFaults = sup.redisFaults.map((f) => redisFaultAccount(f, startUs, merged))
     return {
+      redisFaults,
       durationMs: ms, end: how, errors, nodes, totals, history: merged, trace: endDeadMappings(trace.sort(byTime), deathNs), locks: endDeadHolds(locks.sort(byTime), deathNs), final, faults,
       deadlocks: found, events: [...events.records],
     }
@@ -397,4 +427,5 @@ async function cleanupRunKeys(redis: Redis, runId: string): Promise<void> {
     if (batch.length > 0) await redis.unlink(...batch)
   } while (cursor !== '0')
 }
+
 

@@ -18,6 +18,8 @@ export async function readInbox(
   blockMs = 1000,
   /** The incarnation's process id: its own inbox (a restarted node never sees the old one's). */
   inboxOf: number = node,
+  /** Awaited before inbox messages are acted on (`--redis-wait`: until replicas have them). */
+  confirmRead: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const inboxKey = keys.inbox(runId, inboxOf)
   const controlKey = keys.control(runId, node)
@@ -26,6 +28,7 @@ export async function readInbox(
   while (!until()) {
     const res = await reader.xreadBuffer('COUNT', 256, 'BLOCK', blockMs, 'STREAMS', inboxKey, controlKey, inboxId, controlId)
     if (!res) continue
+    if (res.some(([keyBuf]) => keyBuf.toString() === inboxKey)) await confirmRead()
     for (const [keyBuf, entries] of res) {
       const isInbox = keyBuf.toString() === inboxKey
       for (const [idBuf, fields] of entries) {

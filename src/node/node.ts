@@ -12,7 +12,10 @@ import {encodeMessage, type ControlMessage, type NodeReport} from '../records/me
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
-import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
+import {REDIS_FRAGILE} from '../records/run-meta.js'
+import {readIsReplicated} from '../redis/replication.js'
+import {InflightManager, watchConnections} from './recovery.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
@@ -65,6 +68,11 @@ export async function runNode(options: NodeOptions): Promise<void> {
   try {
     await ensureReachable(redis, options.redisUrl)
     const meta = await readMeta(redis, runId)
+    const recovery = meta.redisRecovery ?? REDIS_FRAGILE
+    if (recovery.reconnect) {
+      await ensureReachable(reader, options.redisUrl)
+      for (const client of [redis, reader]) waitAcrossReconnects(client)
+    }
     if (!Number.isInteger(node) || node < 0 || node >= meta.workload.cluster.nodes) {
       throw new Error(`node ${node} is not part of run ${runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)
     }
@@ -76,7 +84,9 @@ export async function runNode(options: NodeOptions): Promise<void> {
       runtime.fail(error)
       stopReason ??= error.message
       stopped?.()
-    })
+      // A request's fate is unknown: give the lease up so the reaper purges this incarnation now.
+      if (error.why === 'redis-uncertain') void lease.abandon().catch(() => {})
+    }, {count: recovery.waitReplicas, timeoutMs: recovery.waitTimeoutMs})
     const counters = emptyCounters()
     const recorder = new LatencyRecorder()
     const history: HistoryEntry[] = []
@@ -86,8 +96,12 @@ export async function runNode(options: NodeOptions): Promise<void> {
     const breakVariant = meta.breakVariant ?? null
     let current: string | null = null
     const policy = meta.onDeadlock ?? 'report'
+    const manager = new InflightManager(
+      new RedisLockManager(redis, runId, {breakVariant, waitReplicas: recovery.waitReplicas, waitTimeoutMs: recovery.waitTimeoutMs}),
+      (error) => lease.connectionLost(`process ${proc}: a manager request failed (${error.message}); its outcome is unknown`, 'redis-uncertain'),
+    )
     const runtime: NodeRuntime = new NodeRuntime({
-      node: proc, settings: meta.settings, manager: new RedisLockManager(redis, runId, {breakVariant}), counters, clock: nowUs, breakVariant,
+      node: proc, settings: meta.settings, manager, counters, clock: nowUs, breakVariant,
       onTrace: (t) => trace.push({...t, time: (t.time - startUs) * 1000}),
       onLock: (l) => locks.push({...l, time: (l.time - startUs) * 1000}),
       lease,
@@ -111,6 +125,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     const post = (report: NodeReport) => redis.xadd(keys.outbox(runId), '*', ...encodeMessage(node, report))
     // Issues every XADD synchronously (no await in between): commands on one connection run in
     // order, so whatever is sent after this call reaches Redis after the history.
+    let batches = 0
     function flushNow(): Promise<unknown> {
       const entries = history.splice(0, history.length)
       const traced = trace.splice(0, trace.length)
@@ -118,7 +133,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
       const posts: Promise<unknown>[] = []
       for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
         const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
-        posts.push(post({type: 'history', node, ...batch}))
+        posts.push(post({type: 'history', node, proc, batch: ++batches, ...batch}))
       }
       return Promise.all(posts)
     }
@@ -150,10 +165,12 @@ export async function runNode(options: NodeOptions): Promise<void> {
       }
     }
     await lease.join(node)
-    // A dropped connection may be a Redis restart that forgot everything: stop trusting state.
-    for (const client of [redis, reader]) client.on('close', () => closing || lease.connectionLost(`process ${proc}: connection to Redis closed`))
-    const inbox = readInbox(reader, runId, node, (m) => runtime.deliver(m), onControl, undefined, undefined, proc)
+    watchConnections({clients: [redis, reader], manager: {client: redis, requests: manager}, recovery, lease, proc, closing: () => closing})
+    const confirmRead = () => readIsReplicated(reader, runId, recovery.waitReplicas, recovery.waitTimeoutMs)
+    const inbox = readInbox(reader, runId, node, (m) => runtime.deliver(m), onControl, undefined, undefined, proc, confirmRead)
     inbox.catch((error: Error) => {
+      // Redis back but a read not confirmed (replicas): the messages' fate is unknown, as for a request.
+      if (recovery.reconnect) lease.connectionLost(`process ${proc}: inbox: ${error.message}`, 'redis-uncertain')
       runtime.fail(error)
       stopReason ??= `inbox: ${error.message}`
       stopped?.()

@@ -26,7 +26,8 @@ export type NodeReport =
   | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
-  | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
+  /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
+  | {readonly type: 'history'; readonly node: number; readonly proc?: number; readonly batch?: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
   | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
