@@ -109,7 +109,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (redisRecovery.reconnect) waitAcrossReconnects(redis)
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
-    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery})
+    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery, redisTopology: topology, redisPrivate: server !== null})
 
     const doneNodes = new Set<number>()
     supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => doneNodes.has(k), deployment: server})

@@ -20,6 +20,9 @@ export interface RunMeta {
   readonly breakVariant?: BreakVariant | null
   /** What nodes do when the manager finds a deadlock (absent: `report`). */
   readonly onDeadlock?: DeadlockPolicy
+  /** The private Redis's topology (`single`, `sentinel`), absent for an older run; redisPrivate false: --redis. */
+  readonly redisTopology?: string
+  readonly redisPrivate?: boolean
   /** How nodes treat a lost connection to Redis (absent: REDIS_FRAGILE, today's behaviour). */
   readonly redisRecovery?: RedisRecovery
 }

@@ -10,7 +10,8 @@ import type {EncodedHistograms} from '../records/histogram-keys.js'
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {
     case 'redis':
-      return e.private ? `redis: private redis-server at ${e.url}` : `redis: ${e.url}`
+      if (!e.private) return `redis: ${e.url}`
+      return e.url.startsWith('redis-sentinel://') ? `redis: private primary, replica and 3 Sentinels at ${e.url}` : `redis: private redis-server at ${e.url}`
     case 'waiting-for-nodes':
       return `waiting for ${e.nodes} nodes to join: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K  (K = 0..${e.nodes - 1})`
     case 'started':
