@@ -1,10 +1,11 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+import {CmmCommand} from '../src/cli/command.js'
 import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
 import {LeaseLostError} from '../src/node/lease.js'
 import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
 
-export default class Node extends Command {
+export default class Node extends CmmCommand {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
   static override description = `Joins a run started with \`cmm run workload FILE --redis URL --external-nodes\`:
 reads the workload and settings from Redis, plays node K's part, and keeps answering lock

@@ -1,11 +1,12 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {ChaosTargetError, killNode} from '../../src/chaos/kill-node.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class ChaosKillNode extends Command {
+export default class ChaosKillNode extends CmmCommand {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
   static override description = `Finds the live run (the latest in --out, or --run RUN_ID) and asks its orchestrator to
 signal the node's process: KILL (lease expires, locks purged, optionally restarted as a new

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 
 import {
   checkRegisterHistory,
@@ -28,7 +29,7 @@ function parseDuration(input: string): number {
   return Number(m[1]) * scale
 }
 
-export default class CheckHistory extends Command {
+export default class CheckHistory extends CmmCommand {
   static override description = `Check register histories (JSONL) for linearizability.
 
 Each FILE holds one entry per line: {"process", "type": invoke|ok|fail|info, "f": read|write|cas, "key"?, "value"?}. Every key is a register that starts as null; the history must be explainable by some order of the operations that respects real time (the order of the lines). Prints a verdict line per file.

@@ -1,6 +1,7 @@
 import {writeFileSync} from 'node:fs'
 
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
@@ -13,7 +14,7 @@ import {WorkloadError} from '../../src/workload/errors.js'
 import {DURATION_HINT, parseDurationUs} from '../../src/workload/values.js'
 import type {DowngradeStyle, Granularity, StatesMode} from '../../src/protocol/types.js'
 
-export default class CheckModel extends Command {
+export default class CheckModel extends CmmCommand {
   static override summary = 'Explore the protocol in a deterministic simulator: every interleaving, or seeded random walks'
   static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no
 clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes,

@@ -1,4 +1,5 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {runChecks} from '../../src/check/run-checks.js'
 import {exitCodeFor, validityWord} from '../../src/check/verdict.js'
 import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
@@ -7,7 +8,7 @@ import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class CheckRun extends Command {
+export default class CheckRun extends CmmCommand {
   static override summary = 'Re-run every checker on a stored run'
   static override description = `Loads results/RUN_ID/ (history.jsonl, trace.jsonl, locks.jsonl, final.json, run.json) and
 runs the checkers of \`cmm run workload\` again: coherence, linearizable, no-lost-writes, liveness.

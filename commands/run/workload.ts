@@ -1,4 +1,5 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {randomInt} from 'node:crypto'
 import {loadWorkload} from '../../src/workload/parse.js'
 import {applyOverrides, type WorkloadOverrides as Overrides} from '../../src/workload/overrides.js'
@@ -18,7 +19,7 @@ import type {DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 
-export default class RunWorkload extends Command {
+export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
   static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the
 workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl,
