@@ -9,6 +9,8 @@ import type {RedisFaultRecord, RedisLoss} from '../records/redis-faults.js'
 
 export async function injectRedisFault(kind: RedisFaultRecord['kind'], deployment: RedisDeployment, runId: string): Promise<RedisFaultRecord> {
   const atMs = Date.now()
+  // The crash instant for the replica; the clients' is the pause just after it.
+  if (kind === 'failover') deployment.cutReplication()
   const marks = await withPrimary(deployment, (r) => freezeAndMark(r, runId))
   let detail: Record<string, unknown> = {}
   if (kind === 'restart') await deployment.restart()

@@ -31,6 +31,11 @@ export interface RedisDeployment {
   primaryUrl(): Promise<string>
   /** SIGKILLs the primary and starts it again on its own data (`restart-redis`). */
   restart(): Promise<void>
+  /**
+   * sentinel: the primary's crash as its replica sees it (nothing more reaches it; with a lagging
+   * link, what is still on its way is lost). Called right before the pause, marks and kill.
+   */
+  cutReplication(): void
   /** sentinel: SIGKILLs the primary, waits for Sentinel to promote the replica, brings the old one back as a replica. */
   failover(): Promise<FailoverResult>
   stop(): Promise<void>
@@ -49,6 +54,7 @@ export async function startDeployment(o: DeploymentOptions): Promise<RedisDeploy
     restart: async () => {
       server = await restartRedisServer(server)
     },
+    cutReplication: () => {},
     failover: () => Promise.reject(new Error('failover-redis needs --redis-topology sentinel (a replica to promote)')),
     stop: () => server.stop(),
   }

@@ -8,11 +8,19 @@ import {createServer, connect, type Server, type Socket} from 'node:net'
 
 export interface LagProxy {
   readonly port: number
+  /**
+   * The primary's crash as the replica sees it: from now on nothing more reaches the replica,
+   * including what is still on its way (sent less than the lag ago). Called just before the
+   * primary is paused, measured and killed, so the measurement's pause gives the replica no time
+   * to catch up that a real crash would not have given it.
+   */
+  freeze(): void
   close(): Promise<void>
 }
 
 export async function startLagProxy(targetPort: number, lagMs: number): Promise<LagProxy> {
   const sockets = new Set<Socket>()
+  let frozen = false
   const server: Server = createServer((replica) => {
     const primary = connect({host: '127.0.0.1', port: targetPort})
     for (const s of [replica, primary]) {
@@ -27,8 +35,9 @@ export async function startLagProxy(targetPort: number, lagMs: number): Promise<
     replica.on('data', (chunk) => primary.write(chunk))
     // Each chunk leaves `lagMs` after it arrived; timers of equal delay fire in order.
     primary.on('data', (chunk) => {
+      if (frozen) return
       setTimeout(() => {
-        if (!replica.destroyed) replica.write(chunk)
+        if (!frozen && !replica.destroyed) replica.write(chunk)
       }, lagMs)
     })
   })
@@ -40,6 +49,9 @@ export async function startLagProxy(targetPort: number, lagMs: number): Promise<
   if (address === null || typeof address === 'string') throw new Error('lag proxy: no port')
   return {
     port: address.port,
+    freeze: () => {
+      frozen = true
+    },
     close: () => {
       for (const s of sockets) s.destroy()
       return new Promise<void>((resolve) => server.close(() => resolve()))

@@ -99,6 +99,8 @@ function group(members: [Member, Member], sentinels: RedisServer[], o: {dir: str
       await m.server.kill()
       m.server = await startRedisServer({...m.server.options, port: m.server.port})
     },
+    // The replica's link goes through a lag proxy (if any): the replica's, not the primary's.
+    cutReplication: () => members[1 - primary]!.proxy?.freeze(),
     failover: async () => {
       const old = members[primary]!
       const next = members[1 - primary]!
