@@ -12,7 +12,7 @@ import {executeRun} from '../src/cluster/execute.js'
 import {parseWorkload} from '../src/workload/index.js'
 import {mergedHistograms} from '../src/results/write.js'
 import {decodeHistogram, percentiles} from '../src/metrics/histogram.js'
-import {parseDurationUs} from '../src/workload/values.js'
+import {parseDurationUs} from '../src/workload/duration.js'
 
 const {values} = parseArgs({options: {rounds: {type: 'string', default: '5'}, lag: {type: 'string', default: '20ms'}, out: {type: 'string'}}})
 const rounds = Number(values.rounds)

@@ -3,7 +3,7 @@ import {FAILOVER_REDIS} from '../../src/chaos/requests.js'
 
 export default class ChaosFailoverRedis extends RedisFaultCommand {
   static override summary = 'Kill the Redis primary of a live --redis-topology sentinel run; Sentinel promotes the replica'
-  static override description = `Finds the live run (the latest in --out, or --run RUN_ID) and asks its orchestrator to SIGKILL the primary of its private Redis (--redis-topology sentinel). Sentinel promotes the replica, the nodes follow it, the old primary comes back as the new one's replica. What the replica had not received is lost (run.json redisFaults; docs/FAILOVER.md); --redis-wait 1 prevents acting on it. Logged in results/RUN/events.jsonl (redis-failover, redis-failed-over).
+  static override description = `Finds the live run (the latest in --results, or --run RUN_ID) and asks its orchestrator to SIGKILL the primary of its private Redis (--redis-topology sentinel). Sentinel promotes the replica, the nodes follow it, the old primary comes back as the new one's replica. What the replica had not received is lost (run.json redisFaults; docs/FAILOVER.md); --redis-wait 1 prevents acting on it. Logged in results/RUN/events.jsonl (redis-failover, redis-failed-over).
 
 ${REDIS_FAULT_EXIT_TEXT}`
 

@@ -7,9 +7,10 @@ import {findLiveRuns, type LiveRun} from './live.js'
 import {FAILOVER_REDIS, sendChaos, type ChaosRequest, type RedisFaultSignal} from './requests.js'
 import type {Redis} from 'ioredis'
 import type {RunMeta} from '../records/run-meta.js'
+import {UsageError} from '../protocol/errors.js'
 
 /** Bad run id or node: the user's mistake (exit 2). */
-export class ChaosTargetError extends Error {}
+export class ChaosTargetError extends UsageError {}
 
 export interface KillNodeOptions {
   readonly outDir: string

@@ -27,16 +27,6 @@ export class RedisNotInstalledError extends Error {
   }
 }
 
-export class SentinelNotInstalledError extends Error {
-  constructor() {
-    super('redis-sentinel was not found on PATH (--redis-topology sentinel needs it). Install it (Debian/Ubuntu: `apt-get install redis-sentinel`).')
-  }
-}
-
-export function redisSentinelAvailable(): boolean {
-  return spawnSync('redis-sentinel', ['--version'], {stdio: 'ignore'}).status === 0
-}
-
 export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], {stdio: 'ignore'}).status === 0
 }
