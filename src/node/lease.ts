@@ -6,7 +6,7 @@
 // until a renewal succeeds again; a failed renewal means the incarnation is dead.
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
-import {waitForReplicas} from '../redis/replication.js'
+import {connectionCloses, waitForReplicas} from '../redis/replication.js'
 
 export const DEFAULT_LEASE_TTL_MS = 2000
 
@@ -82,12 +82,16 @@ export class Lease {
   private async renewOnce(): Promise<boolean> {
     const sentAt = Date.now()
     let res: unknown
+    const closesBefore = connectionCloses(this.redis)
     try {
       const renewed = this.redis.eval(RENEW, 2, keys.lease(this.runId, this.proc), keys.epoch(this.runId), '1', String(this.ttlMs))
       const replicated = waitForReplicas(this.redis, this.replicas.count, this.replicas.timeoutMs)
       res = await renewed
       // An unreplicated renewal may vanish in a failover: the promoted replica's expiry is older.
       if (res === 'ok') await replicated
+      // Redis changed under the renewal (a failover): its WAIT spoke for the new primary, which
+      // may never have seen the renewal. Keep the old deadline; the next renewal proves it anew.
+      if (this.replicas.count > 0 && connectionCloses(this.redis) !== closesBefore) return this.valid()
     } catch {
       // Redis unreachable: the deadline still protects us; the next renewal tries again.
       return this.valid()

@@ -166,7 +166,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     }
     await lease.join(node)
     watchConnections({clients: [redis, reader], manager: {client: redis, requests: manager}, recovery, lease, proc, closing: () => closing})
-    const confirmRead = () => readIsReplicated(reader, runId, recovery.waitReplicas, recovery.waitTimeoutMs)
+    const confirmRead = (closesBefore: number) => readIsReplicated(reader, runId, recovery.waitReplicas, recovery.waitTimeoutMs, closesBefore)
     const inbox = readInbox(reader, runId, node, (m) => runtime.deliver(m), onControl, undefined, undefined, proc, confirmRead)
     inbox.catch((error: Error) => {
       // Redis back but a read not confirmed (replicas): the messages' fate is unknown, as for a request.

@@ -28,15 +28,37 @@ export function waitForReplicas(redis: Redis, replicas: number, timeoutMs: numbe
   return acked
 }
 
+const closes = new WeakMap<Redis, {count: number}>()
+
 /**
- * Waits until what this client has READ is replicated: WAIT only counts a connection's own
- * writes, so a reader first makes a write of its own (ordered after everything it read in the
- * replication stream), then waits for it. Used by a node before acting on inbox messages.
+ * How many times the client's connection has closed so far. A WAIT answers for the server it
+ * reaches: if the connection dropped (a failover) between a command and its WAIT, ioredis sends
+ * the WAIT to the new primary, and its answer says nothing about what the old one did. So a
+ * guarded step compares this count before the command and after the WAIT.
  */
-export async function readIsReplicated(reader: Redis, runId: string, replicas: number, timeoutMs: number): Promise<void> {
-  if (replicas <= 0) return
+export function connectionCloses(redis: Redis): number {
+  let counter = closes.get(redis)
+  if (counter === undefined) {
+    const c = {count: 0}
+    redis.on('close', () => c.count++)
+    closes.set(redis, c)
+    counter = c
+  }
+  return counter.count
+}
+
+/**
+ * Whether what this client has READ is replicated: WAIT only counts a connection's own writes,
+ * so a reader first makes a write of its own (ordered after everything it read in the
+ * replication stream), then waits for it. False when the connection dropped since `closesBefore`
+ * (taken before the read): the read came from a server that may be gone, read again. Used by a
+ * node before acting on inbox messages.
+ */
+export async function readIsReplicated(reader: Redis, runId: string, replicas: number, timeoutMs: number, closesBefore: number): Promise<boolean> {
+  if (replicas <= 0) return true
   const marked = reader.incr(keys.replicationMark(runId))
   const acked = waitForReplicas(reader, replicas, timeoutMs)
   await marked
   await acked
+  return connectionCloses(reader) === closesBefore
 }
