@@ -1,5 +1,4 @@
 import {RedisFaultCommand, REDIS_FAULT_EXIT_TEXT} from '../../src/cli/redis-fault-command.js'
-import {FAILOVER_REDIS} from '../../src/chaos/requests.js'
 
 export default class ChaosFailoverRedis extends RedisFaultCommand {
   static override summary = 'Kill the Redis primary of a live --redis-topology sentinel run; Sentinel promotes the replica'
@@ -7,5 +6,11 @@ export default class ChaosFailoverRedis extends RedisFaultCommand {
 
 ${REDIS_FAULT_EXIT_TEXT}`
 
-  protected readonly fault = {signal: FAILOVER_REDIS, name: 'failover-redis'} as const
+  protected readonly fault = 'failover-redis'
+
+  protected async send(o: {outDir: string; runId?: string}) {
+    // ioredis is loaded only once the flags are known to be good.
+    const [{redisFault}, {FAILOVER_REDIS}] = await Promise.all([import('../../src/chaos/kill-node.js'), import('../../src/chaos/requests.js')])
+    return redisFault({...o, signal: FAILOVER_REDIS})
+  }
 }

@@ -1,5 +1,4 @@
 import {RedisFaultCommand, REDIS_FAULT_EXIT_TEXT} from '../../src/cli/redis-fault-command.js'
-import {RESTART_REDIS} from '../../src/chaos/requests.js'
 
 export default class ChaosRestartRedis extends RedisFaultCommand {
   static override summary = 'Restart the private Redis of a live `cmm run workload` on its own data'
@@ -7,5 +6,11 @@ export default class ChaosRestartRedis extends RedisFaultCommand {
 
 ${REDIS_FAULT_EXIT_TEXT}`
 
-  protected readonly fault = {signal: RESTART_REDIS, name: 'restart-redis'} as const
+  protected readonly fault = 'restart-redis'
+
+  protected async send(o: {outDir: string; runId?: string}) {
+    // ioredis is loaded only once the flags are known to be good.
+    const [{redisFault}, {RESTART_REDIS}] = await Promise.all([import('../../src/chaos/kill-node.js'), import('../../src/chaos/requests.js')])
+    return redisFault({...o, signal: RESTART_REDIS})
+  }
 }

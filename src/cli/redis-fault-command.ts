@@ -1,9 +1,8 @@
-// What `cmm chaos restart-redis` and `cmm chaos failover-redis` share: find the live run, send
-// the fault request, report it. Each command only names its fault and describes it.
+// What `cmm chaos restart-redis` and `cmm chaos failover-redis` share: the flags, the report and
+// the exit statuses. Each command names its fault and how to send it (src/chaos/kill-node.ts).
 import {Flags} from '@oclif/core'
 import {CmmCommand} from './command.js'
-import {ChaosTargetError, redisFault} from '../chaos/kill-node.js'
-import type {RedisFaultSignal} from '../chaos/requests.js'
+import {UsageError} from '../protocol/errors.js'
 import {EXIT} from '../records/exit-codes.js'
 import {fail, isExit} from './fail.js'
 import {resultsFlag} from './results-flag.js'
@@ -22,17 +21,19 @@ export abstract class RedisFaultCommand extends CmmCommand {
     json: Flags.boolean({description: 'Print what was sent as one JSON document.', default: false}),
   }
 
-  protected abstract readonly fault: {readonly signal: RedisFaultSignal; readonly name: string}
+  /** The fault's name, and how to hand it to the live run (a bad run is a UsageError). */
+  protected abstract readonly fault: string
+  protected abstract send(o: {outDir: string; runId?: string}): Promise<{run: {runId: string}}>
 
   async run(): Promise<void> {
     const {flags} = await this.parse(this.ctor as typeof RedisFaultCommand)
     try {
-      const {run} = await redisFault({outDir: flags.results, runId: flags.run, signal: this.fault.signal})
-      if (flags.json) return this.log(JSON.stringify({runId: run.runId, fault: this.fault.name}, null, 2))
-      this.log(`sent ${this.fault.name} to run ${run.runId}`)
+      const {run} = await this.send({outDir: flags.results, runId: flags.run})
+      if (flags.json) return this.log(JSON.stringify({runId: run.runId, fault: this.fault}, null, 2))
+      this.log(`sent ${this.fault} to run ${run.runId}`)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof ChaosTargetError) fail(this, error.message, EXIT.badInput)
+      if (error instanceof UsageError) fail(this, error.message, EXIT.badInput)
       fail(this, `chaos: ${(error as Error).message}`, EXIT.runFailed)
     }
   }

@@ -2,8 +2,7 @@
 // (issue 16, docs/FAILOVER.md), and the rules that tie them together.
 import {Flags} from '@oclif/core'
 import {durationFlag, DURATION_HINT} from './flags.js'
-import {TOPOLOGIES, type Topology} from '../redis/topology/deployment.js'
-import {DEFAULT_DURABILITY, DURABILITIES, type Durability} from '../redis/durability.js'
+import {DEFAULT_DURABILITY, DURABILITIES, TOPOLOGIES, type Durability, type Topology} from '../records/redis-setup.js'
 
 export const redisFlags = {
   'redis-topology': Flags.option({options: TOPOLOGIES, default: 'single' as Topology, description: 'The private Redis: single (one redis-server) or sentinel (a primary, one replica and three Sentinels; nodes follow the primary through Sentinel; needed by failover-redis).'})(),

@@ -5,9 +5,9 @@
 //   always    append-only file, fsync before every reply: an acknowledged write survives
 // The default is `none`: no file, no fsync on the hot path (fast tests); a run that injects
 // `restart-redis` and must go on asks for `always` (or `everysec`).
-export const DURABILITIES = ['none', 'everysec', 'always'] as const
-export type Durability = (typeof DURABILITIES)[number]
-export const DEFAULT_DURABILITY: Durability = 'none'
+import {DURABILITIES, type Durability} from '../records/redis-setup.js'
+
+export {DEFAULT_DURABILITY, DURABILITIES, type Durability} from '../records/redis-setup.js'
 
 export function isDurability(text: string): text is Durability {
   return (DURABILITIES as readonly string[]).includes(text)

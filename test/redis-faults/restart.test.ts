@@ -35,7 +35,7 @@ describe('Redis restarts', () => {
     // The ops after the second restart were recorded: the history goes on past it.
     expect(s.ops).toBeGreaterThan(0)
     expect(processesOf(run)).toEqual([])
-  })
+  }, 90_000)
 
   it('--redis-durability none: the run ends failed and the summary lists the pages, units and ops lost', async () => {
     const run = await runStored(TWO_RESTARTS, [])
@@ -56,5 +56,5 @@ describe('Redis restarts', () => {
     const types = readFileSync(join(run.dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type)
     expect(types).toEqual(expect.arrayContaining(['redis-restart', 'redis-restarted', 'redis-lost']))
     expect(processesOf(run)).toEqual([])
-  })
+  }, 90_000)
 })

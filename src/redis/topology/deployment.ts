@@ -6,8 +6,9 @@ import {restartRedisServer, startRedisServer, type RedisServer} from '../server.
 import {persistenceArgs, type Durability} from '../durability.js'
 import {startSentinelGroup, type FailoverResult} from './sentinel.js'
 
-export const TOPOLOGIES = ['single', 'sentinel'] as const
-export type Topology = (typeof TOPOLOGIES)[number]
+import {TOPOLOGIES, type Topology} from '../../records/redis-setup.js'
+
+export {TOPOLOGIES, type Topology} from '../../records/redis-setup.js'
 
 export function isTopology(text: string): text is Topology {
   return (TOPOLOGIES as readonly string[]).includes(text)
