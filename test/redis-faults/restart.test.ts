@@ -1,10 +1,11 @@
 // `restart-redis` (issue 16): with an append-only file fsynced before every reply the run rides
 // out two restarts with every check valid and nothing acknowledged lost; without persistence the
 // run ends and says what was lost. Nothing here asserts on timings.
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {processesOf, runStored} from './helpers.js'
+import {runCli, startCli, tempDir, waitFor, writeTemp} from '../helpers/cli.js'
 
 const TWO_RESTARTS = `
 name: redis-restarts
@@ -57,4 +58,25 @@ describe('Redis restarts', () => {
     expect(types).toEqual(expect.arrayContaining(['redis-restart', 'redis-restarted', 'redis-lost']))
     expect(processesOf(run)).toEqual([])
   }, 90_000)
+
+  it('cmm chaos restart-redis on a live run: restarted, the run completes valid; failover-redis refused (no replica), exit 2', async () => {
+    const root = tempDir()
+    const out = join(root, 'results')
+    const file = writeTemp(root, 'w.yaml', TWO_RESTARTS.replace(/chaos:[\s\S]*$/, '').replace('duration: 3s', 'duration: 4s'))
+    const cli = startCli(['run', 'workload', file, '--results', out, '--seed', '1', '--no-tui', '--redis-durability', 'always', '--json'])
+    expect(await waitFor(() => existsSync(out) && readdirSync(out).some((d) => existsSync(join(out, d, 'live.json'))), 30_000)).toBe(true)
+    const refused = await runCli(['chaos', 'failover-redis', '--results', out])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/no replica to promote/)
+    const sent = await runCli(['chaos', 'restart-redis', '--results', out])
+    expect(sent.stderr).toBe('')
+    expect(sent.code).toBe(0)
+    const res = await cli.done
+    expect(res.code).toBe(0)
+    const s = JSON.parse(res.stdout)
+    expect(s.checks.valid).toBe(true)
+    expect(s.redisFaults).toHaveLength(1)
+    expect(s.redisFaults[0].loss).toEqual({runKept: true, pages: [], units: [], streams: []})
+  }, 90_000)
+
 })
