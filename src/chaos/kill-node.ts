@@ -56,7 +56,7 @@ async function withLiveRun<T>(outDir: string, runId: string | undefined, task: (
     }
   } else {
     run = runs[0]
-    if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --out)`)
+    if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --results)`)
   }
   const redis = connectRedis(run.redisUrl, 'cmm-chaos')
   try {
