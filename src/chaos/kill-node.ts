@@ -4,7 +4,9 @@ import {readMeta} from '../redis/run-meta.js'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {findLiveRuns, type LiveRun} from './live.js'
-import {sendChaos, type ChaosRequest} from './requests.js'
+import {FAILOVER_REDIS, sendChaos, type ChaosRequest, type RedisFaultSignal} from './requests.js'
+import type {Redis} from 'ioredis'
+import type {RunMeta} from '../records/run-meta.js'
 import {UsageError} from '../protocol/errors.js'
 
 /** Bad run id or node: the user's mistake (exit 2). */
@@ -20,6 +22,30 @@ export interface KillNodeOptions {
 }
 
 export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes: number}> {
+  return withLiveRun(o.outDir, o.runId, async (redis, run, meta) => {
+    const nodes = meta.workload.cluster.nodes
+    if (!Number.isInteger(o.node) || o.node < 0 || o.node >= nodes) throw new ChaosTargetError(`run ${run.runId} has no node ${o.node} (nodes 0..${nodes - 1})`)
+    await sendChaos(redis, run.runId, {node: o.node, signal: o.signal, restartAfterMs: o.restartAfterMs, resumeAfterMs: o.resumeAfterMs, from: `cmm chaos (pid ${process.pid})`})
+    return {run, nodes}
+  })
+}
+
+/**
+ * `cmm chaos restart-redis` / `failover-redis`: the run's orchestrator restarts its private Redis
+ * primary, or kills it so Sentinel promotes the replica (issue 16).
+ */
+export async function redisFault(o: {outDir: string; runId?: string; signal: RedisFaultSignal}): Promise<{run: LiveRun}> {
+  return withLiveRun(o.outDir, o.runId, async (redis, run, meta) => {
+    if (meta.redisPrivate === false) throw new ChaosTargetError(`run ${run.runId} uses a Redis it did not start (--redis): only a private one can be restarted or failed over`)
+    if (o.signal === FAILOVER_REDIS && meta.redisTopology !== 'sentinel') throw new ChaosTargetError(`run ${run.runId} has no replica to promote (it was not started with --redis-topology sentinel)`)
+    await sendChaos(redis, run.runId, {node: -1, signal: o.signal, restartAfterMs: null, from: `cmm chaos (pid ${process.pid})`})
+    return {run}
+  })
+}
+
+/** Finds a live run (the latest in outDir, or runId) and hands `task` a client on its Redis and its meta. */
+async function withLiveRun<T>(outDir: string, runId: string | undefined, task: (redis: Redis, run: LiveRun, meta: RunMeta) => Promise<T>): Promise<T> {
+  const o = {outDir, runId}
   const runs = findLiveRuns(o.outDir)
   let run: LiveRun | undefined
   if (o.runId !== undefined) {
@@ -36,11 +62,7 @@ export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes
   try {
     await ensureReachable(redis, run.redisUrl)
     if ((await redis.hexists(LIVE_RUNS_KEY, run.runId)) !== 1) throw new ChaosTargetError(`run ${run.runId} is not live in ${run.redisUrl} (it has ended)`)
-    const meta = await readMeta(redis, run.runId)
-    const nodes = meta.workload.cluster.nodes
-    if (!Number.isInteger(o.node) || o.node < 0 || o.node >= nodes) throw new ChaosTargetError(`run ${run.runId} has no node ${o.node} (nodes 0..${nodes - 1})`)
-    await sendChaos(redis, run.runId, {node: o.node, signal: o.signal, restartAfterMs: o.restartAfterMs, resumeAfterMs: o.resumeAfterMs, from: `cmm chaos (pid ${process.pid})`})
-    return {run, nodes}
+    return await task(redis, run, await readMeta(redis, run.runId))
   } finally {
     redis.disconnect()
   }

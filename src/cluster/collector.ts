@@ -40,7 +40,7 @@ export interface CollectorHooks {
   readonly untrusted: () => boolean
 }
 
-export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
+export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
 
 export class ReportCollector {
   readonly ready = new Map<number, Ready>()
@@ -48,6 +48,8 @@ export class ReportCollector {
   readonly flushed = new Set<number>()
   readonly stopped = new Set<number>()
   readonly errors: {node: number; message: string}[] = []
+  /** History batches kept, `proc:batch`: a batch re-sent after a reconnection is kept once. */
+  private readonly batchesSeen = new Set<string>()
   /** Ops per node, summed over its incarnations. */
   readonly perNode: number[]
   /** Deadlock id the `abort` policy ends the run on (the first one found). */
@@ -87,6 +89,11 @@ export class ReportCollector {
         // Posted to a Redis that restarted: batches before it may be lost, so these could show
         // reads of writes whose history vanished. The history ends at the restart.
         if (this.hooks.untrusted()) return
+        // A batch re-sent after a reconnection (its first copy may have arrived): once only.
+        if (r.batch !== undefined) {
+          if (this.batchesSeen.has(`${r.proc}:${r.batch}`)) return
+          this.batchesSeen.add(`${r.proc}:${r.batch}`)
+        }
         for (const e of r.entries) this.history[r.node]?.push(e)
         for (const t of r.trace) this.trace.push(t)
         for (const l of r.locks ?? []) this.locks.push(l)

@@ -4,8 +4,11 @@ import {randomBytes} from 'node:crypto'
 import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
-import {restartRedisServer, startRedisServer, type RedisServer} from '../redis/server.js'
-import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {startDeployment, type RedisDeployment, type Topology} from '../redis/topology/deployment.js'
+import {DEFAULT_DURABILITY, survivesRestart, type Durability} from '../redis/durability.js'
+import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
+import type {RedisRecovery} from '../records/run-meta.js'
+import {redisFaultAccount} from './redis-fault-account.js'
 import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {ChaosStep, Workload} from '../workload/types.js'
@@ -51,7 +54,17 @@ export interface RunOptions {
   readonly onDeadlock?: DeadlockPolicy
   /** Polled while the run goes on: while true the nodes start no new op (the live view's `p`). */
   readonly paused?: () => boolean
+  /** The private Redis: its shape, persistence and replica lag (issue 16); ignored with redisUrl. */
+  readonly redisTopology?: Topology
+  readonly redisDurability?: Durability
+  readonly redisReplicaLagMs?: number
+  /** `--redis-wait N`: every manager decision, lease renewal and inbox read waits for N replicas. */
+  readonly redisWait?: number
+  readonly redisWaitTimeoutMs?: number
 }
+
+/** How long a WAIT may block before the node gives its request up as of unknown outcome. */
+export const DEFAULT_REDIS_WAIT_TIMEOUT_MS = 1000
 
 export function newRunId(): string {
   const d = new Date()
@@ -70,7 +83,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const dir = join(options.outDir, runId)
   const n = options.workload.cluster.nodes
   const settings = settingsOf(options.workload)
-  let server: RedisServer | null = null
+  let server: RedisDeployment | null = null
   let redis: Redis | null = null
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
@@ -81,20 +94,21 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (line.type !== 'deadlock' && line.type !== 'stuck') emit({type: 'fault', line})
   }
   try {
-    if (options.redisUrl === undefined) server = await startRedisServer()
+    const topology = options.redisTopology ?? 'single'
+    const durability = options.redisDurability ?? DEFAULT_DURABILITY
+    if (options.redisUrl === undefined) server = await startDeployment({topology, durability, dir, replicaLagMs: options.redisReplicaLagMs})
     const url = options.redisUrl ?? server!.url
     emit({type: 'redis', url, private: server !== null})
     redis = connectRedis(url, 'cmm-orchestrator')
     await ensureReachable(redis, url)
+    const redisRecovery = recoveryOf(server, options)
+    if (redisRecovery.reconnect) waitAcrossReconnects(redis)
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
-    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report'})
+    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery, redisTopology: topology, redisPrivate: server !== null})
 
     let driver: RunDriver | null = null
-    const restartRedis = server === null ? null : async () => {
-      server = await restartRedisServer(server!)
-    }
-    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, restartRedis})
+    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server})
     if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: url, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
@@ -104,7 +118,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     const collected = await driver.drive()
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
-      redis: {url, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
+      redis: {url, private: server !== null, topology: server?.topology ?? null, durability: server?.durability ?? null, waitReplicas: redisRecovery.waitReplicas, replicaLagMs: server === null ? null : options.redisReplicaLagMs ?? 0}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
     }
   } finally {
     supervisor?.stop()
@@ -118,6 +132,14 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     }
     await server?.stop()
   }
+}
+
+/** What nodes do when their connection drops, from the Redis the run has (RunMeta `redisRecovery`). */
+function recoveryOf(server: RedisDeployment | null, options: RunOptions): RedisRecovery {
+  const waitReplicas = options.redisWait ?? 0
+  // A replica or an AOF keeps the run's state; a given Redis (--redis) is trusted to if --redis-wait says it has replicas.
+  const reconnect = server === null ? waitReplicas > 0 : server.topology === 'sentinel' || survivesRestart(server.durability)
+  return {reconnect, waitReplicas, waitTimeoutMs: options.redisWaitTimeoutMs ?? DEFAULT_REDIS_WAIT_TIMEOUT_MS}
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000
@@ -292,7 +314,8 @@ class RunDriver {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
     const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final}
-    return this.reports.collect(facts, () => this.events.records)
+    const collected = this.reports.collect(facts, () => this.events.records)
+    return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history))}
   }
 
   private async read(blockMs: number): Promise<void> {

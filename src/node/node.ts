@@ -8,13 +8,15 @@ import {createOpStream} from '../workload/stream.js'
 import type {OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
 import {readMeta} from '../redis/run-meta.js'
-import type {RunMeta} from '../records/run-meta.js'
+import {REDIS_FRAGILE, type RedisRecovery, type RunMeta} from '../records/run-meta.js'
+import {readIsReplicated} from '../redis/replication.js'
+import {InflightManager, watchConnections} from './recovery.js'
 import type {Redis} from 'ioredis'
 import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
-import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
@@ -66,6 +68,11 @@ export async function runNode(options: NodeOptions): Promise<void> {
   try {
     await ensureReachable(redis, options.redisUrl)
     const meta = await readMeta(redis, options.runId)
+    const recovery = meta.redisRecovery ?? REDIS_FRAGILE
+    if (recovery.reconnect) {
+      await ensureReachable(reader, options.redisUrl)
+      for (const client of [redis, reader]) waitAcrossReconnects(client)
+    }
     if (!Number.isInteger(options.node) || options.node < 0 || options.node >= meta.workload.cluster.nodes) {
       throw new Error(`node ${options.node} is not part of run ${options.runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)
     }
@@ -92,6 +99,10 @@ class NodeProcessRun {
   private readonly trace: TraceEntry[] = []
   private readonly locks: LockEntry[] = []
   private readonly lease: Lease
+  private readonly recovery: RedisRecovery
+  /** Manager requests awaiting their reply (recovery.ts: one caught by a reconnection is of unknown outcome). */
+  private readonly manager: InflightManager
+  private batches = 0
   private readonly runtime: NodeRuntime
   private readonly stream: OpStream
   private startUs = 0
@@ -108,11 +119,19 @@ class NodeProcessRun {
     this.node = options.node
     const incarnation = options.incarnation ?? 0
     this.proc = processId(this.node, incarnation, meta.workload.cluster.nodes)
+    this.recovery = meta.redisRecovery ?? REDIS_FRAGILE
+    const replicas = {count: this.recovery.waitReplicas, timeoutMs: this.recovery.waitTimeoutMs}
     this.lease = new Lease(redis, options.runId, this.proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
       this.leaseLost = error
       this.runtime.fail(error)
       this.requestStop(error.message)
-    })
+      // A request's fate is unknown: give the lease up so the reaper purges this incarnation now.
+      if (error.why === 'redis-uncertain') void this.lease.abandon().catch(() => {})
+    }, replicas)
+    this.manager = new InflightManager(
+      new RedisLockManager(redis, options.runId, {breakVariant: meta.breakVariant ?? null, waitReplicas: replicas.count, waitTimeoutMs: replicas.timeoutMs}),
+      (error) => this.lease.connectionLost(`process ${this.proc}: a manager request failed (${error.message}); its outcome is unknown`, 'redis-uncertain'),
+    )
     this.runtime = this.newRuntime()
     this.stream = resumeOnRunClock(createOpStream(meta.workload, this.node, meta.seed), incarnation)
   }
@@ -122,7 +141,7 @@ class NodeProcessRun {
     const breakVariant = meta.breakVariant ?? null
     const policy = meta.onDeadlock ?? 'report'
     return new NodeRuntime({
-      node: proc, settings: meta.settings, manager: new RedisLockManager(this.redis, this.options.runId, {breakVariant}), counters: this.counters, clock: nowUs, breakVariant,
+      node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
       onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
       onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),
       lease: this.lease,
@@ -147,10 +166,13 @@ class NodeProcessRun {
   /** 1. Takes the lease, starts reading the inbox (manager messages and control), says ready. */
   async join(reader: Redis): Promise<void> {
     await this.lease.join(this.node)
-    // A dropped connection may be a Redis restart that forgot everything: stop trusting state.
-    for (const client of [this.redis, reader]) client.on('close', () => this.closing || this.lease.connectionLost(`process ${this.proc}: connection to Redis closed`))
-    const inbox = readInbox(reader, this.options.runId, this.node, (m) => this.runtime.deliver(m), (m) => this.onControl(m), undefined, undefined, this.proc)
+    const {recovery, proc} = this
+    watchConnections({clients: [this.redis, reader], manager: {client: this.redis, requests: this.manager}, recovery, lease: this.lease, proc, closing: () => this.closing})
+    const confirmRead = (closesBefore: number) => readIsReplicated(reader, this.options.runId, recovery.waitReplicas, recovery.waitTimeoutMs, closesBefore)
+    const inbox = readInbox(reader, this.options.runId, this.node, (m) => this.runtime.deliver(m), (m) => this.onControl(m), undefined, undefined, proc, confirmRead)
     inbox.catch((error: Error) => {
+      // Redis back but a read not confirmed (replicas): the messages' fate is unknown, as for a request.
+      if (recovery.reconnect) this.lease.connectionLost(`process ${proc}: inbox: ${error.message}`, 'redis-uncertain')
       this.runtime.fail(error)
       this.requestStop(`inbox: ${error.message}`)
     })
@@ -265,7 +287,7 @@ class NodeProcessRun {
     const posts: Promise<unknown>[] = []
     for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
       const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
-      posts.push(this.post({type: 'history', node: this.node, ...batch}))
+      posts.push(this.post({type: 'history', node: this.node, proc: this.proc, batch: ++this.batches, ...batch}))
     }
     return Promise.all(posts)
   }

@@ -28,7 +28,8 @@ export type NodeReport =
   | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
-  | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
+  /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
+  | {readonly type: 'history'; readonly node: number; readonly proc?: number; readonly batch?: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
   | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
@@ -60,7 +61,7 @@ const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   ready: {...NODE, pid: 'integer', host: 'string'},
   progress: {...NODE, ops: 'integer', interval: HISTOGRAMS, proc: {optional: 'integer'}},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
-  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}},
+  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
   waits: {...NODE, units: 'array'},
   stopped: NODE,

@@ -20,4 +20,25 @@ export interface RunMeta {
   readonly breakVariant?: BreakVariant | null
   /** What nodes do when the manager finds a deadlock (absent: `report`). */
   readonly onDeadlock?: DeadlockPolicy
+  /** The private Redis's topology (`single`, `sentinel`), absent for an older run; redisPrivate false: --redis. */
+  readonly redisTopology?: string
+  readonly redisPrivate?: boolean
+  /** How nodes treat a lost connection to Redis (absent: REDIS_FRAGILE, today's behaviour). */
+  readonly redisRecovery?: RedisRecovery
 }
+
+/**
+ * `reconnect`: Redis keeps the run's state across a restart or a failover (AOF, or a replica),
+ * so a node that loses its connection waits for it to come back and goes on, unless a manager
+ * request was in flight (its outcome is unknown: the incarnation gives up and is purged).
+ * Otherwise a lost connection means the state is gone and the incarnation ends at once.
+ * `waitReplicas` > 0 (`--redis-wait N`): no manager decision, lease renewal or inbox message is
+ * acted on before N replicas acknowledged it (WAIT N waitTimeoutMs).
+ */
+export interface RedisRecovery {
+  readonly reconnect: boolean
+  readonly waitReplicas: number
+  readonly waitTimeoutMs: number
+}
+
+export const REDIS_FRAGILE: RedisRecovery = {reconnect: false, waitReplicas: 0, waitTimeoutMs: 0}

@@ -12,6 +12,7 @@ import type {FinalState} from './final-state.js'
 import type {EventLine} from './events.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
 import type {DeadlockPolicy, DeadlockRecord, StuckNode} from './deadlocks.js'
+import type {RedisFaultAccount} from './redis-faults.js'
 
 /** A run ends as stuck when no node made progress for this long (the liveness bound), unless set. */
 export const DEFAULT_LIVENESS_MS = 10_000
@@ -50,7 +51,8 @@ export interface RunCollected {
   readonly workload: Workload
   readonly settings: ProtocolSettings
   readonly seed: number
-  readonly redis: {readonly url: string; readonly private: boolean}
+  /** topology, durability, replicaLagMs: null for a Redis given with --redis; waitReplicas: --redis-wait. */
+  readonly redis: {readonly url: string; readonly private: boolean; readonly topology?: string | null; readonly durability?: string | null; readonly waitReplicas?: number; readonly replicaLagMs?: number | null}
   readonly startedAt: string
   readonly durationMs: number
   readonly end: RunEnd
@@ -70,6 +72,8 @@ export interface RunCollected {
   readonly onDeadlock: DeadlockPolicy
   /** Deadlocks the manager found (merged from the nodes' reports). */
   readonly deadlocks: readonly DeadlockRecord[]
+  /** Redis restarts and failovers (issue 16): when, how long Redis was away, what was lost, the ops in flight. */
+  readonly redisFaults?: readonly RedisFaultAccount[]
   /** events.jsonl, every line (faults, recoveries, deadlocks, a stuck run's waits), in the order written. */
   readonly events: readonly EventLine[]
 }

@@ -33,6 +33,8 @@ export const keys = {
   touched: (runId: string, proc: NodeId) => `${runPrefix(runId)}touched:${proc}`,
   /** string: the run's epoch; vanishes when Redis loses its state (a restart). */
   epoch: (runId: string) => `${runPrefix(runId)}epoch`,
+  /** counter: a write a node makes after reading its inbox, so WAIT covers what it read (`--redis-wait`). */
+  replicationMark: (runId: string) => `${runPrefix(runId)}repl-mark`,
   /** stream: fault requests to the orchestrator (`cmm chaos kill-node`). */
   chaos: (runId: string) => `${runPrefix(runId)}chaos`,
 } as const

@@ -1,6 +1,8 @@
 // Plain-text rendering of a run: progress lines while it runs, the summary at the end.
 import type {RunEvent} from '../records/run.js'
 import type {RunSummary} from '../results/summary.js'
+import type {RedisFaultAccount} from '../records/redis-faults.js'
+import {lossText} from '../records/redis-faults.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
@@ -8,7 +10,8 @@ import type {EncodedHistograms} from '../records/histogram-keys.js'
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {
     case 'redis':
-      return e.private ? `redis: private redis-server at ${e.url}` : `redis: ${e.url}`
+      if (!e.private) return `redis: ${e.url}`
+      return e.url.startsWith('redis-sentinel://') ? `redis: private primary, replica and 3 Sentinels at ${e.url}` : `redis: private redis-server at ${e.url}`
     case 'waiting-for-nodes':
       return `waiting for ${e.nodes} nodes to join: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K  (K = 0..${e.nodes - 1})`
     case 'started':
@@ -50,6 +53,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
     const rec = f.recoveryMs.count > 0 ? `; recovery (fault -> locks regranted) p50 ${f.recoveryMs.p50} ms, p99 ${f.recoveryMs.p99} ms` : ''
     lines.push(`node loss: ${f.kills} kills, ${f.pauses} pauses, ${f.deaths} deaths detected, ${f.leaseLosses} lease losses, ${f.restarts} restarts, ${f.fencedWritebacks} write-backs refused by fencing${rec} (events.jsonl)`)
   }
+  for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
   lines.push(`faults: hit ${f.hit}, cached-lock ${f['cached-lock']}, acquired ${f.acquired}, upgrade ${f.upgrade}, after-callback ${f['after-callback']}`)
   lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
@@ -76,4 +80,18 @@ export function verdictWhy(checks: ChecksReport): string {
   if (checks.valid === false) return `violated: ${names(false).join(', ')}`
   if (checks.valid === 'unknown') return `undecided: ${names('unknown').join(', ')}`
   return `all ${Object.keys(checks.checks).length} checks passed`
+}
+
+/** A Redis fault's account: what came back, what was lost, the ops caught in flight. */
+export function redisFaultLines(r: RedisFaultAccount): string[] {
+  const how = r.kind === 'failover' ? `failover ${r.from} -> ${r.to} (promoted after ${r.promotedAfterMs} ms)` : `restart (durability ${r.durability})`
+  const lines = [`redis ${how} at ${(r.atMs / 1000).toFixed(2)}s, back after ${r.backAfterMs} ms`]
+  if (r.loss === null) lines.push('  lost: unknown (the primary did not answer before it was killed)')
+  else {
+    const nothing = r.loss.pages.length === 0 && r.loss.units.length === 0 && r.loss.streams.length === 0
+    lines.push(nothing && r.loss.runKept ? '  lost: nothing the old primary had acknowledged' : `  lost: ${r.loss.runKept ? '' : 'the whole run (epoch key gone); '}${lossText(r.loss)}`)
+  }
+  const ops = r.opsInFlight
+  if (ops.length > 0) lines.push(`  ops in flight: ${ops.length} (${ops.slice(0, 6).map((o) => `${o.process} ${o.f} ${o.key}`).join(', ')}${ops.length > 6 ? ', ...' : ''}): they may or may not have happened (info)`)
+  return lines
 }

@@ -47,6 +47,8 @@ export interface RunSummary {
   readonly opsPerSec: number
   /** Node loss (issue 4), only when faults were injected or nodes died. */
   readonly faults?: FaultReport
+  /** Redis restarts and failovers (issue 16), only when some were injected: what each lost. */
+  readonly redisFaults?: RunCollected['redisFaults']
   /** The protocol's cost per unit of work. */
   readonly cost: {
     readonly faults: number
@@ -90,6 +92,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     ops,
     opsPerSec: run.durationMs > 0 ? round((ops * 1000) / run.durationMs) : 0,
     ...(run.faults && faultReport(run.faults) ? {faults: faultReport(run.faults)} : {}),
+    ...(run.redisFaults && run.redisFaults.length > 0 ? {redisFaults: run.redisFaults} : {}),
     cost: {
       faults,
       roundTripsPerFault: ratio(t.redisRoundTrips, faults),
