@@ -3,6 +3,7 @@
 // (JSON); none of these are on the per-fault hot path.
 import type {EncodedHistograms} from '../metrics/recorder.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {RequestLogEntry} from './request-log.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
@@ -26,7 +27,7 @@ export type NodeReport =
   | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
-  | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
+  | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]; readonly requests?: readonly RequestLogEntry[]}
   | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}

@@ -14,6 +14,7 @@ import {META_FORMAT, setStatus, writeMeta} from './meta.js'
 import {encodeMessage, type ControlMessage, type NodeReport} from './messages.js'
 import {addCounters, emptyCounters, type NodeCounters} from './counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {RequestLogEntry} from './request-log.js'
 import type {BreakVariant} from '../protocol/break.js'
 import {NO_FINAL_STATE, readFinalDisk, readManagerUnits, type FinalState} from './final-state.js'
 import {OutboxReader} from './outbox.js'
@@ -99,6 +100,8 @@ export interface RunCollected {
   readonly trace: readonly TraceEntry[]
   /** Every node's lock changes (grants read, demotes sent), for the coherence checker. */
   readonly locks: readonly LockEntry[]
+  /** Requests, replies and callbacks as the nodes saw them (requests.jsonl, for the timeline). */
+  readonly requests: readonly RequestLogEntry[]
   readonly final: FinalState
   readonly breakVariant: BreakVariant | null
   /** The liveness bound the run was held to (ms). */
@@ -192,7 +195,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   }
 }
 
-type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
+type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'requests' | 'final' | 'faults' | 'deadlocks' | 'events'>
 
 export const DEFAULT_LIVENESS_MS = 10_000
 
@@ -213,6 +216,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   const history: HistoryEntry[][] = Array.from({length: n}, () => [])
   const trace: TraceEntry[] = []
   const locks: LockEntry[] = []
+  const requests: RequestLogEntry[] = []
   const flushed = new Set<number>()
   const stopped = new Set<number>()
   const waits: {node: number; units: FinalState['waits'][number]['units']}[] = []
@@ -254,6 +258,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         for (const e of r.entries) history[r.node]?.push(e)
         for (const t of r.trace) trace.push(t)
         for (const l of r.locks ?? []) locks.push(l)
+        for (const q of r.requests ?? []) requests.push(q)
         return
       case 'flushed':
         flushed.add(r.node)
@@ -428,7 +433,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     for (const d of found) events.write('deadlock', {...d})
     for (const s of stuckEvents) events.write('stuck', {...s})
     return {
-      durationMs: ms, end: how, errors, nodes, totals, history: merged, trace: endDeadMappings(trace.sort(byTime), deathNs), locks: endDeadHolds(locks.sort(byTime), deathNs), final, faults,
+      durationMs: ms, end: how, errors, nodes, totals, history: merged, trace: endDeadMappings(trace.sort(byTime), deathNs), locks: endDeadHolds(locks.sort(byTime), deathNs), requests: requests.sort(byTime), final, faults,
       deadlocks: found, events: [...events.records],
     }
   }

@@ -12,6 +12,7 @@ import {encodeMessage, type ControlMessage, type NodeReport} from '../cluster/me
 import {emptyCounters} from '../cluster/counters.js'
 import {liveSummary} from '../cluster/live.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../cluster/history.js'
+import type {RequestLogEntry} from '../cluster/request-log.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
@@ -87,6 +88,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     const history: HistoryEntry[] = []
     const trace: TraceEntry[] = []
     const locks: LockEntry[] = []
+    const requests: RequestLogEntry[] = []
     let startUs = 0
     const breakVariant = meta.breakVariant ?? null
     let current: string | null = null
@@ -95,6 +97,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
       node: proc, settings: meta.settings, manager: new RedisLockManager(redis, runId, {breakVariant}), counters, clock: nowUs, breakVariant,
       onTrace: (t) => trace.push({...t, time: (t.time - startUs) * 1000}),
       onLock: (l) => locks.push({...l, time: (l.time - startUs) * 1000}),
+      onRequest: (r) => requests.push({...r, time: (r.time - startUs) * 1000}),
       lease,
       // The records must reach Redis before what they describe does: a node killed right after a
       // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
@@ -120,9 +123,10 @@ export async function runNode(options: NodeOptions): Promise<void> {
       const entries = history.splice(0, history.length)
       const traced = trace.splice(0, trace.length)
       const locked = locks.splice(0, locks.length)
+      const asked = requests.splice(0, requests.length)
       const posts: Promise<unknown>[] = []
-      for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
-        const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
+      for (let i = 0; i < Math.max(entries.length, traced.length, locked.length, asked.length); i += HISTORY_BATCH_MAX) {
+        const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX), requests: asked.slice(i, i + HISTORY_BATCH_MAX)}
         posts.push(post({type: 'history', node, ...batch}))
       }
       return Promise.all(posts)

@@ -63,7 +63,7 @@ export interface RunSummary {
   readonly copies: {readonly strategy: CopyStrategy; readonly retries: number; readonly fallbacks: number; readonly opsFailed: number}
   /** Deadlocks the manager found; every one is in events.jsonl with the ops involved. */
   readonly deadlocks: {readonly count: number; readonly broken: number; readonly policy: RunCollected['onDeadlock']; readonly cycles: readonly {readonly id: number; readonly text: string; readonly victim: number; readonly ops: Readonly<Record<string, string | null>>}[]}
-  readonly files: {readonly history: string; readonly trace: string; readonly locks: string; readonly final: string; readonly histograms: string; readonly nodeLogs: string; readonly events: string}
+  readonly files: {readonly history: string; readonly trace: string; readonly locks: string; readonly requests?: string; readonly final: string; readonly histograms: string; readonly nodeLogs: string; readonly events: string}
 }
 
 /** Cycles listed in run.json (all of them are in events.jsonl). */
@@ -108,7 +108,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
       policy: run.onDeadlock,
       cycles: run.deadlocks.slice(0, CYCLES_IN_SUMMARY).map((d) => ({id: d.id, text: d.text, victim: d.victim, ops: d.ops})),
     },
-    files: {history: 'history.jsonl', trace: 'trace.jsonl', locks: 'locks.jsonl', final: 'final.json', histograms: 'histograms/', nodeLogs: 'nodes/', events: 'events.jsonl'},
+    files: {history: 'history.jsonl', trace: 'trace.jsonl', locks: 'locks.jsonl', requests: 'requests.jsonl', final: 'final.json', histograms: 'histograms/', nodeLogs: 'nodes/', events: 'events.jsonl'},
   }
 }
 
