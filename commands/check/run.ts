@@ -1,7 +1,7 @@
 import {Args, Command, Flags} from '@oclif/core'
 import {runChecks} from '../../src/check/run-checks.js'
 import {exitCodeFor, validityWord} from '../../src/check/verdict.js'
-import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/check/run/load-run.js'
+import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
 import {checksText, verdictWhy} from '../../src/report/run-text.js'
 import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {fail, isExit} from '../../src/cli/fail.js'

@@ -11,7 +11,7 @@ import {RedisNotInstalledError} from '../../src/redis/server.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
 import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.js'
-import type {DeadlockPolicy} from '../../src/cluster/deadlocks.js'
+import type {DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 

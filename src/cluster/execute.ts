@@ -5,7 +5,8 @@ import {exitCodeFor} from '../check/verdict.js'
 import {summarize, type RunSummary} from '../results/summary.js'
 import {writeJsonl, writeRunData, writeSummary} from '../results/write.js'
 import {TimelineBuilder} from '../results/timeline.js'
-import {runWorkload, type RunCollected, type RunOptions} from './orchestrator.js'
+import {runWorkload, type RunOptions} from './orchestrator.js'
+import {type RunCollected} from '../records/run.js'
 
 export interface ExecutedRun {
   readonly run: RunCollected

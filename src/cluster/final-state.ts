@@ -7,19 +7,7 @@ import type {UnitState} from '../protocol/manager.js'
 import {decodeStamp} from '../protocol/page-data.js'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import type {Workload} from '../workload/types.js'
-
-export interface FinalState {
-  /** Every node wrote back its dirty pages at the end of a completed run, and `disk` was read after. */
-  readonly flushed: boolean
-  /** Page key -> the stamp on the shared disk after the flush (null: never written); null when not flushed. */
-  readonly disk: Readonly<Record<string, string | null>> | null
-  /** Stuck runs: per node, its units with anything going on when the run was stopped. */
-  readonly waits: readonly {readonly node: number; readonly units: readonly UnitSnapshot[]}[]
-  /** Stuck runs: the manager's state of every unit a node was busy with. */
-  readonly manager: Readonly<Record<string, UnitState>>
-}
-
-export const NO_FINAL_STATE: FinalState = {flushed: false, disk: null, waits: [], manager: {}}
+import type {FinalState} from '../records/final-state.js'
 
 /** Reads every page of the workload's files from the shared disk, a bounded batch at a time. */
 export async function readFinalDisk(redis: Redis, runId: string, workload: Workload): Promise<Record<string, string | null>> {

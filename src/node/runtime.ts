@@ -8,9 +8,9 @@ import type {
   ProtocolSettings, RequestId, UnitId,
 } from '../protocol/types.js'
 import type {RedisLockManager} from '../redis/lock-manager.js'
-import type {NodeCounters} from '../cluster/counters.js'
-import type {LockEntry, TraceEntry} from '../cluster/history.js'
-import {replyPages, requestRecord, type RequestLogEntry} from '../cluster/request-log.js'
+import type {NodeCounters} from '../records/counters.js'
+import type {LockEntry, TraceEntry} from '../records/history.js'
+import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
 import type {BreakVariant} from '../protocol/break.js'
 
 export interface AccessResult {

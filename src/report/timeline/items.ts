@@ -2,7 +2,7 @@
 // waiting, callbacks and write-backs (requests.jsonl), PTE mappings (trace.jsonl), ops
 // (history.jsonl), and fault windows (events.jsonl).
 import {holdSegments, mappings} from '../../check/run/coherence.js'
-import type {RequestLogEntry} from '../../cluster/request-log.js'
+import type {RequestLogEntry} from '../../records/request-log.js'
 import type {TimelineFault, TimelineItem} from './types.js'
 import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from './records.js'
 

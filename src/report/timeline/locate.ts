@@ -3,7 +3,7 @@
 // outlived its lock before the conflicting mappings it made, a release that dropped a dirty page
 // before the lost write, a read served without a lock before the unplaceable read, two upgrades
 // queued at once (a conversion deadlock) before the stuck run.
-import type {HistoryEntry, LockEntry, TraceEntry} from '../../cluster/history.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../../records/history.js'
 import type {CoherenceViolation, HoldSegment, Mapping} from '../../check/run/coherence.js'
 import type {LivenessViolation} from '../../check/run/liveness.js'
 import {holdSegments} from '../../check/run/coherence.js'

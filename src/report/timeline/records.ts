@@ -2,11 +2,11 @@
 import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../../cluster/history.js'
-import type {RequestLogEntry} from '../../cluster/request-log.js'
-import type {EventLine} from '../../results/events.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../../records/history.js'
+import type {RequestLogEntry} from '../../records/request-log.js'
+import type {EventLine} from '../../records/events.js'
 import type {RunSummary} from '../../results/summary.js'
-import {loadStoredRun, StoredRunError} from '../../check/run/load-run.js'
+import {loadStoredRun, StoredRunError} from '../../results/load-run.js'
 
 export interface RunRecords {
   readonly dir: string

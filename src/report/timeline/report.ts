@@ -1,7 +1,7 @@
 // `cmm report timeline RUN`: loads the run, chooses units and window, writes the page.
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {resolveRunDir} from '../../check/run/load-run.js'
+import {resolveRunDir} from '../../results/load-run.js'
 import {buildTimeline, type TimelineChoice} from './build.js'
 import {timelineHtml} from './html.js'
 import {loadRunRecords} from './records.js'

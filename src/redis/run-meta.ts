@@ -1,28 +1,12 @@
 // What a node needs to join a run, stored by the orchestrator in the run's meta hash so that a
 // node started by hand on another host (`cmm node --redis URL --run RUN --id K`) needs nothing else.
 import type {Redis} from 'ioredis'
-import {keys} from '../redis/keys.js'
+import {keys} from './keys.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {Workload} from '../workload/types.js'
 import type {BreakVariant} from '../protocol/break.js'
-import type {DeadlockPolicy} from './deadlocks.js'
-
-export const META_FORMAT = 1
-
-export interface RunMeta {
-  readonly format: number
-  readonly runId: string
-  readonly workload: Workload
-  readonly settings: ProtocolSettings
-  readonly seed: number
-  readonly createdAt: string
-  /** Node lease TTL (issue 4); absent: DEFAULT_LEASE_TTL_MS. */
-  readonly leaseTtlMs?: number
-  /** A deliberately broken protocol variant (`--break`); absent or null: the correct protocol. */
-  readonly breakVariant?: BreakVariant | null
-  /** What nodes do when the manager finds a deadlock (absent: `report`). */
-  readonly onDeadlock?: DeadlockPolicy
-}
+import type {DeadlockPolicy} from '../records/deadlocks.js'
+import {META_FORMAT, type RunMeta} from '../records/run-meta.js'
 
 export async function writeMeta(redis: Redis, meta: RunMeta): Promise<void> {
   await redis.hset(keys.meta(meta.runId), {format: String(meta.format), meta: JSON.stringify(meta), status: 'starting'})
