@@ -17,9 +17,13 @@ export const TIMELINE_SCRIPT = String.raw`
   for (var n = 0; n < data.run.nodes; n++) nodes.push(n);
   var laneY = {};
   var y = TOP;
+  // Each unit's violations get a line each for their labels, above its lanes (at most 8 lines).
+  var labelLine = {};
+  var perUnit = {};
+  data.violations.forEach(function (v, i) { perUnit[v.unit] = (perUnit[v.unit] || 0) + 1; labelLine[i] = Math.min(7, perUnit[v.unit] - 1); });
   data.units.forEach(function (u) {
-    laneY[u] = {title: y};
-    y += 14;
+    laneY[u] = {title: y, band: y + 14};
+    y += 14 + 12 * Math.min(8, perUnit[u] || 0);
     nodes.forEach(function (n) { laneY[u][n] = y; y += ROWS.length * ROW_H + LANE_GAP; });
     y += UNIT_GAP;
   });
@@ -95,7 +99,9 @@ export const TIMELINE_SCRIPT = String.raw`
       var top = Math.min.apply(null, ys), bottom = Math.max.apply(null, ys) + ROWS.length * ROW_H;
       var g = el('g', {'class': 'violation' + (v.cause ? ' cause' : ''), 'data-kind': v.kind, 'data-unit': v.unit, 'data-nodes': v.nodes.join(','), 'data-index': i}, vio);
       el('rect', {x: x1 - 1, y: top - 2, width: x2 - x1 + 2, height: bottom - top + 4}, g);
-      el('text', {x: x1 + 3, y: top - 4, 'class': 'violation-label'}, g, (i + 1) + '. ' + v.kind + (v.cause ? ' (cause)' : ''));
+      var ly = laneY[v.unit].band + 12 * labelLine[i] + 9;
+      el('line', {x1: x1, x2: x1, y1: ly + 2, y2: top - 2, 'class': 'violation-leader'}, g);
+      el('text', {x: x1 + 3, y: ly, 'class': 'violation-label'}, g, (i + 1) + '. ' + v.kind + (v.cause ? ' (cause)' : '') + ', node' + (v.nodes.length === 1 ? ' ' : 's ') + v.nodes.join(','));
       el('title', {}, g, v.text + ' [' + v.records.join(', ') + ']');
     });
     document.getElementById('window').textContent = fmt(view.from) + ' .. ' + fmt(view.to);

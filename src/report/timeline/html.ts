@@ -29,6 +29,7 @@ ol.violations button { font-size: 11px; margin-left: 6px; }
 .fault.window rect { fill: #ffcc0033; stroke: #d4a000; } .fault.marker line { stroke: #d4a000; stroke-dasharray: 3 2; }
 .fault-label { font-size: 10px; fill: #8a6d00; }
 .violation rect { fill: none; stroke: #d62828; stroke-width: 2; } .violation.cause rect { stroke-width: 3; }
+.violation-leader { stroke: #d62828; stroke-dasharray: 2 2; }
 .violation-label { font-size: 11px; font-weight: 600; fill: #d62828; }
 `
 

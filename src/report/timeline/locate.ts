@@ -73,6 +73,15 @@ class Context {
     const e: HistoryEntry | undefined = this.r.history[line - 1]
     return e === undefined ? null : e.time
   }
+  /** Whether `proc` had `key` mapped (RO or RW) at `ns`. */
+  mappedAt(proc: number, key: string, ns: number): boolean {
+    let pte = 'none'
+    for (const t of this.r.trace) {
+      if (t.time > ns) break
+      if (t.node === proc && t.key === key) pte = t.to
+    }
+    return pte !== 'none'
+  }
   /** The holds `node` had on `unit` that overlap [fromNs, toNs]. */
   holdsDuring(node: number, unit: string, fromNs: number, toNs: number): HoldSegment[] {
     return this.holds.filter((h) => h.node === node && h.unit === unit && h.start <= toNs && h.end >= fromNs)
@@ -129,11 +138,15 @@ function linearizable(ctx: Context, v: LinearViolation): LocatedViolation[] {
     text: `page ${v.key}: process ${b.process} ${b.f} ${JSON.stringify(b.value)} cannot be placed after the longest linearizable prefix (${v.prefixLength ?? '?'} ops; the page then holds ${JSON.stringify(v.valueAfterPrefix ?? null)})`,
     records: [lines],
   }
-  // A read that completed while its node held no lock on the unit was served from a stale cache.
+  // A read that completed while its node held no lock on the unit: through a mapping that outlived
+  // its lock (a symptom of that), or served from the cache without asking the manager (a cause).
   if (b.f !== 'read' || ctx.holdsDuring(b.process, unit, invokeNs, completeNs ?? invokeNs).length > 0) return [symptom]
+  const mapped = ctx.mappedAt(b.process, v.key, invokeNs)
   return [{
-    check: 'linearizable', kind: 'read-without-lock', cause: true, unit, nodes: [node], from: ctx.ms(invokeNs), to: ctx.ms(completeNs),
-    text: `node ${node} read page ${v.key} while it held no lock on ${unit} (served from its cache without asking the manager)`,
+    check: 'linearizable', kind: mapped ? 'read-through-stale-mapping' : 'read-without-lock', cause: !mapped, unit, nodes: [node], from: ctx.ms(invokeNs), to: ctx.ms(completeNs),
+    text: mapped
+      ? `node ${node} read page ${v.key} through a mapping it kept after its lock on ${unit} ended`
+      : `node ${node} read page ${v.key} while it held no lock on ${unit} (served from its cache without asking the manager)`,
     records: [lines, 'locks.jsonl'],
   }, symptom]
 }
