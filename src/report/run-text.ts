@@ -2,6 +2,7 @@
 import type {RunEvent} from '../records/run.js'
 import type {RunSummary} from '../results/summary.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
+import {explainLines} from './explain.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 
@@ -61,6 +62,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   for (const e of s.errors) lines.push(`error on node ${e.node}: ${e.message}`)
   lines.push('', 'checks:')
   lines.push(checksText(s.checks))
+  lines.push(...explainLines(s.explained ?? [], s.break, dir))
   lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)})   results: ${dir}`)
   return lines.join('\n')
 }

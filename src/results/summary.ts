@@ -2,6 +2,7 @@
 import type {RunCollected} from '../records/run.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {ChecksReport} from '../check/verdict.js'
+import type {LocatedViolation} from '../records/violation.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
 
 export const RESULTS_FORMAT = 1
@@ -59,6 +60,8 @@ export interface RunSummary {
   readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters}[]
   readonly errors: RunCollected['errors']
   readonly checks: ChecksReport
+  /** Every violation placed on its unit, nodes and times, causes first (check/locate.ts); absent when valid. */
+  readonly explained?: readonly LocatedViolation[]
   /** Copies: how they took their locks and what that cost (docs/DEADLOCKS.md). */
   readonly copies: {readonly strategy: CopyStrategy; readonly retries: number; readonly fallbacks: number; readonly opsFailed: number}
   /** Deadlocks the manager found; every one is in events.jsonl with the ops involved. */

@@ -29,7 +29,7 @@ nodes:
 `,
   },
   {
-    variant: 'skip-invalidate', checker: 'coherence', violation: /violations; first: page a\/0: node \d/, count: 'mapping-outlives-lock',
+    variant: 'skip-invalidate', checker: 'coherence', violation: /violations \(mapping-outlives-lock \d+.*\); first: mapping-outlives-lock: page a\/0: node \d/, count: 'mapping-outlives-lock',
     script: `
 name: left-mapped
 description: node 0 writes a/0, node 1 takes it over, node 0 reads it again

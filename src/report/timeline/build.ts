@@ -3,8 +3,9 @@
 // and usable; `--unit`, `--from`, `--to` choose explicitly.
 import {validityWord} from '../../check/verdict.js'
 import {buildFaults, buildItems} from './items.js'
-import {locateViolations} from './locate.js'
-import type {RunRecords} from './records.js'
+import {locateViolations} from '../../check/locate.js'
+import type {RunSummary} from '../../results/summary.js'
+import type {RunRecords} from '../../check/run-records.js'
 import type {TimelineData, TimelineItem} from './types.js'
 
 export interface TimelineChoice {
@@ -18,7 +19,7 @@ const DEFAULT_UNITS = 4
 /** Bars and marks embedded at most: past this the window is cut short (the page says so). */
 export const MAX_ITEMS = 20_000
 
-export function buildTimeline(r: RunRecords, choice: TimelineChoice = {}): TimelineData {
+export function buildTimeline(r: RunRecords<RunSummary>, choice: TimelineChoice = {}): TimelineData {
   const violations = locateViolations(r)
   const all = markLinearizability(r, buildItems(r))
   const counts = new Map<string, number>()
@@ -62,7 +63,7 @@ export function buildTimeline(r: RunRecords, choice: TimelineChoice = {}): Timel
 }
 
 /** Porcupine's picture: the op that cannot be placed, and the end of the longest linearizable prefix before it. */
-function markLinearizability(r: RunRecords, items: TimelineItem[]): TimelineItem[] {
+function markLinearizability(r: RunRecords<RunSummary>, items: TimelineItem[]): TimelineItem[] {
   const marks = new Map<string, string>()
   for (const v of (r.summary.checks.checks.linearizable?.violations ?? []) as {blocked?: {invokeLine: number; completeLine: number | null}; prefixTail?: string[]}[]) {
     if (v.blocked) marks.set(`history.jsonl:${v.blocked.invokeLine}-${v.blocked.completeLine ?? ''}`, 'blocked')

@@ -4,9 +4,10 @@
 import {holdSegments, mappings} from '../../check/run/coherence.js'
 import type {RequestLogEntry} from '../../records/request-log.js'
 import type {TimelineFault, TimelineItem} from './types.js'
-import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from './records.js'
+import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from '../../check/run-records.js'
+import type {RunSummary} from '../../results/summary.js'
 
-export function buildItems(r: RunRecords): TimelineItem[] {
+export function buildItems(r: RunRecords<RunSummary>): TimelineItem[] {
   const nodes = r.summary.settings.nodes
   const end = r.summary.durationMs
   const at = (ns: number) => (Number.isFinite(ns) ? nsToMs(ns) : end)
@@ -24,7 +25,7 @@ export function buildItems(r: RunRecords): TimelineItem[] {
 }
 
 /** Requests waiting (sent until granted or answered), callbacks (received until answered), write-backs (marks; fenced when refused). */
-function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords['locks'], nodes: number, end: number): TimelineItem[] {
+function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<RunSummary>['locks'], nodes: number, end: number): TimelineItem[] {
   const items: TimelineItem[] = []
   const waiting = new Map<string, {start: number; what: string; line: number}>()
   const callbacks = new Map<string, {start: number; kind: string; seq: number; line: number}>()
@@ -77,7 +78,7 @@ function splitKey(key: string): [number, string] {
 }
 
 /** Ops from invoke to completion (one op at a time per process), labelled with the value. */
-function opItems(r: RunRecords, nodes: number, end: number): TimelineItem[] {
+function opItems(r: RunRecords<RunSummary>, nodes: number, end: number): TimelineItem[] {
   const items: TimelineItem[] = []
   const open = new Map<number, number>()
   const granularity = r.summary.settings.granularity
@@ -105,7 +106,7 @@ function opItems(r: RunRecords, nodes: number, end: number): TimelineItem[] {
 }
 
 /** Kills until the node's restart, pauses until the resume; the rest are markers. */
-export function buildFaults(r: RunRecords): TimelineFault[] {
+export function buildFaults(r: RunRecords<RunSummary>): TimelineFault[] {
   const end = r.summary.durationMs
   const faults: TimelineFault[] = []
   const open = new Map<string, {from: number; label: string; node?: number}>()

@@ -28,22 +28,8 @@ export interface TimelineFault {
   readonly node?: number
 }
 
-/** A violation placed on the unit and nodes where it happened. */
-export interface LocatedViolation {
-  /** The checker that found it. */
-  readonly check: string
-  /** e.g. `mapping-outlives-lock`, `conflicting-holds`, `unplaceable-read`, `lost-write`, `conversion-deadlock`. */
-  readonly kind: string
-  /** Causes come before the symptoms they lead to (a mapping outliving its lock before the conflicting mappings). */
-  readonly cause: boolean
-  readonly unit: string
-  readonly nodes: readonly number[]
-  readonly from: number
-  readonly to: number
-  readonly text: string
-  /** The records that show it: `locks.jsonl:12`, `history.jsonl:13-14`. */
-  readonly records: readonly string[]
-}
+import type {LocatedViolation} from '../../records/violation.js'
+export type {LocatedViolation}
 
 export interface TimelineData {
   readonly run: {

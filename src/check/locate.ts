@@ -3,12 +3,12 @@
 // outlived its lock before the conflicting mappings it made, a release that dropped a dirty page
 // before the lost write, a read served without a lock before the unplaceable read, two upgrades
 // queued at once (a conversion deadlock) before the stuck run.
-import type {HistoryEntry, LockEntry, TraceEntry} from '../../records/history.js'
-import type {CoherenceViolation, HoldSegment, Mapping} from '../../check/run/coherence.js'
-import type {LivenessViolation} from '../../check/run/liveness.js'
-import {holdSegments} from '../../check/run/coherence.js'
-import type {LocatedViolation} from './types.js'
-import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from './records.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import type {CoherenceViolation, HoldSegment, Mapping} from './run/coherence.js'
+import type {LivenessViolation} from './run/liveness.js'
+import {holdSegments} from './run/coherence.js'
+import type {LocatedViolation} from '../records/violation.js'
+import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from './run-records.js'
 
 /** Cause kinds first, then symptoms; within each, by time. */
 export function locateViolations(r: RunRecords): LocatedViolation[] {
@@ -67,6 +67,11 @@ class Context {
   lockLine(node: number, unit: string, timeNs: number): string {
     const i = this.r.locks.findIndex((l: LockEntry) => l.node === node && l.unit === unit && l.time === timeNs)
     return i < 0 ? 'locks.jsonl' : `locks.jsonl:${i + 1}`
+  }
+  /** `history.jsonl:N` of `proc`'s invoke at `timeNs`. */
+  historyLine(proc: number, timeNs: number): string {
+    const i = this.r.history.findIndex((e) => e.process === proc && e.time === timeNs && e.type === 'invoke')
+    return i < 0 ? 'history.jsonl' : `history.jsonl:${i + 1}`
   }
   historyTime(line: number | null): number | null {
     if (line === null) return null
@@ -159,7 +164,7 @@ function lostWrite(ctx: Context, v: LostWrite): LocatedViolation[] {
   const symptom: LocatedViolation = {
     check: 'no-lost-writes', kind: 'lost-write', cause: false, unit, nodes: writers, from, to: ctx.endMs,
     text: `page ${v.key} holds ${JSON.stringify(v.disk)} on disk, its last write was ${v.expected.map((e) => JSON.stringify(e)).join(' or ')}`,
-    records: ['final.json', 'history.jsonl'],
+    records: ['final.json', last === undefined ? 'history.jsonl' : ctx.historyLine(last.process, last.invoke)],
   }
   const dropped = last === undefined ? null : droppedWriteback(ctx, last.process, unit, last.complete ?? last.invoke)
   return dropped === null ? [symptom] : [dropped, symptom]
