@@ -1,8 +1,6 @@
-// The state of a run after its last op: what the shared disk holds once every node wrote back
-// its dirty pages (for the "nothing written back is lost" check), and, for a stuck run, what each
-// node and the manager were waiting for (for the liveness report). Stored as final.json.
+// Reads a run's final state (records/final-state.ts) from Redis: the shared disk after the last
+// flush, and the manager's view of the units stuck nodes were waiting on.
 import type {Redis} from 'ioredis'
-import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {UnitState} from '../protocol/manager.js'
 import {decodeStamp} from '../protocol/page-data.js'
 import {RedisLockManager} from '../redis/lock-manager.js'

@@ -11,7 +11,7 @@ import {readMeta} from '../redis/run-meta.js'
 import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
 import type {RequestLogEntry} from '../records/request-log.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
@@ -21,7 +21,6 @@ import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
-import {processId} from '../records/history.js'
 
 export interface NodeOptions {
   readonly redisUrl: string

@@ -1,11 +1,7 @@
-// What a node needs to join a run, stored by the orchestrator in the run's meta hash so that a
-// node started by hand on another host (`cmm node --redis URL --run RUN --id K`) needs nothing else.
+// The run's meta hash in Redis (records/run-meta.ts says what it holds): written by the
+// orchestrator, read by every node that joins and by `cmm chaos`.
 import type {Redis} from 'ioredis'
 import {keys} from './keys.js'
-import type {ProtocolSettings} from '../protocol/types.js'
-import type {Workload} from '../workload/types.js'
-import type {BreakVariant} from '../protocol/break.js'
-import type {DeadlockPolicy} from '../records/deadlocks.js'
 import {META_FORMAT, type RunMeta} from '../records/run-meta.js'
 
 export async function writeMeta(redis: Redis, meta: RunMeta): Promise<void> {
