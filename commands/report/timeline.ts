@@ -1,10 +1,12 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
+import {EXIT} from '../../src/records/exit-codes.js'
 import {reportTimeline} from '../../src/report/timeline/report.js'
 import {StoredRunError} from '../../src/results/load-run.js'
 import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class ReportTimeline extends Command {
+export default class ReportTimeline extends CmmCommand {
   static override summary = 'Draw a stored run as a timeline of locks, mappings and ops (self-contained HTML)'
   static override description = `Writes one HTML file (no network access) that draws, per lock unit, one lane per node: lock holds (SH/EX, by seq), requests waiting for their grant, callbacks received until answered, write-backs (fenced ones marked), PTE mappings (RO/RW), and the ops that touched the unit (invoke to completion, with the value); fault windows (kills, pauses) are shaded and labelled across every lane. Every violation the checks found is listed on top, causes first (e.g. mapping-outlives-lock before the conflicting mappings it led to), with the record files and lines, and outlined on its unit and nodes; for a linearizability failure the op that cannot be placed and the end of the longest linearizable prefix are coloured. Wheel zooms, drag pans.
 
@@ -37,19 +39,19 @@ Exit status: 0 written, 2 bad input (unknown run, malformed file, bad flag).`
       const text = flags[name]
       if (text === undefined) return undefined
       const us = parseDurationUs(text)
-      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(text)}`, 2)
+      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(text)}`, EXIT.badInput)
       return us / 1000
     }
     const from = ms('from')
     const to = ms('to')
-    if (from !== undefined && to !== undefined && to <= from) fail(this, `--to (${flags.to}) must be after --from (${flags.from})`, 2)
+    if (from !== undefined && to !== undefined && to <= from) fail(this, `--to (${flags.to}) must be after --from (${flags.from})`, EXIT.badInput)
     const units = (flags.unit ?? []).flatMap((u) => u.split(',')).map((u) => u.trim()).filter((u) => u !== '')
     try {
       const r = await reportTimeline({run: args.run, resultsDir: flags.results, out: flags.out, units, from, to})
       this.log(`timeline: ${r.file} (${(r.bytes / 1024).toFixed(0)} KiB, ${r.items} bars, ${r.violations} violations; showing ${r.chosen})`)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof StoredRunError) fail(this, error.message, 2)
+      if (error instanceof StoredRunError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }

@@ -329,6 +329,8 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     waits.sort((a, b) => a.node - b.node)
     final = {...final, waits, manager: await readManagerUnits(redis, runId, waits).catch(() => ({}))}
   }
+  // The manager-side broken variants (early-grant, no-conversion-refusal) count in Redis.
+  const managerFired = options.breakVariant ? Number(await redis.hget(keys.breakFired(runId), options.breakVariant).catch(() => null) ?? 0) : 0
   return finish(end, durationMs)
 
   function finish(how: RunEnd, ms: number): Driven {
@@ -341,6 +343,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     })
     // Counters of killed incarnations are lost with them, but their ops were reported as they went.
     totals.ops = nodes.reduce((sum, x) => sum + x.ops, 0)
+    totals.breakFired += managerFired
     const dead = [...sup.deadProcs].sort((a, b) => a - b)
     const count = (type: string) => events.records.filter((e) => e.type === type).length
     const faults: FaultSummary = {

@@ -155,6 +155,7 @@ export class NodeRuntime {
       this.fail(error as Error)
       return
     }
+    this.options.counters.breakFired = this.core.breakFired
     for (const effect of effects) this.perform(effect)
   }
 

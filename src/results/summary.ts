@@ -38,6 +38,8 @@ export interface RunSummary {
   readonly seed: number
   /** The deliberately broken protocol variant run (`--break`), or null. */
   readonly break: RunCollected['breakVariant']
+  /** With --break: times the deviation was taken (nodes and manager); 0 = it never fired, so the run says nothing about it. */
+  readonly breakFired?: number
   /** Liveness bound (ms): per op, and for the whole run's progress. */
   readonly livenessMs: number
   readonly redis: RunCollected['redis']
@@ -85,6 +87,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     settings: run.workload.cluster,
     seed: run.seed,
     break: run.breakVariant,
+    ...(run.breakVariant ? {breakFired: t.breakFired} : {}),
     livenessMs: run.livenessMs,
     redis: run.redis,
     startedAt: run.startedAt,

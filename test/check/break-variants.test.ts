@@ -9,7 +9,7 @@ import {CASES} from './break-cases.js'
 
 interface Judged {
   code: number | null
-  summary: {break: string | null; end: string; checks: {valid: unknown; checks: Record<string, {valid: unknown; summary: string; counts: Record<string, number>}>}}
+  summary: {break: string | null; breakFired?: number; end: string; checks: {valid: unknown; checks: Record<string, {valid: unknown; summary: string; counts: Record<string, number>}>}}
   out: string
 }
 
@@ -38,6 +38,8 @@ describe('--break variants are caught, the correct protocol passes', () => {
 
       expect(broken.code).toBe(1)
       expect(broken.summary.break).toBe(c.variant)
+      expect(broken.summary.breakFired, 'the deviation must have been taken').toBeGreaterThan(0)
+      expect(clean.summary.breakFired).toBeUndefined()
       expect(broken.summary.checks.valid).toBe(false)
       const check = broken.summary.checks.checks[c.checker]
       expect(check?.valid, JSON.stringify(broken.summary.checks)).toBe(false)
@@ -60,6 +62,18 @@ describe('--break variants are caught, the correct protocol passes', () => {
       }
     })
   }
+
+  it('a variant that never fired says so instead of a bare valid (run.json breakFired 0)', async () => {
+    const dir = tempDir()
+    // One node alone never upgrades against another: no second upgrade to queue.
+    const file = writeTemp(dir, 'alone.yaml', 'version: 1\nname: alone\ndescription: one node\ncluster: {nodes: 1, pageSize: 256}\nfiles: {a: {pages: 1}}\nnodes:\n  all: [ { read: a/0 }, { write: a/0 } ]\n')
+    const res = await runCli(['run', 'workload', file, '--out', join(dir, 'runs'), '--no-tui', '--break', 'no-conversion-refusal'])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toMatch(/--break no-conversion-refusal .*it NEVER FIRED in this run/)
+    expect(res.stdout).toMatch(/^verdict: valid \(all 5 checks passed; but --break no-conversion-refusal NEVER FIRED, so this run did not test it\)/m)
+    const summary = JSON.parse(readFileSync(join(dir, 'runs', onlyRun(join(dir, 'runs')), 'run.json'), 'utf8'))
+    expect(summary.breakFired).toBe(0)
+  })
 
   it('refuses an unknown --break name with exit 2 and lists the variants', async () => {
     const res = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--break', 'nonsense'])
