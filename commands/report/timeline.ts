@@ -10,7 +10,7 @@ export default class ReportTimeline extends CmmCommand {
   static override summary = 'Draw a stored run as a timeline of locks, mappings and ops (self-contained HTML)'
   static override description = `Writes one HTML file (no network access) that draws, per lock unit, one lane per node: lock holds (SH/EX, by seq), requests waiting for their grant, callbacks received until answered, write-backs (fenced ones marked), PTE mappings (RO/RW), and the ops that touched the unit (invoke to completion, with the value); fault windows (kills, pauses) are shaded and labelled across every lane. Every violation the checks found is listed on top, causes first (e.g. mapping-outlives-lock before the conflicting mappings it led to), with the record files and lines, and outlined on its unit and nodes; for a linearizability failure the op that cannot be placed and the end of the longest linearizable prefix are coloured. Wheel zooms, drag pans.
 
-By default: the units of the violations and the time around the first one; for a valid run, the busiest units from the start. At most 20,000 bars are embedded (the window is cut short past that, and the page says so).
+By default: the units of the violations and the time around the first one; for a valid run, the busiest units from the start. At most 12,000 bars are embedded (the window is cut short past that, and the page says so).
 
 Reads run.json, history.jsonl, trace.jsonl, locks.jsonl, requests.jsonl and events.jsonl.
 Exit status: 0 written, 2 bad input (unknown run, malformed file, bad flag).`

@@ -5,7 +5,7 @@ import {validityWord} from '../../check/verdict.js'
 import {buildFaults, buildItems} from './items.js'
 import {locateViolations} from '../../check/locate.js'
 import type {RunSummary} from '../../results/summary.js'
-import type {RunRecords} from '../../check/run-records.js'
+import {unitOfKey, type RunRecords} from '../../check/run-records.js'
 import type {TimelineData, TimelineItem} from './types.js'
 
 export interface TimelineChoice {
@@ -17,14 +17,17 @@ export interface TimelineChoice {
 /** Units drawn by default (each has one lane per node). */
 const DEFAULT_UNITS = 4
 /** Bars and marks embedded at most: past this the window is cut short (the page says so). */
-export const MAX_ITEMS = 20_000
+export const MAX_ITEMS = 12_000
 
 export function buildTimeline(r: RunRecords<RunSummary>, choice: TimelineChoice = {}): TimelineData {
   const violations = locateViolations(r)
-  const all = markLinearizability(r, buildItems(r))
+  // Busiest units by their ops (cheap: the page's bars are built for the chosen units only).
   const counts = new Map<string, number>()
-  for (const it of all) counts.set(it.unit, (counts.get(it.unit) ?? 0) + 1)
-  const allUnits = [...counts].map(([unit, items]) => ({unit, items})).sort((a, b) => b.items - a.items || a.unit.localeCompare(b.unit))
+  for (const e of r.history) {
+    const unit = unitOfKey(e.key, r.summary.settings.granularity)
+    counts.set(unit, (counts.get(unit) ?? 0) + 1)
+  }
+  const allUnits = [...counts].map(([unit, items]) => ({unit, items: items >> 1})).sort((a, b) => b.items - a.items || a.unit.localeCompare(b.unit))
   const first = violations[0]
   const why: string[] = []
   let units: string[]
@@ -47,7 +50,7 @@ export function buildTimeline(r: RunRecords<RunSummary>, choice: TimelineChoice 
     why.push(`around the first violation (${from.toFixed(1)}..${to.toFixed(1)} ms)`)
   } else if (choice.from !== undefined || choice.to !== undefined) why.push(`${from}..${to} ms (--from/--to)`)
   const chosen = new Set(units)
-  let items = all.filter((it) => chosen.has(it.unit) && it.end >= from && it.start <= to).sort((a, b) => a.start - b.start)
+  let items = markLinearizability(r, buildItems(r, (u) => chosen.has(u))).filter((it) => it.end >= from && it.start <= to).sort((a, b) => a.start - b.start)
   if (items.length > MAX_ITEMS) {
     to = items[MAX_ITEMS - 1]!.start
     items = items.slice(0, MAX_ITEMS)

@@ -7,30 +7,31 @@ import type {TimelineFault, TimelineItem} from './types.js'
 import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from '../../check/run-records.js'
 import type {RunSummary} from '../../results/summary.js'
 
-export function buildItems(r: RunRecords<RunSummary>): TimelineItem[] {
+/** `keep`: only these units (the records of the others are skipped early: a big run stays fast). */
+export function buildItems(r: RunRecords<RunSummary>, keep: (unit: string) => boolean = () => true): TimelineItem[] {
   const nodes = r.summary.settings.nodes
   const end = r.summary.durationMs
   const at = (ns: number) => (Number.isFinite(ns) ? nsToMs(ns) : end)
   const inc = (proc: number) => (proc >= nodes ? ` (incarnation ${Math.floor(proc / nodes)})` : '')
   const items: TimelineItem[] = []
-  for (const h of holdSegments(r.locks)) {
+  for (const h of holdSegments(r.locks.filter((l) => keep(l.unit)))) {
     items.push({unit: h.unit, node: nodeOfProcess(h.node, nodes), row: 'lock', start: at(h.start), end: at(h.end), label: `${h.mode} ${h.seq}`, cls: h.mode, title: `node ${h.node}${inc(h.node)} holds ${h.unit} ${h.mode}, seq ${h.seq} (locks.jsonl)`})
   }
-  for (const m of mappings(r.trace)) {
+  for (const m of mappings(r.trace.filter((t) => keep(t.unit)))) {
     items.push({unit: m.unit, node: nodeOfProcess(m.node, nodes), row: 'pte', start: at(m.start), end: at(m.end), label: `${m.pte} ${m.key}`, cls: m.pte, title: `node ${m.node}${inc(m.node)} maps ${m.key} ${m.pte} under seq ${m.seq} (trace.jsonl)`})
   }
-  items.push(...requestItems(r.requests, r.locks, nodes, end))
-  items.push(...opItems(r, nodes, end))
+  items.push(...requestItems(r.requests, r.locks, nodes, end, keep))
+  items.push(...opItems(r, nodes, end, keep))
   return items
 }
 
 /** Requests waiting (sent until granted or answered), callbacks (received until answered), write-backs (marks; fenced when refused). */
-function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<RunSummary>['locks'], nodes: number, end: number): TimelineItem[] {
+function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<RunSummary>['locks'], nodes: number, end: number, keep: (unit: string) => boolean): TimelineItem[] {
   const items: TimelineItem[] = []
   const waiting = new Map<string, {start: number; what: string; line: number}>()
   const callbacks = new Map<string, {start: number; kind: string; seq: number; line: number}>()
   const writebacks = new Map<string, TimelineItem & {line: number}>()
-  const grants = locks.filter((l) => l.event === 'grant' || l.event === 'upgrade')
+  const grants = locks.filter((l) => (l.event === 'grant' || l.event === 'upgrade') && keep(l.unit))
   let g = 0
   const close = (key: string, t: number, how: string) => {
     const w = waiting.get(key)
@@ -40,6 +41,7 @@ function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<Ru
     items.push({unit, node: nodeOfProcess(node, nodes), row: 'wait', start: nsToMs(w.start), end: nsToMs(t), label: w.what, cls: 'wait', title: `node ${node} ${w.what} ${unit}: ${how} (requests.jsonl:${w.line})`})
   }
   requests.forEach((q, i) => {
+    if (!keep(q.unit)) return
     // Grants read from the stream end queued waits.
     for (; g < grants.length && grants[g]!.time <= q.time; g++) close(`${grants[g]!.node}|${grants[g]!.unit}`, grants[g]!.time, `granted ${grants[g]!.mode}`)
     const key = `${q.node}|${q.unit}`
@@ -78,11 +80,12 @@ function splitKey(key: string): [number, string] {
 }
 
 /** Ops from invoke to completion (one op at a time per process), labelled with the value. */
-function opItems(r: RunRecords<RunSummary>, nodes: number, end: number): TimelineItem[] {
+function opItems(r: RunRecords<RunSummary>, nodes: number, end: number, keep: (unit: string) => boolean): TimelineItem[] {
   const items: TimelineItem[] = []
   const open = new Map<number, number>()
   const granularity = r.summary.settings.granularity
   r.history.forEach((e, i) => {
+    if (!keep(unitOfKey(e.key, granularity))) return
     if (e.type === 'invoke') {
       open.set(e.process, i)
       return
