@@ -44,9 +44,11 @@ export function buildTimeline(r: RunRecords<RunSummary>, choice: TimelineChoice 
   let from = choice.from ?? 0
   let to = choice.to ?? r.summary.durationMs
   if (choice.from === undefined && choice.to === undefined && first) {
-    const pad = Math.max(20, 2 * (first.to - first.from))
+    // Around where it starts: a violation that lasts to the end of the run would otherwise ask for all of it.
+    const span = Math.min(Math.max(0, first.to - first.from), 50)
+    const pad = Math.max(20, 2 * span)
     from = Math.max(0, first.from - pad)
-    to = Math.min(r.summary.durationMs, Math.max(first.to, first.from) + pad)
+    to = Math.min(r.summary.durationMs, first.from + span + pad)
     why.push(`around the first violation (${from.toFixed(1)}..${to.toFixed(1)} ms)`)
   } else if (choice.from !== undefined || choice.to !== undefined) why.push(`${from}..${to} ms (--from/--to)`)
   const chosen = new Set(units)

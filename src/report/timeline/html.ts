@@ -20,7 +20,7 @@ ol.violations button { font-size: 11px; margin-left: 6px; }
 .unit-title { font-weight: 600; font-size: 12px; } .lane-label { font-size: 11px; } .row-label { font-size: 9px; fill: #999; }
 .item text { font-size: 9px; fill: #fff; pointer-events: none; }
 .item.lock.SH rect { fill: #4a90d9; } .item.lock.EX rect { fill: #1f4e8c; }
-.item.wait.wait rect { fill: #f0b429; } .item.wait.wait text { fill: #222; }
+.item.waiting rect { fill: #f0b429; } .item.waiting text { fill: #222; }
 .item.callback rect { fill: #9b59b6; }
 .item.writeback path { fill: #27ae60; } .item.fenced path { fill: #c0392b; stroke: #000; }
 .item.pte.RO rect { fill: #7fc97f; } .item.pte.RW rect { fill: #2e8b57; }

@@ -38,7 +38,7 @@ function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<Ru
     if (!w) return
     waiting.delete(key)
     const [node, unit] = splitKey(key)
-    items.push({unit, node: nodeOfProcess(node, nodes), row: 'wait', start: nsToMs(w.start), end: nsToMs(t), label: w.what, cls: 'wait', title: `node ${node} ${w.what} ${unit}: ${how} (requests.jsonl:${w.line})`})
+    items.push({unit, node: nodeOfProcess(node, nodes), row: 'wait', start: nsToMs(w.start), end: nsToMs(t), label: w.what, cls: 'waiting', title: `node ${node} ${w.what} ${unit}: ${how} (requests.jsonl:${w.line})`})
   }
   requests.forEach((q, i) => {
     if (!keep(q.unit)) return
