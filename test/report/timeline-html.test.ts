@@ -23,11 +23,11 @@ const chromium = chromiumPath()
 const skip = chromium === null ? ' [SKIPPED: chromium is not installed; apt-get install chromium]' : ''
 
 /** Runs the case's workload, draws its timeline, returns the page's DOM after its script ran. */
-async function drawn(script: string, extra: string[]): Promise<{dom: string; stdout: string}> {
+async function drawn(script: string, extra: string[]): Promise<{dom: string; stdout: string; summary: string}> {
   const dir = tempDir()
   const file = writeTemp(dir, 'w.yaml', `version: 1\n${script}`)
   const out = join(dir, 'runs')
-  await runCli(['run', 'workload', file, '--out', out, '--seed', '1', '--no-tui', '--liveness', '2s', ...extra])
+  const run = await runCli(['run', 'workload', file, '--out', out, '--seed', '1', '--no-tui', '--liveness', '2s', ...extra])
   const [id] = readdirSync(out)
   const html = join(dir, 'timeline.html')
   const res = await runCli(['report', 'timeline', id!, '--results', out, '--out', html])
@@ -37,29 +37,33 @@ async function drawn(script: string, extra: string[]): Promise<{dom: string; std
   expect(dom.status, dom.stderr).toBe(0)
   expect(dom.stdout).not.toMatch(/data-error=/)
   expect(dom.stdout).toMatch(/<body[^>]* data-drawn="[1-9]\d*"/)
-  return {dom: dom.stdout, stdout: res.stdout}
+  return {dom: dom.stdout, stdout: res.stdout, summary: run.stdout}
 }
 
 describe('cmm report timeline', () => {
   for (const c of CASES) {
     const e = EXPECTED[c.variant]
     it.skipIf(chromium === null)(`--break ${c.variant}: ${e.kind} outlined on unit ${e.unit}, nodes ${e.nodes}${skip}`, async () => {
-      const {dom, stdout} = await drawn(c.script, ['--break', c.variant])
+      const {dom, stdout, summary} = await drawn(c.script, ['--break', c.variant])
+      // The summary explains it from the cause, with record lines, and names the model checker's command.
+      expect(summary).toMatch(new RegExp(`^why \\(causes first\\):\\n  cause   ${e.kind}: nodes? ${e.nodes}, unit ${e.unit}, (at )?[\\d.]+(\\.\\.[\\d.]+)?ms: .* \\[\\w+\\.json(l:\\d+)?`, 'm'))
+      expect(summary).toContain(`cmm check model workloads/upgrade-race.yaml`)
+      expect(summary).toContain(`--break ${c.variant}`)
       expect(stdout).toMatch(/timeline: .* \d+ violations; showing the units of the violations/)
       const outlined = new RegExp(`<g class="violation cause" data-kind="${e.kind}" data-unit="${e.unit}" data-nodes="${e.nodes}"`)
       expect(dom, dom.slice(dom.indexOf('<ol class="violations"'), dom.indexOf('</ol>'))).toMatch(outlined)
       for (const n of e.nodes.split(',')) expect(dom).toMatch(new RegExp(`<g class="lane violated" data-unit="${e.unit}" data-node="${n}"`))
-    }, 60_000)
+    }, 120_000)
   }
 
   it.skipIf(chromium === null)(`a clean run draws its busiest units with no violation${skip}`, async () => {
     const {dom} = await drawn(CASES[1]!.script, [])
     expect(dom).toContain('no violation: every check passed')
-    expect(dom).not.toMatch(/<g class="violation/)
+    expect(dom).not.toMatch(/<g class="violation( cause)?" /)
     expect(dom).toMatch(/<g class="item lock EX">/)
     expect(dom).toMatch(/<g class="item pte RW">/)
     expect(dom).toMatch(/<g class="item op ok">/)
-  }, 60_000)
+  }, 120_000)
 
   it('bad input: unknown run, bad --from (exit 2, one line)', async () => {
     const missing = await runCli(['report', 'timeline', 'no-such-run', '--results', tempDir()])
