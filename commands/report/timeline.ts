@@ -3,7 +3,7 @@ import {CmmCommand} from '../../src/cli/command.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {reportTimeline} from '../../src/report/timeline/report.js'
 import {StoredRunError} from '../../src/results/load-run.js'
-import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
+import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
 export default class ReportTimeline extends CmmCommand {
@@ -26,24 +26,18 @@ Exit status: 0 written, 2 bad input (unknown run, malformed file, bad flag).`
   }
 
   static override flags = {
-    results: Flags.string({description: 'folder that holds the run folders', default: 'results'}),
+    // Not resultsFlag(): its hidden alias --out is this command's output file.
+    results: Flags.string({description: 'folder that holds the run folders', default: 'results', helpValue: '<dir>'}),
     out: Flags.string({description: 'HTML file to write (default: RUN_FOLDER/timeline.html)'}),
     unit: Flags.string({description: 'lock units to draw, comma-separated (a/0 for a page unit, a for a file unit); default: the violations\' units, else the busiest', multiple: true}),
-    from: Flags.string({description: `start of the time window since the run's start, ${DURATION_HINT}`}),
-    to: Flags.string({description: `end of the time window since the run's start, ${DURATION_HINT}`}),
+    from: durationFlag({description: `start of the time window since the run's start, ${DURATION_HINT}`}),
+    to: durationFlag({description: `end of the time window since the run's start, ${DURATION_HINT}`}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ReportTimeline)
-    const ms = (name: 'from' | 'to'): number | undefined => {
-      const text = flags[name]
-      if (text === undefined) return undefined
-      const us = parseDurationUs(text)
-      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(text)}`, EXIT.badInput)
-      return us / 1000
-    }
-    const from = ms('from')
-    const to = ms('to')
+    const from = flags.from === undefined ? undefined : flags.from / 1000
+    const to = flags.to === undefined ? undefined : flags.to / 1000
     if (from !== undefined && to !== undefined && to <= from) fail(this, `--to (${flags.to}) must be after --from (${flags.from})`, EXIT.badInput)
     const units = (flags.unit ?? []).flatMap((u) => u.split(',')).map((u) => u.trim()).filter((u) => u !== '')
     try {
