@@ -36,7 +36,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     '<%= config.bin %> <%= command.id %> workloads/redis-failover.yaml --redis-topology sentinel --lease-ttl 5s --redis-wait 1',
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --granularity file --downgrade write-protect --json',
     '<%= config.bin %> <%= command.id %> workloads/pingpong.yaml --redis redis://10.0.0.5:6379 --external-nodes',
-    '<%= config.bin %> <%= command.id %> workloads/pingpong.yaml --break skip-writeback',
+    '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --states exclusive --break skip-writeback',
     '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --copy-strategy naive,ordered,retry',
     '<%= config.bin %> <%= command.id %> workloads/copy-ring.yaml --copy-strategy naive --on-deadlock abort',
   ]

@@ -6,6 +6,7 @@ import type {EncodedHistograms} from '../records/histogram-keys.js'
 import type {NodeReport} from '../records/messages.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import type {RequestLogEntry} from '../records/request-log.js'
 import type {FinalState} from '../records/final-state.js'
 import type {NodeLiveSummary, NodeState} from '../records/live.js'
 import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
@@ -28,6 +29,8 @@ export interface RunEndFacts {
   readonly deathMs: ReadonlyMap<number, number>
   readonly recoveriesMs: readonly number[]
   readonly final: FinalState
+  /** Deviations the manager's scripts took for the run's broken variant (Redis `break-fired`). */
+  readonly managerBreakFired?: number
 }
 
 export interface CollectorHooks {
@@ -40,7 +43,7 @@ export interface CollectorHooks {
   readonly untrusted: () => boolean
 }
 
-export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
+export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'requests' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
 
 export class ReportCollector {
   readonly ready = new Map<number, Ready>()
@@ -58,6 +61,7 @@ export class ReportCollector {
   private readonly history: HistoryEntry[][]
   private readonly trace: TraceEntry[] = []
   private readonly locks: LockEntry[] = []
+  private readonly requests: RequestLogEntry[] = []
   private readonly waits: FinalState['waits'][number][] = []
   private readonly interval: EncodedHistograms[] = []
   private readonly live: (NodeLiveSummary | null)[]
@@ -97,6 +101,7 @@ export class ReportCollector {
         for (const e of r.entries) this.history[r.node]?.push(e)
         for (const t of r.trace) this.trace.push(t)
         for (const l of r.locks ?? []) this.locks.push(l)
+        for (const q of r.requests ?? []) this.requests.push(q)
         return
       case 'flushed':
         this.flushed.add(r.node)
@@ -168,11 +173,14 @@ export class ReportCollector {
     for (const d of found) this.hooks.log('deadlock', {...d})
     for (const s of this.stuck) this.hooks.log('stuck', {...s})
     const events = eventRecords()
+    const counted = this.nodeTotals()
+    counted.totals.breakFired += facts.managerBreakFired ?? 0
     return {
-      durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...this.nodeTotals(), final: facts.final,
+      durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...counted, final: facts.final,
       history: markDeadProcesses(gaps.history, new Set(dead)),
       trace: endDeadMappings(this.trace.sort(byTime), deathNs),
       locks: endDeadHolds(this.locks.sort(byTime), deathNs),
+      requests: this.requests.sort(byTime),
       faults: this.faultSummary(events, dead, facts.recoveriesMs),
       deadlocks: found, events: [...events],
     }

@@ -187,7 +187,14 @@ class RunDriver {
     const durationMs = (nowUs() - this.startUs) / 1000
     const final = end === 'completed' ? await this.flush() : NO_FINAL_STATE
     await this.stop(end)
-    return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final)
+    return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final, await this.managerBreakFired())
+  }
+
+  /** The manager-side broken variants (early-grant, no-conversion-refusal) count their deviations in Redis. */
+  private async managerBreakFired(): Promise<number> {
+    const variant = this.options.breakVariant
+    if (!variant) return 0
+    return Number((await this.redis.hget(keys.breakFired(this.runId), variant).catch(() => null)) ?? 0)
   }
 
   /** 1. Every node joins (bounded wait). False: interrupted while waiting. */
@@ -310,10 +317,10 @@ class RunDriver {
     return {...final, waits, manager: await readManagerUnits(this.redis, this.runId, waits).catch(() => ({}))}
   }
 
-  private finish(end: RunEnd, durationMs: number, final: FinalState): Collected {
+  private finish(end: RunEnd, durationMs: number, final: FinalState, managerBreakFired = 0): Collected {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
-    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final}
+    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, managerBreakFired}
     const collected = this.reports.collect(facts, () => this.events.records)
     return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history))}
   }

@@ -16,6 +16,7 @@ import {encodeMessage, type ControlMessage, type NodeReport} from '../records/me
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
+import type {RequestLogEntry} from '../records/request-log.js'
 import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
@@ -98,6 +99,7 @@ class NodeProcessRun {
   private readonly history: HistoryEntry[] = []
   private readonly trace: TraceEntry[] = []
   private readonly locks: LockEntry[] = []
+  private readonly requests: RequestLogEntry[] = []
   private readonly lease: Lease
   private readonly recovery: RedisRecovery
   /** Manager requests awaiting their reply (recovery.ts: one caught by a reconnection is of unknown outcome). */
@@ -144,6 +146,7 @@ class NodeProcessRun {
       node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
       onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
       onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),
+      onRequest: (r) => this.requests.push({...r, time: (r.time - this.startUs) * 1000}),
       lease: this.lease,
       // The records must reach Redis before what they describe does: a node killed right after a
       // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
@@ -284,9 +287,11 @@ class NodeProcessRun {
     const entries = this.history.splice(0, this.history.length)
     const traced = this.trace.splice(0, this.trace.length)
     const locked = this.locks.splice(0, this.locks.length)
+    const asked = this.requests.splice(0, this.requests.length)
     const posts: Promise<unknown>[] = []
-    for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
-      const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
+    for (let i = 0; i < Math.max(entries.length, traced.length, locked.length, asked.length); i += HISTORY_BATCH_MAX) {
+      const cut = (list: readonly unknown[]) => list.slice(i, i + HISTORY_BATCH_MAX)
+      const batch = {entries: cut(entries) as HistoryEntry[], trace: cut(traced) as TraceEntry[], locks: cut(locked) as LockEntry[], requests: cut(asked) as RequestLogEntry[]}
       posts.push(this.post({type: 'history', node: this.node, proc: this.proc, batch: ++this.batches, ...batch}))
     }
     return Promise.all(posts)

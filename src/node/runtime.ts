@@ -10,6 +10,7 @@ import type {
 import type {LockManager} from '../records/lock-manager.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
+import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
 import type {BreakVariant} from '../protocol/break.js'
 
 export interface AccessResult {
@@ -46,6 +47,8 @@ export interface NodeRuntimeOptions {
   readonly onFenced?: (request: ManagerRequest, rejected: number) => void
   /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` in µs on `clock`. */
   readonly onLock?: (entry: LockEntry) => void
+  /** Receives every request sent, reply read, callback received and answered (requests.jsonl, the timeline's). */
+  readonly onRequest?: (entry: RequestLogEntry) => void
   /** A deliberately broken variant (`--break`), for the node-side ones. */
   readonly breakVariant?: BreakVariant | null
   /** A deadlock the manager found that involves this node (the run's policy acts on it). */
@@ -123,6 +126,7 @@ export class NodeRuntime {
       this.options.counters.grantsByMessage++
       this.lock(message.unit, message.upgrade ? 'upgrade' : 'grant', message.mode, message.seq, message.generation)
     }
+    if (message.type === 'callback') this.record({unit: message.unit, event: 'callback', kind: message.kind, seq: message.seq})
     this.feed({type: 'message', message})
   }
 
@@ -151,6 +155,7 @@ export class NodeRuntime {
       this.fail(error as Error)
       return
     }
+    this.options.counters.breakFired = this.core.breakFired
     for (const effect of effects) this.perform(effect)
   }
 
@@ -160,6 +165,7 @@ export class NodeRuntime {
       case 'send': {
         const r = effect.request
         if (r.type === 'demote') this.lock(r.unit, r.to === 'UN' ? 'release' : 'downgrade', r.to, r.seq, r.generation)
+        this.record(requestRecord(r))
         c.redisRoundTrips++
         c.requests[effect.request.type]++
         this.send(effect.request)
@@ -198,6 +204,7 @@ export class NodeRuntime {
       case 'callback-done':
         c.callbacks[effect.kind]++
         c.pagesWrittenBack += effect.wroteBack
+        this.record({unit: effect.unit, event: 'answered', kind: effect.kind, pages: effect.wroteBack})
         return
       case 'pin-busy':
         settle(this.pins, effect.id, 'busy')
@@ -243,6 +250,8 @@ export class NodeRuntime {
         if (reply.type === 'refused') c.upgradesRefused++
         if (reply.type === 'stale') c.staleReplies++
         if (reply.type === 'stale' && reply.rejected > 0) this.options.onFenced?.(request, reply.rejected)
+        const pages = replyPages(reply)
+        this.record({unit: request.unit, event: 'reply', request: request.type, reply: reply.type, ...(pages === undefined ? {} : {pages})})
         if (reply.type === 'granted') this.lock(request.unit, request.type === 'upgrade' ? 'upgrade' : 'grant', reply.mode, reply.seq, reply.generation)
         this.feed({type: 'reply', unit: request.unit, request: request.type, reply})
         // A stale writeback (or demote to SH) made the core drop the hold it thought it had (after unmapping).
@@ -255,6 +264,10 @@ export class NodeRuntime {
 
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {
     this.options.onLock?.({time: this.options.clock(), node: this.options.node, unit, event, mode, seq, generation})
+  }
+
+  private record(entry: DistributiveOmit<RequestLogEntry, 'time' | 'node'>): void {
+    this.options.onRequest?.({...entry, time: this.options.clock(), node: this.options.node} as RequestLogEntry)
   }
 
   private wakeAt(at: number): void {
@@ -286,6 +299,8 @@ export class NodeRuntime {
     }, Math.ceil(delayMs))
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 /** Wake-ups pending at once: one per unit with a deferred callback, so a few per unit at most. */
 const MAX_WAKES = 100_000

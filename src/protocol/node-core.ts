@@ -72,6 +72,12 @@ export class NodeCore {
    */
   readonly #leftMapped = new Map<string, {pte: PteState; data: PageBytes}>()
   readonly #staleCache = new Map<string, PageBytes>()
+  #breakFired = 0
+
+  /** Times this core took its broken variant's deviation (dropped dirty pages, left a mapping, served a read without its lock). */
+  get breakFired(): number {
+    return this.#breakFired
+  }
 
   constructor(config: NodeCoreConfig) {
     invariant(Number.isInteger(config.pageSize) && config.pageSize > 0, `bad pageSize ${config.pageSize}`)
@@ -638,6 +644,7 @@ export class NodeCore {
     const brk = this.#cfg.breakVariant
     // skip-writeback (broken): the dirty pages are dropped instead of going back with the demote.
     const writeback = brk === 'skip-writeback' ? [] : this.#dirtySlots(u).map(toWriteback)
+    if (brk === 'skip-writeback' && this.#dirtySlots(u).length > 0) this.#breakFired++
     invariant(writeback.length === 0 || u.mode === 'EX', `node ${this.#cfg.node} unit ${u.id}: dirty pages under ${u.mode}`)
     // skip-invalidate (broken): the PTEs stay mapped; stale-read (broken): the cache is kept.
     if (brk === 'skip-invalidate' || brk === 'stale-read') this.#keepAfterRelease(u, brk)
@@ -735,6 +742,7 @@ export class NodeCore {
       if (brk === 'stale-read') this.#staleCache.set(key, slot.data)
       else if (slot.pte !== 'none') {
         this.#leftMapped.set(key, {pte: slot.pte, data: slot.data})
+        this.#breakFired++
         // The MMU keeps the mapping: no PTE change happens (or is traced) for it.
         slot.pte = 'none'
       }
@@ -753,6 +761,7 @@ export class NodeCore {
       data = left.data
     } else if (op.access === 'read' && u.mode === 'UN') {
       data = this.#staleCache.get(key)
+      if (data !== undefined) this.#breakFired++
       // A fault served from the cache, as if the lock were held.
       fault = worseClass(op.cls, 'cached-lock')
     }

@@ -3,6 +3,7 @@
 // (JSON); none of these are on the per-fault hot path.
 import type {EncodedHistograms} from './histogram-keys.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {RequestLogEntry} from './request-log.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
@@ -29,7 +30,7 @@ export type NodeReport =
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
   /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
-  | {readonly type: 'history'; readonly node: number; readonly proc?: number; readonly batch?: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
+  | {readonly type: 'history'; readonly node: number; readonly proc?: number; readonly batch?: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]; readonly requests?: readonly RequestLogEntry[]}
   | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
@@ -61,7 +62,7 @@ const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   ready: {...NODE, pid: 'integer', host: 'string'},
   progress: {...NODE, ops: 'integer', interval: HISTOGRAMS, proc: {optional: 'integer'}},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
-  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
+  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, requests: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
   waits: {...NODE, units: 'array'},
   stopped: NODE,

@@ -8,6 +8,7 @@ import type {Workload} from '../workload/types.js'
 import type {EncodedHistograms} from './histogram-keys.js'
 import type {NodeCounters} from './counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {RequestLogEntry} from './request-log.js'
 import type {FinalState} from './final-state.js'
 import type {EventLine} from './events.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
@@ -63,6 +64,8 @@ export interface RunCollected {
   readonly trace: readonly TraceEntry[]
   /** Every node's lock changes (grants read, demotes sent), for the coherence checker. */
   readonly locks: readonly LockEntry[]
+  /** Requests, replies and callbacks as the nodes saw them (requests.jsonl, for the timeline). */
+  readonly requests: readonly RequestLogEntry[]
   readonly final: FinalState
   readonly breakVariant: BreakVariant | null
   /** The liveness bound the run was held to (ms). */

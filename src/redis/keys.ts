@@ -15,6 +15,8 @@ export const keys = {
   queue: (runId: string, unit: UnitId) => `${runPrefix(runId)}queue:${unit}`,
   /** hash: one page of the shared disk (data, version, generation of the last write). */
   page: (runId: string, pageKey: string) => `${runPrefix(runId)}page:${pageKey}`,
+  /** hash: variant -> times the manager took a broken variant's deviation (`--break` runs only). */
+  breakFired: (runId: string) => `${runPrefix(runId)}break-fired`,
   /** hash: the wait-for graph of the whole run (waiters, pin-deferred holders; docs/DEADLOCKS.md). */
   waitGraph: (runId: string) => `${runPrefix(runId)}wfg`,
   /** stream: manager -> node messages (grants, callbacks). */

@@ -4,6 +4,7 @@ import type {RunSummary} from '../results/summary.js'
 import type {RedisFaultAccount} from '../records/redis-faults.js'
 import {lossText} from '../records/redis-faults.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
+import {explainLines} from './explain.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 
@@ -46,7 +47,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   const lines: string[] = []
   const c = s.settings
   lines.push(`workload ${s.workload.name}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
-  if (s.break) lines.push(`BROKEN protocol variant: --break ${s.break} (the checks must find it)`)
+  if (s.break) lines.push(`BROKEN protocol variant: --break ${s.break} (the checks must find it); ${firedText(s)}`)
   lines.push(`ended: ${s.end} after ${(s.durationMs / 1000).toFixed(2)}s; ${s.ops} ops, ${Math.round(s.opsPerSec)} ops/s`)
   if (s.faults) {
     const f = s.faults
@@ -65,8 +66,17 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   for (const e of s.errors) lines.push(`error on node ${e.node}: ${e.message}`)
   lines.push('', 'checks:')
   lines.push(checksText(s.checks))
-  lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)})   results: ${dir}`)
+  lines.push(...explainLines(s.explained ?? [], s.break, dir))
+  const unfired = s.break && s.breakFired === 0 ? `; but --break ${s.break} NEVER FIRED, so this run did not test it` : ''
+  lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)}${unfired})   results: ${dir}`)
   return lines.join('\n')
+}
+
+/** How often a broken variant's deviation was taken (README's table lists workloads where each fires). */
+function firedText(s: RunSummary): string {
+  if (s.breakFired === undefined) return 'not counted in this run'
+  if (s.breakFired === 0) return 'it NEVER FIRED in this run (the workload never reached the deviation): a valid verdict says nothing about it'
+  return `it fired ${s.breakFired} time${s.breakFired === 1 ? '' : 's'}`
 }
 
 /** One line per checker: name, verdict, what it found. */
