@@ -2,6 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
 import {EXIT_LEASE_LOST, LeaseLostError} from '../src/node/lease.js'
+import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../src/util/redis-url.js'
 
 export default class Node extends Command {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
@@ -14,7 +15,7 @@ clocks across hosts).`
   static override examples = ['<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1']
 
   static override flags = {
-    redis: Flags.string({description: 'the run\'s Redis (redis://host:port, or a Unix socket path)', required: true}),
+    redis: Flags.string({description: `the run's Redis (redis://[:password@]host:port, or a Unix socket path); also read from ${REDIS_URL_ENV}, which keeps a password out of \`ps\``, env: REDIS_URL_ENV, required: true}),
     run: Flags.string({description: 'run id printed by `cmm run workload --external-nodes`', required: true}),
     id: Flags.integer({description: 'this node\'s id, 0..nodes-1', required: true, min: 0}),
     incarnation: Flags.integer({description: 'restart number of this node (0 first; a node that lost its lease (exit 3) rejoins with the next one)', default: 0, min: 0}),
@@ -22,6 +23,12 @@ clocks across hosts).`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Node)
+    try {
+      checkRedisUrl(flags.redis)
+    } catch (error) {
+      if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, 2)
+      throw error
+    }
     try {
       await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {

@@ -3,6 +3,7 @@ import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {ChaosTargetError, killNode} from '../../src/chaos/kill-node.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {fail, isExit} from '../../src/cli/fail.js'
+import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class ChaosKillNode extends Command {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
@@ -30,6 +31,7 @@ Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachabl
     'restart-after': Flags.string({description: `KILL: restart the node as a new incarnation after this long, ${DURATION_HINT}`}),
     for: Flags.string({description: `STOP: send CONT after this long, ${DURATION_HINT}`}),
     out: Flags.string({description: 'results folder where live runs register', default: 'results'}),
+    redis: Flags.string({description: `the run's Redis URL, needed when it has a password (live.json stores it without): also read from ${REDIS_URL_ENV}`, env: REDIS_URL_ENV}),
   }
 
   async run(): Promise<void> {
@@ -46,7 +48,7 @@ Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachabl
     if (restartAfterMs !== null && signal !== 'KILL') fail(this, '--restart-after goes with --signal KILL', 2)
     if (resumeAfterMs !== null && signal !== 'STOP') fail(this, '--for goes with --signal STOP', 2)
     try {
-      const {run} = await killNode({outDir: flags.out, runId: flags.run, node: args.node, signal, restartAfterMs, resumeAfterMs})
+      const {run} = await killNode({outDir: flags.out, runId: flags.run, redisUrl: flags.redis, node: args.node, signal, restartAfterMs, resumeAfterMs})
       const then = restartAfterMs !== null ? `, restart after ${restartAfterMs} ms` : resumeAfterMs !== null ? `, resume after ${resumeAfterMs} ms` : ''
       this.log(`sent ${signal} for node ${args.node} to run ${run.runId}${then}`)
     } catch (error) {

@@ -14,6 +14,7 @@ import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.j
 import type {DeadlockPolicy} from '../../src/cluster/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
+import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class RunWorkload extends Command {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
@@ -53,7 +54,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'page-size': Flags.integer({description: 'page size in bytes, a power of two (overrides cluster.pageSize)'}),
     seed: Flags.integer({description: 'seed for mixes (default: random, printed and saved in run.json)'}),
     out: Flags.string({description: 'folder that receives the run folder', default: 'results'}),
-    redis: Flags.string({description: 'use this Redis (redis://host:port, or a Unix socket path /path/redis.sock) instead of starting a private redis-server'}),
+    redis: Flags.string({description: `use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored`, env: REDIS_URL_ENV}),
     'external-nodes': Flags.boolean({description: 'start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis)', default: false}),
     'lease-ttl': Flags.string({description: `node lease: a node silent this long is declared dead, its locks purged, ${DURATION_HINT}`, default: '2s'}),
     liveness: Flags.string({description: `liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck, ${DURATION_HINT}`, default: '10s'}),
@@ -88,6 +89,14 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, 2)
     const onDeadlock = flags['on-deadlock'] as DeadlockPolicy
+    if (flags.redis !== undefined) {
+      try {
+        checkRedisUrl(flags.redis)
+      } catch (error) {
+        if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, 2)
+        throw error
+      }
+    }
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', 2)
 
     let workloads

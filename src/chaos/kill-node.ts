@@ -3,6 +3,7 @@
 import {readMeta} from '../cluster/meta.js'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {isRedacted, REDIS_URL_ENV} from '../util/redis-url.js'
 import {findLiveRuns, type LiveRun} from './live.js'
 import {sendChaos, type ChaosRequest} from './requests.js'
 
@@ -12,6 +13,8 @@ export class ChaosTargetError extends Error {}
 export interface KillNodeOptions {
   readonly outDir: string
   readonly runId?: string
+  /** The run's Redis when live.json's URL had its password removed (--redis / CMM_REDIS_URL). */
+  readonly redisUrl?: string
   readonly node: number
   readonly signal: ChaosRequest['signal']
   readonly restartAfterMs: number | null
@@ -31,9 +34,11 @@ export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes
     run = runs[0]
     if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --out)`)
   }
-  const redis = connectRedis(run.redisUrl, 'cmm-chaos')
+  const url = o.redisUrl ?? run.redisUrl
+  if (isRedacted(url)) throw new ChaosTargetError(`run ${run.runId}'s Redis has a password (${run.redisUrl}): give the URL with --redis or ${REDIS_URL_ENV}`)
+  const redis = connectRedis(url, 'cmm-chaos')
   try {
-    await ensureReachable(redis, run.redisUrl)
+    await ensureReachable(redis, url)
     if ((await redis.hexists(LIVE_RUNS_KEY, run.runId)) !== 1) throw new ChaosTargetError(`run ${run.runId} is not live in ${run.redisUrl} (it has ended)`)
     const meta = await readMeta(redis, run.runId)
     const nodes = meta.workload.cluster.nodes

@@ -6,6 +6,7 @@ import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
 import {restartRedisServer, startRedisServer, type RedisServer} from '../redis/server.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {hideSecrets, redactRedisUrl} from '../util/redis-url.js'
 import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {Workload} from '../workload/types.js'
@@ -156,7 +157,9 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   try {
     if (options.redisUrl === undefined) server = await startRedisServer()
     const url = options.redisUrl ?? server!.url
-    emit({type: 'redis', url, private: server !== null})
+    // What is shown and stored (stdout, run.json, live.json): the URL without its password.
+    const shownUrl = redactRedisUrl(url)
+    emit({type: 'redis', url: shownUrl, private: server !== null})
     redis = connectRedis(url, 'cmm-orchestrator')
     await ensureReachable(redis, url)
     const startedAt = new Date().toISOString()
@@ -168,15 +171,15 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
       server = await restartRedisServer(server!)
     }
     supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => doneNodes.has(k), restartRedis})
-    if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: url, nodes: n})
+    if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: shownUrl, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
-    await registerLive(redis, dir, {runId, redisUrl: url, pid: process.pid, startedAt, nodes: supervisor.pids()})
+    await registerLive(redis, dir, {runId, redisUrl: shownUrl, pid: process.pid, startedAt, nodes: supervisor.pids()})
 
     const collected = await drive(redis, runId, n, supervisor, doneNodes, events, options, emit)
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
-      redis: {url, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
+      redis: {url: shownUrl, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
     }
   } finally {
     supervisor?.stop()
@@ -275,8 +278,8 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         events.write(r.event.type, {...r.event, node: r.node})
         return
       case 'error':
-        errors.push({node: r.node, message: r.message})
-        emit({type: 'node-error', node: r.node, message: r.message})
+        errors.push({node: r.node, message: hideSecrets(r.message)})
+        emit({type: 'node-error', node: r.node, message: hideSecrets(r.message)})
     }
   }
 

@@ -4,6 +4,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {createWriteStream, existsSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {REDIS_URL_ENV} from '../util/redis-url.js'
 
 export interface NodeProcess {
   readonly node: number
@@ -26,7 +27,9 @@ export function spawnNode(node: number, redisUrl: string, runId: string, logDir:
   const {execArgv, script} = nodeEntry()
   const logFile = join(logDir, incarnation === 0 ? `node-${node}.log` : `node-${node}.${incarnation}.log`)
   const log = createWriteStream(logFile, {flags: 'a'})
-  const child = spawn(process.execPath, [...execArgv, script, '--redis', redisUrl, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
+  // The Redis URL goes in the environment, not argv: `ps` shows argv (and a password in it) to every local user.
+  const child = spawn(process.execPath, [...execArgv, script, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
+    env: {...process.env, [REDIS_URL_ENV]: redisUrl},
     stdio: ['pipe', 'pipe', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops nodes in order.
     detached: true,

@@ -1,10 +1,11 @@
 // Entry point of a node process spawned by the orchestrator:
-//   node main.js --redis URL --run RUN --id K [--parent-watch]
+//   CMM_REDIS_URL=URL node main.js --run RUN --id K [--parent-watch]   (or --redis URL)
 // With --parent-watch the node exits as soon as its parent goes away (stdin closes), so a
 // crashed or killed orchestrator never leaves node processes behind.
 import {parseArgs} from 'node:util'
 import {runNode} from './node.js'
 import {EXIT_LEASE_LOST, LeaseLostError} from './lease.js'
+import {hideSecrets, redactRedisUrl, REDIS_URL_ENV} from '../util/redis-url.js'
 
 const {values} = parseArgs({
   options: {
@@ -16,10 +17,12 @@ const {values} = parseArgs({
   },
 })
 
-if (!values.redis || !values.run || values.id === undefined) {
-  process.stderr.write('usage: main.js --redis URL --run RUN --id K [--parent-watch]\n')
+const redisUrl = values.redis ?? process.env[REDIS_URL_ENV]
+if (!redisUrl || !values.run || values.id === undefined) {
+  process.stderr.write(`usage: ${REDIS_URL_ENV}=URL main.js --run RUN --id K [--parent-watch]\n`)
   process.exit(2)
 }
+redactRedisUrl(redisUrl) // remembers the password, so that no message below shows it
 
 if (values['parent-watch']) {
   process.stdin.resume()
@@ -28,13 +31,13 @@ if (values['parent-watch']) {
 }
 
 try {
-  await runNode({redisUrl: values.redis, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation)})
+  await runNode({redisUrl, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation)})
   process.exit(0)
 } catch (error) {
   if (error instanceof LeaseLostError) {
-    process.stderr.write(`node ${values.id}: ${error.message}; exiting to rejoin as a new incarnation\n`)
+    process.stderr.write(`node ${values.id}: ${hideSecrets(error.message)}; exiting to rejoin as a new incarnation\n`)
     process.exit(EXIT_LEASE_LOST)
   }
-  process.stderr.write(`node ${values.id}: ${(error as Error).stack ?? String(error)}\n`)
+  process.stderr.write(`node ${values.id}: ${hideSecrets((error as Error).stack ?? String(error))}\n`)
   process.exit(1)
 }

@@ -4,13 +4,14 @@ import type {RunSummary} from '../results/summary.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../metrics/recorder.js'
+import {nodeJoinCommand} from '../util/redis-url.js'
 
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {
     case 'redis':
       return e.private ? `redis: private redis-server at ${e.url}` : `redis: ${e.url}`
     case 'waiting-for-nodes':
-      return `waiting for ${e.nodes} nodes to join: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K  (K = 0..${e.nodes - 1})`
+      return `waiting for ${e.nodes} nodes to join: ${nodeJoinCommand(e.redisUrl, e.runId)}  (K = 0..${e.nodes - 1})`
     case 'started':
       return `run ${e.runId}: ${e.nodes.length} nodes started (${e.nodes.map((n) => `${n.node}:pid ${n.pid}`).join(', ')})`
     case 'progress': {

@@ -5,6 +5,7 @@ import type {NodeLive, RunEvent} from '../cluster/orchestrator.js'
 import type {NodeState} from '../cluster/live.js'
 import {decodeHistogram, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
 import {orderKeys} from '../metrics/table.js'
+import {nodeJoinCommand} from '../util/redis-url.js'
 
 /** Progress ticks whose latency makes the live percentiles (~2 s at the orchestrator's 200 ms). */
 export const LATENCY_WINDOW_TICKS = 10
@@ -104,7 +105,7 @@ export class LiveModel {
         this.log(e.private ? `private redis-server at ${e.url}` : `redis ${e.url}`)
         return
       case 'waiting-for-nodes':
-        this.log(`waiting for ${e.nodes} nodes: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K`)
+        this.log(`waiting for ${e.nodes} nodes: ${nodeJoinCommand(e.redisUrl, e.runId)}`)
         return
       case 'started':
         this.phase = 'running'

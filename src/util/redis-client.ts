@@ -1,8 +1,10 @@
 // One place that decides how cmm's Redis clients behave when Redis is slow or gone: a bounded
 // number of reconnect attempts and per-command retries, so no process waits forever.
 import {Redis} from 'ioredis'
+import {hideSecrets, redactRedisUrl} from './redis-url.js'
 
 export function connectRedis(url: string, name: string): Redis {
+  redactRedisUrl(url) // remembers its password, so that no error message shows it
   const redis = new Redis(url, {
     connectionName: name,
     lazyConnect: false,
@@ -26,7 +28,7 @@ export async function ensureReachable(redis: Redis, url: string): Promise<void> 
   try {
     await redis.ping()
   } catch (error) {
-    throw new Error(`cannot reach Redis at ${url}: ${(lastError ?? (error as Error)).message}`)
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${hideSecrets((lastError ?? (error as Error)).message)}`)
   } finally {
     redis.off('error', remember)
   }
