@@ -14,6 +14,7 @@ import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.j
 import type {DeadlockPolicy} from '../../src/cluster/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
+import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class RunWorkload extends Command {
@@ -105,6 +106,12 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       workloads = strategies.map((copyStrategy) => applyOverrides(loaded, {...overrides, copyStrategy}))
     } catch (error) {
       if (error instanceof WorkloadError) fail(this, error.message, 2)
+      throw error
+    }
+    try {
+      prepareOutDir(flags.out)
+    } catch (error) {
+      if (error instanceof OutDirError) fail(this, error.message, 2)
       throw error
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)

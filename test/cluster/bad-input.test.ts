@@ -1,0 +1,50 @@
+// Bad command-line input is refused before anything starts: exit 2, one line naming the flag,
+// no Redis started, no run folder left behind, no process spinning.
+import {existsSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {startCli, tempDir, writeTemp, type CliResult} from '../helpers/cli.js'
+
+const WORKLOAD = '{name: tiny, cluster: {nodes: 2, pageSize: 512}, files: {a: {pages: 1}}, nodes: {all: [{mix: {ops: 5, read: 50, write: 50, pages: uniform}}]}}\n'
+
+/** Runs the CLI, SIGKILLing it after `ms` (a hang or a spin fails the test instead of hanging it). */
+// In a scratch folder: a regression of `--out ""` would write its run there.
+async function runBounded(args: string[], ms = 20_000): Promise<CliResult> {
+  const cli = startCli(args, tempDir())
+  const timer = setTimeout(() => cli.child.kill('SIGKILL'), ms)
+  const result = await cli.done
+  clearTimeout(timer)
+  return result
+}
+
+describe('run workload refuses bad flags with exit 2', () => {
+  const dir = tempDir()
+  const file = writeTemp(dir, 'tiny.yaml', WORKLOAD)
+
+  it('an --out that cannot be created (/proc/nope) is refused at once, not spun on', async () => {
+    const r = await runBounded(['run', 'workload', file, '--out', '/proc/nope', '--no-tui'])
+    expect(r.signal).toBeNull()
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^cmm: --out \/proc\/nope: cannot create \/proc\/nope/)
+  })
+
+  it('an empty --out is refused', async () => {
+    const r = await runBounded(['run', 'workload', file, '--out', '', '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^cmm: --out: empty/)
+  })
+
+  it('an --out below a file is refused', async () => {
+    const r = await runBounded(['run', 'workload', file, '--out', join(file, 'x'), '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('is not a folder')
+  })
+
+  it('a malformed --redis URL is refused (exit 2, not 4) and leaves no run folder', async () => {
+    const out = join(dir, 'results-bad-url')
+    const r = await runBounded(['run', 'workload', file, '--redis', 'redis://[bad', '--out', out, '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^cmm: --redis: not a Redis URL/)
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
+  })
+})
