@@ -2,6 +2,8 @@ import {Command, Flags} from '@oclif/core'
 import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
 import {EXIT_LEASE_LOST, LeaseLostError} from '../src/node/lease.js'
+import {RunMetaError} from '../src/cluster/meta.js'
+import {NoOrchestratorError} from '../src/cluster/heartbeat.js'
 import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../src/util/redis-url.js'
 
 export default class Node extends Command {
@@ -10,7 +12,10 @@ export default class Node extends Command {
 reads the workload and settings from Redis, plays node K's part, and keeps answering lock
 callbacks until the run ends. Nodes talk to each other and to the orchestrator only through
 Redis, so this can run on any host that reaches that Redis (history times assume synchronised
-clocks across hosts).`
+clocks across hosts).
+
+Exit status: 0 done, 2 the run cannot be joined (no such run, its meta is malformed or out of bounds, no live
+orchestrator, not started within 10 minutes; bad --redis), 3 lease lost (rejoin with --incarnation N+1), 4 Redis unreachable or the node failed.`
 
   static override examples = ['<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1']
 
@@ -32,6 +37,7 @@ clocks across hosts).`
     try {
       await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {
+      if (error instanceof RunMetaError || error instanceof NoOrchestratorError) fail(this, `node ${flags.id}: ${error.message}`, 2)
       if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, EXIT_LEASE_LOST)
       fail(this, `node ${flags.id}: ${(error as Error).message}`, 4)
     }

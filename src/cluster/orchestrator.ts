@@ -11,13 +11,15 @@ import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {Workload} from '../workload/types.js'
 import type {EncodedHistograms} from '../metrics/recorder.js'
-import {META_FORMAT, setStatus, writeMeta} from './meta.js'
+import {META_FORMAT, setStatus, settingsOf, writeMeta} from './meta.js'
+
 import {encodeMessage, type ControlMessage, type NodeReport} from './messages.js'
 import {addCounters, emptyCounters, type NodeCounters} from './counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
 import type {BreakVariant} from '../protocol/break.js'
 import {NO_FINAL_STATE, readFinalDisk, readManagerUnits, type FinalState} from './final-state.js'
 import {OutboxReader} from './outbox.js'
+import {EXTERNAL_JOIN_TIMEOUT_MS, scanRunKeys, startHeartbeat, type Heartbeat} from './heartbeat.js'
 import {killNodes, reapNodes, type NodeProcess} from './spawn.js'
 import {Supervisor} from '../chaos/supervisor.js'
 import {registerLive, unregisterLive} from '../chaos/live.js'
@@ -133,10 +135,6 @@ export function newRunId(): string {
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`
 }
 
-export function settingsOf(w: Workload): ProtocolSettings {
-  const c = w.cluster
-  return {granularity: c.granularity, states: c.states, downgrade: c.downgrade, holdTimeUs: c.holdTimeUs, pageSize: c.pageSize}
-}
 
 export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const emit = options.onEvent ?? (() => {})
@@ -148,6 +146,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   let redis: Redis | null = null
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
+  let heartbeat: Heartbeat | null = null
   const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const events = new EventLog(join(dir, 'events.jsonl'))
   // Deadlocks and stuck waits have their own run events; everything else logged is a fault step.
@@ -165,6 +164,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
     await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report'})
+    heartbeat = await startHeartbeat(redis, runId, server === null)
 
     const doneNodes = new Set<number>()
     const restartRedis = server === null ? null : async () => {
@@ -182,6 +182,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
       redis: {url: shownUrl, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
     }
   } finally {
+    heartbeat?.stop()
     supervisor?.stop()
     if (supervisor) procs = supervisor.all()
     if (redis) await unregisterLive(redis, dir, runId).catch(() => {})
@@ -284,7 +285,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   }
 
   // 1. Every node joins (bounded wait; external nodes get longer by default).
-  const readyDeadline = Date.now() + (options.readyTimeoutMs ?? (options.externalNodes ? 600_000 : 30_000))
+  const readyDeadline = Date.now() + (options.readyTimeoutMs ?? (options.externalNodes ? EXTERNAL_JOIN_TIMEOUT_MS : 30_000))
   while (ready.size < n) {
     if (aborted()) return finish('interrupted', 0)
     const dead = crashed()
@@ -464,11 +465,6 @@ async function control(redis: Redis, runId: string, node: number, msg: ControlMe
 
 /** On a shared Redis, a finished run removes its keys (results live on disk). */
 async function cleanupRunKeys(redis: Redis, runId: string): Promise<void> {
-  let cursor = '0'
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `cmm:{${runId}}:*`, 'COUNT', 1000)
-    cursor = next
-    if (batch.length > 0) await redis.unlink(...batch)
-  } while (cursor !== '0')
+  for await (const batch of scanRunKeys(redis, runId)) await redis.unlink(...batch)
 }
 

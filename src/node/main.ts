@@ -31,7 +31,7 @@ if (values['parent-watch']) {
 }
 
 try {
-  await runNode({redisUrl, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation)})
+  await runNode({redisUrl, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation), watchOrchestrator: !values['parent-watch']})
   process.exit(0)
 } catch (error) {
   if (error instanceof LeaseLostError) {

@@ -20,6 +20,7 @@ import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../cluster/deadlocks.js'
+import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../cluster/heartbeat.js'
 
 export interface NodeOptions {
   readonly redisUrl: string
@@ -33,6 +34,11 @@ export interface NodeOptions {
    * stream, so nothing of a dead incarnation (holds, grants, stamps) is mistaken for its own.
    */
   readonly incarnation?: number
+  /**
+   * Check the orchestrator's heartbeat before joining and while waiting for the start (default
+   * true: `cmm node` by hand). A node the orchestrator spawned watches its parent's pipe instead.
+   */
+  readonly watchOrchestrator?: boolean
 }
 
 /**
@@ -70,6 +76,9 @@ export async function runNode(options: NodeOptions): Promise<void> {
   try {
     await ensureReachable(redis, options.redisUrl)
     const meta = await readMeta(redis, runId)
+    // Joining a run nobody drives would wait for a start that never comes.
+    const watching = options.watchOrchestrator ?? true
+    if (watching && !(await orchestratorAlive(redis, runId))) throw noOrchestrator(runId)
     if (!Number.isInteger(node) || node < 0 || node >= meta.workload.cluster.nodes) {
       throw new Error(`node ${node} is not part of run ${runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)
     }
@@ -165,7 +174,12 @@ export async function runNode(options: NodeOptions): Promise<void> {
     })
 
     await post({type: 'ready', node, pid: process.pid, host: hostname(), total: stream.total})
-    startUs = await Promise.race([started, stopRequested.then(() => -1)])
+    const orchestrator = watching ? watchOrchestrator(redis, runId) : null
+    try {
+      startUs = await Promise.race([started, stopRequested.then(() => -1), ...(orchestrator ? [orchestrator.gone] : [])])
+    } finally {
+      orchestrator?.stop()
+    }
     if (startUs < 0) return
     const delay = (startUs - nowUs()) / 1000
     if (delay > 0) await new Promise((r) => setTimeout(r, delay))

@@ -33,6 +33,8 @@ export const keys = {
   touched: (runId: string, proc: NodeId) => `${runPrefix(runId)}touched:${proc}`,
   /** string: the run's epoch; vanishes when Redis loses its state (a restart). */
   epoch: (runId: string) => `${runPrefix(runId)}epoch`,
+  /** string with a TTL (PX): the orchestrator's heartbeat; gone = the run has no orchestrator. */
+  alive: (runId: string) => `${runPrefix(runId)}alive`,
   /** stream: fault requests to the orchestrator (`cmm chaos kill-node`). */
   chaos: (runId: string) => `${runPrefix(runId)}chaos`,
 } as const
