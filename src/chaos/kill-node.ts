@@ -1,6 +1,6 @@
 // `cmm chaos kill-node`: finds a live run (results/RUN/live.json + Redis) and hands it a fault
 // request; the run's supervisor carries it out and logs it in events.jsonl.
-import {readMeta} from '../cluster/meta.js'
+import {readRunMeta} from '../node/run-meta.js'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {isRedacted, REDIS_URL_ENV} from '../util/redis-url.js'
@@ -40,7 +40,7 @@ export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes
   try {
     await ensureReachable(redis, url)
     if ((await redis.hexists(LIVE_RUNS_KEY, run.runId)) !== 1) throw new ChaosTargetError(`run ${run.runId} is not live in ${run.redisUrl} (it has ended)`)
-    const meta = await readMeta(redis, run.runId)
+    const meta = await readRunMeta(redis, run.runId)
     const nodes = meta.workload.cluster.nodes
     if (!Number.isInteger(o.node) || o.node < 0 || o.node >= nodes) throw new ChaosTargetError(`run ${run.runId} has no node ${o.node} (nodes 0..${nodes - 1})`)
     await sendChaos(redis, run.runId, {node: o.node, signal: o.signal, restartAfterMs: o.restartAfterMs, resumeAfterMs: o.resumeAfterMs, from: `cmm chaos (pid ${process.pid})`})

@@ -7,12 +7,13 @@
 // hot path and still never frees a unit nobody asks for; the reaper costs one HGETALL + one
 // EXISTS per live node per period and bounds detection to ttl + ttl/4 after the last renewal.
 import type {Redis} from 'ioredis'
+import {REDIS_URL_ENV} from '../util/redis-url.js'
 import {join} from 'node:path'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {keys} from '../redis/keys.js'
-import {spawnNode, type NodeProcess} from '../cluster/spawn.js'
-import {EXIT_LEASE_LOST} from '../node/lease.js'
-import {processId} from '../node/node.js'
+import {spawnNode, type NodeProcess} from '../process/spawn.js'
+import {NODE_EXIT} from '../records/exit-codes.js'
+import {processId} from '../records/history.js'
 import type {EventLog} from '../results/events.js'
 import {readChaos, RESTART_REDIS, type ChaosRequest} from './requests.js'
 
@@ -76,7 +77,7 @@ export class Supervisor {
 
   spawn(node: number, incarnation = 0): Incarnation {
     const proc = processId(node, incarnation, this.o.nodes)
-    const process = spawnNode(node, this.o.redisUrl, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
+    const process = spawnNode(node, {[REDIS_URL_ENV]: this.o.redisUrl}, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
     const inc: Incarnation = {node, incarnation, proc, process, expected: false, handled: false}
     this.incarnations.push(inc)
     this.current.set(node, inc)
@@ -141,8 +142,8 @@ export class Supervisor {
     for (const inc of this.current.values()) {
       if (inc.handled || !exitedOf(inc)) continue
       const code = inc.process.child.exitCode
-      if (inc.expected || code === EXIT_LEASE_LOST) this.deathMs.set(inc.proc, Math.min(this.deathMs.get(inc.proc) ?? Infinity, Date.now()))
-      if (code === EXIT_LEASE_LOST) {
+      if (inc.expected || code === NODE_EXIT.leaseLost) this.deathMs.set(inc.proc, Math.min(this.deathMs.get(inc.proc) ?? Infinity, Date.now()))
+      if (code === NODE_EXIT.leaseLost) {
         inc.expected = true
         this.deadProcs.add(inc.proc)
         this.o.events.write('lease-lost', {node: inc.node, proc: inc.proc})

@@ -1,8 +1,7 @@
 // A resolved Workload written back in the workload format (as JSON, which is YAML), so that
 // whatever reads it again goes through the one validator of workload files: a run's meta in
 // Redis holds this, and `cmm node` parses it exactly as `cmm run workload` parses a file.
-import type {ChaosStep} from '../chaos/schedule.js'
-import type {Op, Step, Workload} from './types.js'
+import type {ChaosStep, Op, Step, Workload} from './types.js'
 
 type Json = string | number | boolean | null | Json[] | {[key: string]: Json}
 

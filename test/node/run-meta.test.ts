@@ -5,7 +5,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {Redis} from 'ioredis'
 import {startRedisServer, type RedisServer} from '../../src/redis/server.js'
 import {keys} from '../../src/redis/keys.js'
-import {META_FORMAT, writeMeta, settingsOf} from '../../src/cluster/meta.js'
+import {META_FORMAT, settingsOf} from '../../src/records/run-meta.js'
+import {writeMeta} from '../../src/redis/run-meta.js'
+import {encodeMeta} from '../../src/node/run-meta.js'
 import {parseWorkload} from '../../src/workload/parse.js'
 import {runCli} from '../helpers/cli.js'
 
@@ -29,7 +31,7 @@ describe('cmm node and the run meta', () => {
   /** A run whose stored meta JSON went through `mutate` (or was replaced by the `text` it returns), with a live heartbeat (PX `aliveMs`). */
   async function craftRun(mutate: (meta: Record<string, any>) => unknown, aliveMs = 60_000): Promise<string> {
     const runId = `crafted-${++runs}`
-    await writeMeta(redis, {format: META_FORMAT, runId, workload: WORKLOAD, settings: settingsOf(WORKLOAD), seed: 1, createdAt: new Date().toISOString(), breakVariant: null})
+    await writeMeta(redis, encodeMeta({format: META_FORMAT, runId, workload: WORKLOAD, settings: settingsOf(WORKLOAD), seed: 1, createdAt: new Date().toISOString(), breakVariant: null}))
     const meta = JSON.parse((await redis.hget(keys.meta(runId), 'meta'))!)
     const changed = mutate(meta) as {text?: string} | undefined
     await redis.hset(keys.meta(runId), 'meta', changed?.text ?? JSON.stringify(meta))

@@ -1,58 +1,30 @@
-// What a node needs to join a run, stored by the orchestrator in the run's meta hash so that a
-// node started by hand on another host (`cmm node --redis URL --run RUN --id K`) needs nothing else.
-// Whatever is read back is untrusted (anyone with the Redis can write it): the workload is stored
-// in the workload format and parsed by the same validator as a workload file, and every other
-// field is checked, so a bad meta is refused with a RunMetaError instead of a crash or a 4 GB page.
+// A run's meta, encoded for Redis and decoded from it. Whatever is read back is untrusted (anyone
+// with the Redis can write it): the workload is stored in the workload format and parsed by the
+// same validator as a workload file, and every other field is checked, so a bad meta is refused
+// with a RunMetaError naming the field instead of a crash, a 4 GB page or an unknown variant.
 import type {Redis} from 'ioredis'
+import {readMetaText} from '../redis/run-meta.js'
+import {META_FORMAT, RunMetaError, settingsOf, type RunMeta, type StoredRunMeta} from '../records/run-meta.js'
+import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../records/deadlocks.js'
 import {keys} from '../redis/keys.js'
-import type {ProtocolSettings} from '../protocol/types.js'
 import type {Workload} from '../workload/types.js'
 import {parseWorkload} from '../workload/parse.js'
 import {WorkloadError} from '../workload/errors.js'
 import {workloadSource} from '../workload/to-source.js'
 import {isBreakVariant, type BreakVariant} from '../protocol/break.js'
-import {DEADLOCK_POLICIES, type DeadlockPolicy} from './deadlocks.js'
 
-export const META_FORMAT = 2
-
-export interface RunMeta {
-  readonly format: number
-  readonly runId: string
-  readonly workload: Workload
-  readonly settings: ProtocolSettings
-  readonly seed: number
-  readonly createdAt: string
-  /** Node lease TTL (issue 4); absent: DEFAULT_LEASE_TTL_MS. */
-  readonly leaseTtlMs?: number
-  /** A deliberately broken protocol variant (`--break`); absent or null: the correct protocol. */
-  readonly breakVariant?: BreakVariant | null
-  /** What nodes do when the manager finds a deadlock (absent: `report`). */
-  readonly onDeadlock?: DeadlockPolicy
-}
-
-/** The run meta in Redis is unusable (garbage, another version, values out of bounds). */
-export class RunMetaError extends Error {}
+export {RunMetaError}
 
 /** Lease TTLs a meta may carry (the CLI's --lease-ttl takes at least 50 ms). */
 const LEASE_TTL_RANGE_MS = [50, 3_600_000] as const
 
-export async function writeMeta(redis: Redis, meta: RunMeta): Promise<void> {
+export function encodeMeta(meta: RunMeta): StoredRunMeta {
   const {workload, settings: _derived, ...rest} = meta
-  const stored = {...rest, workload: workloadSource(workload)}
-  await redis.hset(keys.meta(meta.runId), {format: String(meta.format), meta: JSON.stringify(stored), status: 'starting'})
-  // The epoch: a Redis that restarts forgets it, and every node then knows its state is gone.
-  await redis.set(keys.epoch(meta.runId), meta.createdAt, 'NX')
+  return {...rest, workload: workloadSource(workload)}
 }
 
-export async function setStatus(redis: Redis, runId: string, status: string): Promise<void> {
-  await redis.hset(keys.meta(runId), 'status', status)
-}
-
-export async function readMeta(redis: Redis, runId: string): Promise<RunMeta> {
-  const fields = await redis.hgetall(keys.meta(runId))
-  if (!fields.meta) throw new RunMetaError(`no run ${runId} in this Redis (key ${keys.meta(runId)} is missing)`)
-  if (Number(fields.format) !== META_FORMAT) throw new RunMetaError(`run ${runId} was written by another cmm version (format ${fields.format}, expected ${META_FORMAT})`)
-  return decodeMeta(fields.meta, runId)
+export async function readRunMeta(redis: Redis, runId: string): Promise<RunMeta> {
+  return decodeMeta(await readMetaText(redis, runId), runId)
 }
 
 /** The stored meta text -> a checked RunMeta, or a RunMetaError naming the first bad field. */
@@ -94,9 +66,4 @@ function decodeWorkload(value: unknown, where: string): Workload {
     if (error instanceof WorkloadError) throw new RunMetaError(error.message)
     throw error
   }
-}
-
-export function settingsOf(w: Workload): ProtocolSettings {
-  const c = w.cluster
-  return {granularity: c.granularity, states: c.states, downgrade: c.downgrade, holdTimeUs: c.holdTimeUs, pageSize: c.pageSize}
 }

@@ -4,7 +4,7 @@
 // lapses at once (nodes waiting to start give up, `cmm clean` sees the run as abandoned) and its
 // keys expire within RUN_KEYS_TTL_S; keys created since its last sweep have none: `cmm clean`.
 import type {Redis} from 'ioredis'
-import {keys, runPrefix} from '../redis/keys.js'
+import {keys, runPrefix} from './keys.js'
 
 export const HEARTBEAT_TTL_MS = 10_000
 const HEARTBEAT_EVERY_MS = 2_000

@@ -1,0 +1,36 @@
+// What a node needs to join a run, stored by the orchestrator in the run's meta hash so that a
+// node started by hand on another host (`cmm node --redis URL --run RUN --id K`) needs nothing else.
+// Stored, the workload is in the workload format (StoredRunMeta): whoever reads it parses it with
+// the workload file's validator (node/run-meta.ts), since anyone with the Redis can write it.
+import type {ProtocolSettings} from '../protocol/types.js'
+import type {BreakVariant} from '../protocol/break.js'
+import type {Workload} from '../workload/types.js'
+import type {DeadlockPolicy} from './deadlocks.js'
+
+export const META_FORMAT = 2
+
+export interface RunMeta {
+  readonly format: number
+  readonly runId: string
+  readonly workload: Workload
+  readonly settings: ProtocolSettings
+  readonly seed: number
+  readonly createdAt: string
+  /** Node lease TTL (issue 4); absent: DEFAULT_LEASE_TTL_MS. */
+  readonly leaseTtlMs?: number
+  /** A deliberately broken protocol variant (`--break`); absent or null: the correct protocol. */
+  readonly breakVariant?: BreakVariant | null
+  /** What nodes do when the manager finds a deadlock (absent: `report`). */
+  readonly onDeadlock?: DeadlockPolicy
+}
+
+/** The meta as stored: the workload as a script (workload/to-source.ts), settings derived from it. */
+export type StoredRunMeta = Omit<RunMeta, 'workload' | 'settings'> & {readonly workload: unknown}
+
+/** The run meta in Redis is missing or unusable (garbage, another version, values out of bounds). */
+export class RunMetaError extends Error {}
+
+export function settingsOf(w: Workload): ProtocolSettings {
+  const c = w.cluster
+  return {granularity: c.granularity, states: c.states, downgrade: c.downgrade, holdTimeUs: c.holdTimeUs, pageSize: c.pageSize}
+}
