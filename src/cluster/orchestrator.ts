@@ -107,7 +107,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     procs = supervisor.all()
     await registerLive(redis, dir, {runId, redisUrl: shownUrl, pid: process.pid, startedAt, nodes: supervisor.pids()})
 
-    const collected = await drive(redis, runId, n, supervisor, doneNodes, events, options, emit)
+    const collected = await drive(redis, shownUrl, runId, n, supervisor, doneNodes, events, options, emit)
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
       redis: {url: shownUrl, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
@@ -129,7 +129,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
 
 type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
 
-async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, doneNodes: Set<number>, events: EventLog, options: RunOptions, emit: (e: RunEvent) => void): Promise<Driven> {
+async function drive(redis: Redis, shownUrl: string, runId: string, n: number, sup: Supervisor, doneNodes: Set<number>, events: EventLog, options: RunOptions, emit: (e: RunEvent) => void): Promise<Driven> {
   const reader = new OutboxReader(redis, runId)
   const ready = new Map<number, {node: number; pid: number; host: string; total: number | null}>()
   const done = new Map<number, Extract<NodeReport, {type: 'done'}>>()
@@ -213,124 +213,148 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     }
   }
 
-  // 1. Every node joins (bounded wait; external nodes get longer by default).
-  const readyDeadline = Date.now() + (options.readyTimeoutMs ?? (options.externalNodes ? EXTERNAL_JOIN_TIMEOUT_MS : 30_000))
-  while (ready.size < n) {
-    if (aborted()) return finish('interrupted', 0)
-    const dead = crashed()
-    if (dead) throw new Error(`node ${dead.node} exited before it was ready (exit ${dead.child.exitCode}); see ${dead.logFile}`)
-    if (Date.now() > readyDeadline) {
-      const missing = Array.from({length: n}, (_, k) => k).filter((k) => !ready.has(k))
-      throw new Error(`nodes ${missing.join(', ')} did not join run ${runId} in time`)
-    }
-    for (const r of await reader.read(200)) handle(r)
+  // Redis going away mid-run (killed, unreachable) surfaces as a failed command anywhere below:
+  // the run then ends `failed` with what was collected so far and a message saying so.
+  let redisError = ''
+  redis.on('error', (error: Error) => (redisError = error.message))
+  let outcome: {end: RunEnd; durationMs: number}
+  try {
+    outcome = await collect()
+  } catch (error) {
+    if (await redisAnswers(redis)) throw error
+    const elapsedMs = startUs === 0 ? 0 : (nowUs() - startUs) / 1000
+    const message = redisGoneMessage(shownUrl, redisError || (error as Error).message, elapsedMs, startUs === 0, perNode, lastSeen, ready.size)
+    errors.unshift({node: -1, message})
+    events.write('redis-lost', {reason: message})
+    emit({type: 'node-error', node: -1, message})
+    sup.stop()
+    killNodes(sup.all())
+    await reapNodes(sup.all(), 3000)
+    reader.close()
+    outcome = {end: 'failed', durationMs: elapsedMs}
   }
+  return finish(outcome.end, outcome.durationMs)
 
-  // 2. Start all nodes at one instant a little in the future, so their clocks line up.
-  startUs = nowUs() + 50_000
-  events.setOrigin(startUs / 1000)
-  sup.startReaper()
-  await setStatus(redis, runId, 'running')
-  for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'start', atUs: startUs})
-  emit({type: 'started', runId, nodes: [...ready.values()].map(({node, pid, host}) => ({node, pid, host}))})
-  const totalKnown = [...ready.values()].every((r) => r.total !== null)
-  const total = totalKnown ? [...ready.values()].reduce((s, r) => s + (r.total ?? 0), 0) : null
+  async function collect(): Promise<{end: RunEnd; durationMs: number}> {
+    // 1. Every node joins (bounded wait; external nodes get longer by default).
+    const readyDeadline = Date.now() + (options.readyTimeoutMs ?? (options.externalNodes ? EXTERNAL_JOIN_TIMEOUT_MS : 30_000))
+    while (ready.size < n) {
+      if (aborted()) return {end: 'interrupted', durationMs: 0}
+      const dead = crashed()
+      if (dead) throw new Error(`node ${dead.node} exited before it was ready (exit ${dead.child.exitCode}); see ${dead.logFile}`)
+      if (Date.now() > readyDeadline) {
+        const missing = Array.from({length: n}, (_, k) => k).filter((k) => !ready.has(k))
+        throw new Error(`nodes ${missing.join(', ')} did not join run ${runId} in time`)
+      }
+      for (const r of await reader.read(200)) handle(r)
+    }
 
-  // 3. Collect until every node is done, or the run is interrupted / stuck / broken.
-  const livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS
-  let lastProgressAt = Date.now()
-  let lastDone = 0
-  let lastEmit = 0
-  let end: RunEnd = 'completed'
-  const schedule = options.chaos && options.chaos.length > 0 ? runSchedule(options.chaos, {redis, runId, nodes: n, granularity: options.workload.cluster.granularity, events}) : null
-  let paused = false
-  while (done.size + sup.gone().size < n) {
-    await sup.tick()
-    if (sup.redisLost) {
-      errors.push({node: -1, message: sup.redisLost})
-      end = 'failed'
-      break
+    // 2. Start all nodes at one instant a little in the future, so their clocks line up.
+    startUs = nowUs() + 50_000
+    events.setOrigin(startUs / 1000)
+    sup.startReaper()
+    await setStatus(redis, runId, 'running')
+    for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'start', atUs: startUs})
+    emit({type: 'started', runId, nodes: [...ready.values()].map(({node, pid, host}) => ({node, pid, host}))})
+    const totalKnown = [...ready.values()].every((r) => r.total !== null)
+    const total = totalKnown ? [...ready.values()].reduce((s, r) => s + (r.total ?? 0), 0) : null
+
+    // 3. Collect until every node is done, or the run is interrupted / stuck / broken.
+    const livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS
+    let lastProgressAt = Date.now()
+    let lastDone = 0
+    let lastEmit = 0
+    let end: RunEnd = 'completed'
+    const schedule = options.chaos && options.chaos.length > 0 ? runSchedule(options.chaos, {redis, runId, nodes: n, granularity: options.workload.cluster.granularity, events}) : null
+    let paused = false
+    while (done.size + sup.gone().size < n) {
+      await sup.tick()
+      if (sup.redisLost) {
+        errors.push({node: -1, message: sup.redisLost})
+        end = 'failed'
+        break
+      }
+      if (sup.reaperError) {
+        errors.push({node: -1, message: `reaper: ${sup.reaperError.message}`})
+        end = 'failed'
+        break
+      }
+      if (aborted()) {
+        end = 'interrupted'
+        break
+      }
+      if (deadlockToAbort !== null) {
+        end = 'deadlocked'
+        break
+      }
+      if ((options.paused?.() ?? false) !== paused) {
+        paused = !paused
+        for (let k = 0; k < n; k++) if (!done.has(k)) await control(redis, runId, k, {type: paused ? 'pause' : 'resume'})
+        emit({type: 'paused', elapsedMs: (nowUs() - startUs) / 1000, paused})
+      }
+      if (paused) lastProgressAt = Date.now() // a paused run is not stuck
+      const dead = crashed()
+      if (dead) {
+        errors.push({node: dead.node, message: `process exited with ${dead.child.exitCode} before finishing; see ${dead.logFile}`})
+        end = 'failed'
+        break
+      }
+      for (const r of await reader.read(100)) handle(r)
+      const sum = perNode.reduce((a, b) => a + b, 0)
+      if (sum !== lastDone) {
+        lastDone = sum
+        lastProgressAt = Date.now()
+      }
+      if (Date.now() - lastProgressAt > livenessMs) {
+        // What each node was doing and waiting for, from its last progress reports: a cycle the
+        // manager did not detect (or a policy that does not break it) still ends here, explained.
+        const nodes = Array.from({length: n}, (_, k) => lastSeen.get(k) ?? {node: k, op: null, waits: []})
+        const idleMs = Date.now() - lastProgressAt
+        stuckEvents.push({timeMs: (nowUs() - startUs) / 1000, idleMs, nodes})
+        emit({type: 'stuck', idleMs, nodes})
+        end = 'stuck'
+        break
+      }
+      if (Date.now() - lastEmit >= 200) {
+        lastEmit = Date.now()
+        const nodes = perNode.map((ops, node): NodeLive => {
+          const summary = live[node] ?? null
+          const state = done.has(node) ? 'done' : sup.liveState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
+          return {node, state, ops, summary}
+        })
+        emit({type: 'progress', elapsedMs: (nowUs() - startUs) / 1000, done: sum, total, perNode: [...perNode], interval: interval.splice(0), nodes})
+      }
     }
-    if (sup.reaperError) {
-      errors.push({node: -1, message: `reaper: ${sup.reaperError.message}`})
-      end = 'failed'
-      break
+    const durationMs = (nowUs() - startUs) / 1000
+    schedule?.stop()
+    sup.stop()
+
+    // 4. A completed run writes back every dirty page, then the shared disk is read: the final
+    // state the "nothing written back is lost" check compares with the history (bounded wait).
+    if (end === 'completed') {
+      for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'flush'})
+      const flushUntil = Date.now() + livenessMs
+      // A node killed for good (chaos) flushes nothing: its unflushed writes are `info` anyway.
+      const down = sup.down()
+      const settled = () => new Set([...flushed, ...down]).size
+      while (settled() < n && Date.now() < flushUntil && !aborted()) for (const r of await reader.read(100)) handle(r)
+      if (settled() === n) final = {...NO_FINAL_STATE, flushed: true, disk: await readFinalDisk(redis, runId, options.workload)}
     }
-    if (aborted()) {
-      end = 'interrupted'
-      break
+
+    // 5. Stop everyone (nodes kept serving callbacks until now), then drain their last reports.
+    for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'stop', reason: end})
+    await setStatus(redis, runId, end)
+    const drainUntil = Date.now() + 3000
+    while ((done.size + sup.gone().size < ready.size || stopped.size + sup.gone().size < ready.size) && Date.now() < drainUntil) for (const r of await reader.read(100)) handle(r)
+    await reapNodes(sup.all(), 3000)
+    for (const r of await reader.read(10)) handle(r)
+    reader.close()
+    if (end === 'stuck') {
+      waits.sort((a, b) => a.node - b.node)
+      final = {...final, waits, manager: await readManagerUnits(redis, runId, waits).catch(() => ({}))}
     }
-    if (deadlockToAbort !== null) {
-      end = 'deadlocked'
-      break
-    }
-    if ((options.paused?.() ?? false) !== paused) {
-      paused = !paused
-      for (let k = 0; k < n; k++) if (!done.has(k)) await control(redis, runId, k, {type: paused ? 'pause' : 'resume'})
-      emit({type: 'paused', elapsedMs: (nowUs() - startUs) / 1000, paused})
-    }
-    if (paused) lastProgressAt = Date.now() // a paused run is not stuck
-    const dead = crashed()
-    if (dead) {
-      errors.push({node: dead.node, message: `process exited with ${dead.child.exitCode} before finishing; see ${dead.logFile}`})
-      end = 'failed'
-      break
-    }
-    for (const r of await reader.read(100)) handle(r)
-    const sum = perNode.reduce((a, b) => a + b, 0)
-    if (sum !== lastDone) {
-      lastDone = sum
-      lastProgressAt = Date.now()
-    }
-    if (Date.now() - lastProgressAt > livenessMs) {
-      // What each node was doing and waiting for, from its last progress reports: a cycle the
-      // manager did not detect (or a policy that does not break it) still ends here, explained.
-      const nodes = Array.from({length: n}, (_, k) => lastSeen.get(k) ?? {node: k, op: null, waits: []})
-      const idleMs = Date.now() - lastProgressAt
-      stuckEvents.push({timeMs: (nowUs() - startUs) / 1000, idleMs, nodes})
-      emit({type: 'stuck', idleMs, nodes})
-      end = 'stuck'
-      break
-    }
-    if (Date.now() - lastEmit >= 200) {
-      lastEmit = Date.now()
-      const nodes = perNode.map((ops, node): NodeLive => {
-        const summary = live[node] ?? null
-        const state = done.has(node) ? 'done' : sup.liveState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
-        return {node, state, ops, summary}
-      })
-      emit({type: 'progress', elapsedMs: (nowUs() - startUs) / 1000, done: sum, total, perNode: [...perNode], interval: interval.splice(0), nodes})
-    }
+    return {end, durationMs}
   }
-  const durationMs = (nowUs() - startUs) / 1000
-  schedule?.stop()
-  sup.stop()
-
-  // 4. A completed run writes back every dirty page, then the shared disk is read: the final
-  // state the "nothing written back is lost" check compares with the history (bounded wait).
-  if (end === 'completed') {
-    for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'flush'})
-    const flushUntil = Date.now() + livenessMs
-    // A node killed for good (chaos) flushes nothing: its unflushed writes are `info` anyway.
-    const down = sup.down()
-    const settled = () => new Set([...flushed, ...down]).size
-    while (settled() < n && Date.now() < flushUntil && !aborted()) for (const r of await reader.read(100)) handle(r)
-    if (settled() === n) final = {...NO_FINAL_STATE, flushed: true, disk: await readFinalDisk(redis, runId, options.workload)}
-  }
-
-  // 5. Stop everyone (nodes kept serving callbacks until now), then drain their last reports.
-  for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'stop', reason: end})
-  await setStatus(redis, runId, end)
-  const drainUntil = Date.now() + 3000
-  while ((done.size + sup.gone().size < ready.size || stopped.size + sup.gone().size < ready.size) && Date.now() < drainUntil) for (const r of await reader.read(100)) handle(r)
-  await reapNodes(sup.all(), 3000)
-  for (const r of await reader.read(10)) handle(r)
-  reader.close()
-  if (end === 'stuck') {
-    waits.sort((a, b) => a.node - b.node)
-    final = {...final, waits, manager: await readManagerUnits(redis, runId, waits).catch(() => ({}))}
-  }
-  return finish(end, durationMs)
 
   function finish(how: RunEnd, ms: number): Driven {
     const totals = emptyCounters()
@@ -397,3 +421,20 @@ async function cleanupRunKeys(redis: Redis, runId: string): Promise<void> {
   for await (const batch of scanRunKeys(redis, runId)) await redis.unlink(...batch)
 }
 
+
+/** Whether Redis still answers (a PING within 2 s): tells an outage from a bug. */
+async function redisAnswers(redis: Redis): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref())
+  return Promise.race([redis.ping().then(() => true, () => false), timeout])
+}
+
+/** "Redis at URL went away (cause) 2.1 s into the run; node 0: 153 ops, at read a/1; ..." */
+function redisGoneMessage(url: string, cause: string, elapsedMs: number, beforeStart: boolean, perNode: readonly number[], lastSeen: ReadonlyMap<number, StuckNode>, joined: number): string {
+  const when = beforeStart ? `before the run started (${joined} of ${perNode.length} nodes had joined)` : `${(elapsedMs / 1000).toFixed(1)} s into the run`
+  const nodes = perNode.map((ops, node) => {
+    const seen = lastSeen.get(node)
+    const doing = seen?.op ? `, at ${seen.op}${seen.waits.length > 0 ? ` (${seen.waits.join('; ')})` : ''}` : ''
+    return `node ${node}: ${ops} ops${doing}`
+  })
+  return `Redis at ${url} went away (${hideSecrets(cause)}) ${when}; ${nodes.join('; ')}. The results below are what was collected until then.`
+}

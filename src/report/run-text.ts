@@ -25,7 +25,7 @@ export function eventLine(e: RunEvent): string | null {
     case 'check':
       return null // the summary lists every verdict
     case 'node-error':
-      return `node ${e.node} error: ${e.message}`
+      return e.node < 0 ? `error: ${e.message}` : `node ${e.node} error: ${e.message}`
     case 'stuck': {
       const head = `no progress for ${(e.idleMs / 1000).toFixed(1)}s: the run is stuck, stopping it`
       const waits = (e.nodes ?? []).map((s) => `  node ${s.node}: ${s.op ?? 'no op'}${s.waits.length > 0 ? `; ${s.waits.join('; ')}` : ''}`)
@@ -59,7 +59,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)
   for (const c of d.cycles.slice(0, 3)) lines.push(`  deadlock #${c.id}: ${c.text}`)
   if (d.count > 3) lines.push(`  ... ${d.count - 3} more in events.jsonl`)
-  for (const e of s.errors) lines.push(`error on node ${e.node}: ${e.message}`)
+  for (const e of s.errors) lines.push(e.node < 0 ? `error: ${e.message}` : `error on node ${e.node}: ${e.message}`)
   lines.push('', 'checks:')
   lines.push(checksText(s.checks))
   lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)})   results: ${dir}`)
