@@ -17,6 +17,7 @@ import type {DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
+import {LIMITS} from '../../src/workload/keys.js'
 import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class RunWorkload extends CmmCommand {
@@ -49,7 +50,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   }
 
   static override flags = {
-    nodes: Flags.integer({description: 'number of node processes (overrides cluster.nodes)', min: 1, max: 64}),
+    nodes: Flags.integer({description: `number of node processes, 1..${LIMITS.maxNodes} (overrides cluster.nodes)`, min: 1, max: LIMITS.maxNodes}),
     granularity: Flags.string({description: 'lock unit: a whole file or one page (overrides cluster.granularity)', options: ['file', 'page']}),
     states: Flags.string({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states)', options: ['shared', 'exclusive']}),
     downgrade: Flags.string({description: 'EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade)', options: ['unmap', 'write-protect']}),

@@ -5,6 +5,7 @@ import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {nodeJoinCommand} from '../util/redis-url.js'
+import {printable, printableName} from '../util/printable.js'
 
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {
@@ -25,7 +26,7 @@ export function eventLine(e: RunEvent): string | null {
     case 'check':
       return null // the summary lists every verdict
     case 'node-error':
-      return e.node < 0 ? `error: ${e.message}` : `node ${e.node} error: ${e.message}`
+      return e.node < 0 ? `error: ${printable(e.message)}` : `node ${e.node} error: ${printable(e.message)}`
     case 'stuck': {
       const head = `no progress for ${(e.idleMs / 1000).toFixed(1)}s: the run is stuck, stopping it`
       const waits = (e.nodes ?? []).map((s) => `  node ${s.node}: ${s.op ?? 'no op'}${s.waits.length > 0 ? `; ${s.waits.join('; ')}` : ''}`)
@@ -43,7 +44,7 @@ export function eventLine(e: RunEvent): string | null {
 export function summaryText(s: RunSummary, dir: string, merged: EncodedHistograms | null): string {
   const lines: string[] = []
   const c = s.settings
-  lines.push(`workload ${s.workload.name}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
+  lines.push(`workload ${printableName(s.workload.name)}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
   if (s.break) lines.push(`BROKEN protocol variant: --break ${s.break} (the checks must find it)`)
   lines.push(`ended: ${s.end} after ${(s.durationMs / 1000).toFixed(2)}s; ${s.ops} ops, ${Math.round(s.opsPerSec)} ops/s`)
   if (s.faults) {
@@ -59,7 +60,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)
   for (const c of d.cycles.slice(0, 3)) lines.push(`  deadlock #${c.id}: ${c.text}`)
   if (d.count > 3) lines.push(`  ... ${d.count - 3} more in events.jsonl`)
-  for (const e of s.errors) lines.push(e.node < 0 ? `error: ${e.message}` : `error on node ${e.node}: ${e.message}`)
+  for (const e of s.errors) lines.push(e.node < 0 ? `error: ${printable(e.message)}` : `error on node ${e.node}: ${printable(e.message)}`)
   lines.push('', 'checks:')
   lines.push(checksText(s.checks))
   lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)})   results: ${dir}`)

@@ -1,6 +1,6 @@
 // Bad command-line input is refused before anything starts: exit 2, one line naming the flag,
 // no Redis started, no run folder left behind, no process spinning.
-import {existsSync, readdirSync} from 'node:fs'
+import {existsSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {startCli, tempDir, writeTemp, type CliResult} from '../helpers/cli.js'
@@ -46,5 +46,39 @@ describe('run workload refuses bad flags with exit 2', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^cmm: --redis: not a Redis URL/)
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
+  })
+
+  it('a workload that is not UTF-8 is refused with its line and column', async () => {
+    const path = join(dir, 'latin1.yaml')
+    writeFileSync(path, Buffer.concat([Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]))
+    const r = await runBounded(['run', 'workload', path, '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(`cmm: ${path}:1:10: expected UTF-8 text, found the byte 0xe9 (save the file as UTF-8)`)
+  })
+
+  it('--nodes and cluster.nodes have one limit', async () => {
+    const flag = await runBounded(['run', 'workload', file, '--nodes', '257', '--no-tui'])
+    const script = await runBounded(['run', 'workload', writeTemp(dir, 'many.yaml', WORKLOAD.replace('nodes: 2,', 'nodes: 257,')), '--no-tui'])
+    expect([flag.code, script.code]).toEqual([2, 2])
+    expect(flag.stderr).toMatch(/256/)
+    expect(script.stderr).toMatch(/cluster\.nodes \(a whole number 1\.\.256\)/)
+  })
+
+  it('an unreachable Redis leaves no run folder behind', async () => {
+    const out = join(dir, 'results-unreachable')
+    const r = await runBounded(['run', 'workload', file, '--redis', join(dir, 'no-such.sock'), '--out', out, '--no-tui'])
+    expect(r.code).toBe(4)
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
+  })
+})
+
+describe('names reach the terminal without control characters', () => {
+  it('an ANSI escape in the workload name is printed escaped', async () => {
+    const dir = tempDir()
+    const evil = writeTemp(dir, 'evil.yaml', WORKLOAD.replace('name: tiny', 'name: "evil\\e[2J\\e]0;pwned\\a"'))
+    const r = await runBounded(['run', 'workload', evil, '--out', join(dir, 'results'), '--no-tui'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+    expect(r.stdout).toContain('workload evil\\x1b[2J\\x1b]0;pwned\\x07:')
   })
 })
