@@ -9,6 +9,7 @@ import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../records/deadlocks.js'
 import {keys} from '../redis/keys.js'
 import type {Workload} from '../workload/types.js'
 import {parseWorkload} from '../workload/parse.js'
+import {LIMITS} from '../workload/keys.js'
 import {WorkloadError} from '../workload/errors.js'
 import {workloadSource} from '../workload/to-source.js'
 import {isBreakVariant, type BreakVariant} from '../protocol/break.js'
@@ -17,6 +18,7 @@ export {RunMetaError}
 
 /** Lease TTLs a meta may carry (the CLI's --lease-ttl takes at least 50 ms). */
 const LEASE_TTL_RANGE_MS = [50, 3_600_000] as const
+const MAX_META_CHARS = 16 * LIMITS.maxFileBytes
 
 export function encodeMeta(meta: RunMeta): StoredRunMeta {
   const {workload, settings: _derived, ...rest} = meta
@@ -30,6 +32,8 @@ export async function readRunMeta(redis: Redis, runId: string): Promise<RunMeta>
 /** The stored meta text -> a checked RunMeta, or a RunMetaError naming the first bad field. */
 export function decodeMeta(text: string, runId: string): RunMeta {
   const where = `run ${runId}'s meta (${keys.meta(runId)})`
+  // The workload in it is expanded per node, so it may be larger than its file; still bounded.
+  if (text.length > MAX_META_CHARS) throw new RunMetaError(`${where} is ${text.length} characters, more than ${MAX_META_CHARS}`)
   let raw: unknown
   try {
     raw = JSON.parse(text)

@@ -1,7 +1,7 @@
 // Workload YAML -> validated Workload. The first problem found is thrown as a WorkloadError
 // (`FILE:LINE:COL: expected ..., found ...`): later errors are often consequences of the
 // first, so one precise message beats a cascade.
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {WorkloadError} from './errors.js'
 import {
   CLUSTER_KEYS,
@@ -31,8 +31,13 @@ export function parseWorkload(text: string, source: string): Workload {
 export function loadWorkload(path: string): Workload {
   let bytes: Buffer
   try {
+    const size = statSync(path).size
+    if (size > LIMITS.maxFileBytes) {
+      throw new WorkloadError(path, 0, 0, `expected a workload file of at most ${LIMITS.maxFileBytes} bytes (1 MiB), found ${size} bytes; use mixes (mix: {ops: N}) instead of long lists of steps`)
+    }
     bytes = readFileSync(path)
   } catch (e) {
+    if (e instanceof WorkloadError) throw e
     const why = e instanceof Error ? e.message : String(e)
     throw new WorkloadError(path, 0, 0, `expected a readable workload file, found an error: ${why}`)
   }

@@ -82,3 +82,13 @@ describe('names reach the terminal without control characters', () => {
     expect(r.stdout).toContain('workload evil\\x1b[2J\\x1b]0;pwned\\x07:')
   })
 })
+
+describe('workload file size', () => {
+  it('a file over the 1 MiB limit is refused before it is parsed', async () => {
+    const dir = tempDir()
+    const big = writeTemp(dir, 'big.yaml', WORKLOAD + `# ${'x'.repeat(1 << 20)}\n`)
+    const r = await runBounded(['run', 'workload', big, '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/expected a workload file of at most 1048576 bytes \(1 MiB\), found \d+ bytes/)
+  })
+})
