@@ -1,6 +1,5 @@
 import {Flags} from '@oclif/core'
 import {CmmCommand} from '../src/cli/command.js'
-import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
 import {LeaseLostError} from '../src/node/lease.js'
 import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
@@ -11,13 +10,9 @@ import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../src/util/redis-url
 export default class Node extends CmmCommand {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
   static override description = `Joins a run started with \`cmm run workload FILE --redis URL --external-nodes\`:
-reads the workload and settings from Redis, plays node K's part, and keeps answering lock
-callbacks until the run ends. Nodes talk to each other and to the orchestrator only through
-Redis, so this can run on any host that reaches that Redis (history times assume synchronised
-clocks across hosts).
+reads the workload and settings from Redis, plays node K's part, and keeps answering lock callbacks until the run ends. Nodes talk to each other and to the orchestrator only through Redis, so this can run on any host that reaches that Redis (history times assume synchronised clocks across hosts).
 
-Exit status: 0 done, 2 the run cannot be joined (no such run, its meta is malformed or out of bounds, no live
-orchestrator, not started within 10 minutes; bad --redis), 3 lease lost (rejoin with --incarnation N+1), 4 Redis unreachable or the node failed.`
+Exit status: 0 done, 2 the run cannot be joined (no such run, its meta is malformed or out of bounds, no live orchestrator, not started within 10 minutes; bad --redis), 3 lease lost (rejoin with --incarnation N+1), 4 Redis unreachable or the node failed.`
 
   static override examples = ['<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1']
 
@@ -37,6 +32,8 @@ orchestrator, not started within 10 minutes; bad --redis), 3 lease lost (rejoin 
       throw error
     }
     try {
+      // Loaded here, not at the top: ioredis and hdr-histogram-js are only needed once the flags are good.
+      const {runNode} = await import('../src/node/node.js')
       await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {
       if (error instanceof RunMetaError || error instanceof NoOrchestratorError) fail(this, `node ${flags.id}: ${error.message}`, EXIT.badInput)

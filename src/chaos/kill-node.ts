@@ -6,9 +6,10 @@ import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {isRedacted, REDIS_URL_ENV} from '../util/redis-url.js'
 import {findLiveRuns, type LiveRun} from './live.js'
 import {sendChaos, type ChaosRequest} from './requests.js'
+import {UsageError} from '../protocol/errors.js'
 
 /** Bad run id or node: the user's mistake (exit 2). */
-export class ChaosTargetError extends Error {}
+export class ChaosTargetError extends UsageError {}
 
 export interface KillNodeOptions {
   readonly outDir: string
@@ -32,7 +33,7 @@ export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes
     }
   } else {
     run = runs[0]
-    if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --out)`)
+    if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --results)`)
   }
   const url = o.redisUrl ?? run.redisUrl
   if (isRedacted(url)) throw new ChaosTargetError(`run ${run.runId}'s Redis has a password (${run.redisUrl}): give the URL with --redis or ${REDIS_URL_ENV}`)

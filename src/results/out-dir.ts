@@ -1,4 +1,4 @@
-// The results folder (`--out`) is checked and created before anything starts: a run whose results
+// The results folder (`--results`, alias `--out`) is checked and created before anything starts: a run whose results
 // cannot be written is refused up front (exit 2), not discovered at its end. Folders are created
 // one level at a time: Node 20's recursive mkdirSync loops forever on paths like /proc/nope.
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
@@ -8,19 +8,19 @@ export class OutDirError extends Error {}
 
 /** Creates `path` if needed and checks a file can be written in it; throws OutDirError saying why not. */
 export function prepareOutDir(path: string): void {
-  if (path.trim() === '') throw new OutDirError('--out: empty folder name (give a folder, e.g. --out results)')
+  if (path.trim() === '') throw new OutDirError('--results: empty folder name (give a folder, e.g. --results results)')
   const missing: string[] = []
   let existing = resolve(path)
   while (!existsSync(existing)) {
     missing.unshift(existing)
     existing = dirname(existing)
   }
-  if (!statSync(existing).isDirectory()) throw new OutDirError(`--out ${path}: ${existing} is not a folder`)
+  if (!statSync(existing).isDirectory()) throw new OutDirError(`--results ${path}: ${existing} is not a folder`)
   for (const dir of missing) {
     try {
       mkdirSync(dir)
     } catch (error) {
-      throw new OutDirError(`--out ${path}: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+      throw new OutDirError(`--results ${path}: cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
     }
   }
   const probe = join(path, `.cmm-write-test-${process.pid}`)
@@ -28,6 +28,6 @@ export function prepareOutDir(path: string): void {
     writeFileSync(probe, '')
     rmSync(probe)
   } catch (error) {
-    throw new OutDirError(`--out ${path}: cannot write in it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    throw new OutDirError(`--results ${path}: cannot write in it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
   }
 }

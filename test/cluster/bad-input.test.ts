@@ -25,13 +25,13 @@ describe('run workload refuses bad flags with exit 2', () => {
     const r = await runBounded(['run', 'workload', file, '--out', '/proc/nope', '--no-tui'])
     expect(r.signal).toBeNull()
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/^cmm: --out \/proc\/nope: cannot create \/proc\/nope/)
+    expect(r.stderr).toMatch(/^cmm: --results \/proc\/nope: cannot create \/proc\/nope/)
   })
 
   it('an empty --out is refused', async () => {
     const r = await runBounded(['run', 'workload', file, '--out', '', '--no-tui'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/^cmm: --out: empty/)
+    expect(r.stderr).toMatch(/^cmm: --results: empty/)
   })
 
   it('an --out below a file is refused', async () => {
