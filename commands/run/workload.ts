@@ -15,6 +15,9 @@ import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../../src/records/deadlock
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 import {redisFlags, redisSetup, type RedisSetup} from '../../src/cli/redis-flags.js'
 import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/sentinel-available.js'
+import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
+import {LIMITS} from '../../src/workload/keys.js'
+import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
@@ -46,7 +49,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   }
 
   static override flags = {
-    nodes: Flags.integer({description: 'Number of node processes (overrides cluster.nodes).', min: 1, max: 64}),
+    nodes: Flags.integer({description: `Number of node processes, 1..${LIMITS.maxNodes} (overrides cluster.nodes).`, min: 1, max: LIMITS.maxNodes}),
     granularity: Flags.option({description: 'Lock unit: a whole file or one page (overrides cluster.granularity).', options: ['file', 'page'] as const})(),
     states: Flags.option({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states).', options: ['shared', 'exclusive'] as const})(),
     downgrade: Flags.option({description: 'An EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade).', options: ['unmap', 'write-protect'] as const})(),
@@ -54,7 +57,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'page-size': Flags.integer({description: 'Page size in bytes, a power of two (overrides cluster.pageSize).'}),
     seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
     results: resultsFlag('Folder that receives the run folder.'),
-    redis: Flags.string({description: 'Use this Redis (redis://host:port, or a Unix socket path /path/redis.sock) instead of starting a private redis-server.'}),
+    redis: Flags.string({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`, env: REDIS_URL_ENV}),
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
     'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
     liveness: durationFlag({description: `Liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
@@ -72,6 +75,14 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
+    if (flags.redis !== undefined) {
+      try {
+        checkRedisUrl(flags.redis)
+      } catch (error) {
+        if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, EXIT.badInput)
+        throw error
+      }
+    }
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
     const redis = redisSetup(flags)
     if (typeof redis === 'string') fail(this, redis, EXIT.badInput)
@@ -87,6 +98,12 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     }
     if ((workloads[0]!.chaos ?? []).some((step) => 'failoverRedis' in step) && redis.redisTopology !== 'sentinel') {
       fail(this, `${args.file}: a failover-redis chaos step needs --redis-topology sentinel (a replica to promote)`, EXIT.badInput)
+    }
+    try {
+      prepareOutDir(flags.results)
+    } catch (error) {
+      if (error instanceof OutDirError) fail(this, error.message, EXIT.badInput)
+      throw error
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
     const worst = await this.runAll(workloads, {

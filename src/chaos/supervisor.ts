@@ -8,6 +8,7 @@
 // EXISTS per live node per period and bounds detection to ttl + ttl/4 after the last renewal.
 import {ReplyError, type Redis} from 'ioredis'
 import {ProtocolError} from '../protocol/manager.js'
+import {REDIS_URL_ENV} from '../util/redis-url.js'
 import {join} from 'node:path'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {keys} from '../redis/keys.js'
@@ -83,7 +84,7 @@ export class Supervisor {
 
   spawn(node: number, incarnation = 0): Incarnation {
     const proc = processId(node, incarnation, this.o.nodes)
-    const process = spawnNode(node, this.o.redisUrl, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
+    const process = spawnNode(node, {[REDIS_URL_ENV]: this.o.redisUrl}, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
     const inc: Incarnation = {node, incarnation, proc, process, expected: false, handled: false}
     this.incarnations.push(inc)
     this.current.set(node, inc)

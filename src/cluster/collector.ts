@@ -3,6 +3,7 @@
 // Pure state: no Redis and no processes (the orchestrator reads the reports and feeds them in),
 // so it is tested on hand-made reports (test/cluster/collector.test.ts).
 import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {hideSecrets} from '../util/redis-url.js'
 import type {NodeReport} from '../records/messages.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
@@ -65,7 +66,8 @@ export class ReportCollector {
   private readonly waits: FinalState['waits'][number][] = []
   private readonly interval: EncodedHistograms[] = []
   private readonly live: (NodeLiveSummary | null)[]
-  private readonly lastSeen = new Map<number, StuckNode>()
+  /** Each node's op and waits from its last progress report (a stuck run's or a lost Redis's explanation). */
+  readonly lastSeen = new Map<number, StuckNode>()
   private readonly deadlocks = new DeadlockLog()
   private readonly stuck: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
   private fencedWritebacks = 0
@@ -122,8 +124,9 @@ export class ReportCollector {
         this.hooks.log(r.event.type, {...r.event, node: r.node})
         return
       case 'error':
-        this.errors.push({node: r.node, message: r.message})
-        this.hooks.emit({type: 'node-error', node: r.node, message: r.message})
+        // A node's message may quote what Redis said, password included: scrubbed here.
+        this.errors.push({node: r.node, message: hideSecrets(r.message)})
+        this.hooks.emit({type: 'node-error', node: r.node, message: hideSecrets(r.message)})
     }
   }
 

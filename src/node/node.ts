@@ -7,7 +7,7 @@ import {RedisLockManager} from '../redis/lock-manager.js'
 import {createOpStream} from '../workload/stream.js'
 import type {OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
-import {readMeta} from '../redis/run-meta.js'
+import {readRunMeta} from './run-meta.js'
 import {REDIS_FRAGILE, type RedisRecovery, type RunMeta} from '../records/run-meta.js'
 import {readIsReplicated} from '../redis/replication.js'
 import {InflightManager, watchConnections} from './recovery.js'
@@ -25,6 +25,7 @@ import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
+import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../redis/heartbeat.js'
 
 export interface NodeOptions {
   readonly redisUrl: string
@@ -38,6 +39,11 @@ export interface NodeOptions {
    * stream, so nothing of a dead incarnation (holds, grants, stamps) is mistaken for its own.
    */
   readonly incarnation?: number
+  /**
+   * Check the orchestrator's heartbeat before joining and while waiting for the start (default
+   * true: `cmm node` by hand). A node the orchestrator spawned watches its parent's pipe instead.
+   */
+  readonly watchOrchestrator?: boolean
 }
 
 /**
@@ -68,7 +74,9 @@ export async function runNode(options: NodeOptions): Promise<void> {
   let node: NodeProcessRun | null = null
   try {
     await ensureReachable(redis, options.redisUrl)
-    const meta = await readMeta(redis, options.runId)
+    const meta = await readRunMeta(redis, options.runId)
+    // Joining a run nobody drives would wait for a start that never comes.
+    if ((options.watchOrchestrator ?? true) && !(await orchestratorAlive(redis, options.runId))) throw noOrchestrator(options.runId)
     const recovery = meta.redisRecovery ?? REDIS_FRAGILE
     if (recovery.reconnect) {
       await ensureReachable(reader, options.redisUrl)
@@ -184,7 +192,14 @@ class NodeProcessRun {
 
   /** 2. The run's start time (µs), once it has come; null when the run stopped before starting. */
   async waitForStart(): Promise<number | null> {
-    const startUs = await Promise.race([this.start.promise, this.stop.promise.then(() => null)])
+    // A node joined by hand gives up when the run's orchestrator goes away (its heartbeat lapses).
+    const orchestrator = (this.options.watchOrchestrator ?? true) ? watchOrchestrator(this.redis, this.options.runId) : null
+    let startUs: number | null
+    try {
+      startUs = await Promise.race([this.start.promise, this.stop.promise.then(() => null), ...(orchestrator ? [orchestrator.gone] : [])])
+    } finally {
+      orchestrator?.stop()
+    }
     if (startUs === null) return null
     this.startUs = startUs
     const delay = (startUs - nowUs()) / 1000

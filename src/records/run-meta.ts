@@ -1,11 +1,13 @@
 // What a node needs to join a run, stored by the orchestrator in the run's meta hash so that a
 // node started by hand on another host (`cmm node --redis URL --run RUN --id K`) needs nothing else.
+// Stored, the workload is in the workload format (StoredRunMeta): whoever reads it parses it with
+// the workload file's validator (node/run-meta.ts), since anyone with the Redis can write it.
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {BreakVariant} from '../protocol/break.js'
 import type {Workload} from '../workload/types.js'
 import type {DeadlockPolicy} from './deadlocks.js'
 
-export const META_FORMAT = 1
+export const META_FORMAT = 2
 
 export interface RunMeta {
   readonly format: number
@@ -42,3 +44,14 @@ export interface RedisRecovery {
 }
 
 export const REDIS_FRAGILE: RedisRecovery = {reconnect: false, waitReplicas: 0, waitTimeoutMs: 0}
+
+/** The meta as stored: the workload as a script (workload/to-source.ts), settings derived from it. */
+export type StoredRunMeta = Omit<RunMeta, 'workload' | 'settings'> & {readonly workload: unknown}
+
+/** The run meta in Redis is missing or unusable (garbage, another version, values out of bounds). */
+export class RunMetaError extends Error {}
+
+export function settingsOf(w: Workload): ProtocolSettings {
+  const c = w.cluster
+  return {granularity: c.granularity, states: c.states, downgrade: c.downgrade, holdTimeUs: c.holdTimeUs, pageSize: c.pageSize}
+}

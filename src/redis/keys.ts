@@ -37,6 +37,8 @@ export const keys = {
   epoch: (runId: string) => `${runPrefix(runId)}epoch`,
   /** counter: a write a node makes after reading its inbox, so WAIT covers what it read (`--redis-wait`). */
   replicationMark: (runId: string) => `${runPrefix(runId)}repl-mark`,
+  /** string with a TTL (PX): the orchestrator's heartbeat; gone = the run has no orchestrator. */
+  alive: (runId: string) => `${runPrefix(runId)}alive`,
   /** stream: fault requests to the orchestrator (`cmm chaos kill-node`). */
   chaos: (runId: string) => `${runPrefix(runId)}chaos`,
 } as const

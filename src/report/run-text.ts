@@ -7,6 +7,8 @@ import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {explainLines} from './explain.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {nodeJoinCommand} from '../util/redis-url.js'
+import {printable, printableName} from '../util/printable.js'
 
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {
@@ -14,7 +16,7 @@ export function eventLine(e: RunEvent): string | null {
       if (!e.private) return `redis: ${e.url}`
       return e.url.startsWith('redis-sentinel://') ? `redis: private primary, replica and 3 Sentinels at ${e.url}` : `redis: private redis-server at ${e.url}`
     case 'waiting-for-nodes':
-      return `waiting for ${e.nodes} nodes to join: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K  (K = 0..${e.nodes - 1})`
+      return `waiting for ${e.nodes} nodes to join: ${nodeJoinCommand(e.redisUrl, e.runId)}  (K = 0..${e.nodes - 1})`
     case 'started':
       return `run ${e.runId}: ${e.nodes.length} nodes started (${e.nodes.map((n) => `${n.node}:pid ${n.pid}`).join(', ')})`
     case 'progress': {
@@ -28,7 +30,7 @@ export function eventLine(e: RunEvent): string | null {
     case 'check':
       return null // the summary lists every verdict
     case 'node-error':
-      return `node ${e.node} error: ${e.message}`
+      return e.node < 0 ? `error: ${printable(e.message)}` : `node ${e.node} error: ${printable(e.message)}`
     case 'stuck': {
       const head = `no progress for ${(e.idleMs / 1000).toFixed(1)}s: the run is stuck, stopping it`
       const waits = (e.nodes ?? []).map((s) => `  node ${s.node}: ${s.op ?? 'no op'}${s.waits.length > 0 ? `; ${s.waits.join('; ')}` : ''}`)
@@ -46,7 +48,7 @@ export function eventLine(e: RunEvent): string | null {
 export function summaryText(s: RunSummary, dir: string, merged: EncodedHistograms | null): string {
   const lines: string[] = []
   const c = s.settings
-  lines.push(`workload ${s.workload.name}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
+  lines.push(`workload ${printableName(s.workload.name)}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
   if (s.break) lines.push(`BROKEN protocol variant: --break ${s.break} (the checks must find it); ${firedText(s)}`)
   lines.push(`ended: ${s.end} after ${(s.durationMs / 1000).toFixed(2)}s; ${s.ops} ops, ${Math.round(s.opsPerSec)} ops/s`)
   if (s.faults) {
@@ -63,7 +65,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)
   for (const c of d.cycles.slice(0, 3)) lines.push(`  deadlock #${c.id}: ${c.text}`)
   if (d.count > 3) lines.push(`  ... ${d.count - 3} more in events.jsonl`)
-  for (const e of s.errors) lines.push(`error on node ${e.node}: ${e.message}`)
+  for (const e of s.errors) lines.push(e.node < 0 ? `error: ${printable(e.message)}` : `error on node ${e.node}: ${printable(e.message)}`)
   lines.push('', 'checks:')
   lines.push(checksText(s.checks))
   lines.push(...explainLines(s.explained ?? [], s.break, dir))

@@ -1,6 +1,7 @@
 // One place that decides how cmm's Redis clients behave when Redis is slow or gone: a bounded
 // number of reconnect attempts and per-command retries, so no process waits forever.
 import {Redis, type RedisOptions} from 'ioredis'
+import {hideSecrets, redactRedisUrl} from './redis-url.js'
 
 const SENTINEL_SCHEME = 'redis-sentinel://'
 
@@ -24,6 +25,7 @@ export function parseSentinelUrl(url: string): {sentinels: {host: string; port: 
 }
 
 export function connectRedis(url: string, name: string): Redis {
+  redactRedisUrl(url) // remembers its password, so that no error message shows it
   const common: RedisOptions = {
     connectionName: name,
     lazyConnect: false,
@@ -51,7 +53,7 @@ export async function ensureReachable(redis: Redis, url: string): Promise<void> 
   try {
     await redis.ping()
   } catch (error) {
-    throw new Error(`cannot reach Redis at ${url}: ${(lastError ?? (error as Error)).message}`)
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${hideSecrets((lastError ?? (error as Error)).message)}`)
   } finally {
     redis.off('error', remember)
   }
