@@ -91,8 +91,13 @@ export class ProtocolError extends Error {
   }
 }
 
+/** A manager invariant broke: a bug in the manager model itself (callers match the type, never the text). */
+export class ManagerInvariantError extends Error {
+  override readonly name = 'ManagerInvariantError'
+}
+
 function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`manager invariant violated: ${message}`)
+  if (!condition) throw new ManagerInvariantError(`manager invariant violated: ${message}`)
 }
 
 function protocol(condition: boolean, message: string): asserts condition {
