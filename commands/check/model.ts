@@ -6,6 +6,8 @@ import {fail, isExit} from '../../src/cli/fail.js'
 import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
 import {RETRY_LIMIT} from '../../src/protocol/copy-plan.js'
 import {checkModel, MODEL_EXIT, ModelInputError, readTraceFile, type ModelMode} from '../../src/sim/check.js'
+import {defaultWorkers, SearchWorkerError} from '../../src/sim/parallel.js'
+import {clearProgress, progressLine} from '../../src/sim/progress.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
 import {COPY_STRATEGIES, DEADLOCK_POLICIES, type CopyStrategy, type DeadlockPolicy} from '../../src/sim/types.js'
 import {WorkloadError} from '../../src/workload/errors.js'
@@ -50,7 +52,9 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     depth: Flags.integer({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000, min: 1}),
     budget: Flags.string({description: `wall-clock budget, ${DURATION_HINT}`, default: '60s'}),
     ops: Flags.integer({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)', min: 1, max: 1000}),
-    nodes: Flags.integer({description: 'nodes taken from the workload (the first N)', min: 1, max: 16}),
+    nodes: Flags.integer({description: 'number of nodes, as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none', min: 1, max: 16}),
+    symmetry: Flags.boolean({description: 'symmetry reduction: nodes running the same program are interchangeable, so states that differ only by a permutation of them are one state (on by default where sound; --no-symmetry turns it off)', default: true, allowNo: true}),
+    workers: Flags.integer({description: `threads of an exhaustive search (default: the number of cores, ${defaultWorkers()} here)`, min: 1, max: 64}),
     granularity: Flags.string({description: 'overrides cluster.granularity', options: ['file', 'page']}),
     states: Flags.string({description: 'overrides cluster.states', options: ['shared', 'exclusive']}),
     downgrade: Flags.string({description: 'overrides cluster.downgrade', options: ['unmap', 'write-protect']}),
@@ -77,7 +81,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
       else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
-      const outcome = checkModel({
+      const outcome = await checkModel({
         file: args.file,
         mode,
         seed: flags.seed,
@@ -95,7 +99,11 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         holdTimeUs,
         kills: flags.kills,
         pauses: flags.pauses,
+        symmetry: flags.symmetry,
+        workers: flags.workers ?? defaultWorkers(),
+        progress: progressLine(),
       })
+      clearProgress()
       for (const line of outcome.lines) this.log(line)
       if (outcome.trace !== null && flags.save !== undefined) {
         writeFileSync(flags.save, `# cmm check model ${args.file} (replay with --trace ${flags.save})\n${outcome.trace}\n`)
@@ -105,6 +113,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     } catch (error) {
       if (isExit(error)) throw error
       if (error instanceof WorkloadError || error instanceof ModelInputError || error instanceof UnsupportedVariant || error instanceof RangeError) fail(this, error.message, MODEL_EXIT.badInput)
+      if (error instanceof SearchWorkerError) fail(this, error.message, MODEL_EXIT.budget)
       throw error
     }
   }

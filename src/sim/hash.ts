@@ -24,3 +24,33 @@ export function hashLanes(s: string, out: Int32Array): void {
 export function collisionBound(n: number): number {
   return Math.min(1, (n * n) / 2 ** (HASH_BITS + 1))
 }
+
+/**
+ * hashLanes of a template text with every MARK (char 1) and the slot char after it replaced by
+ * `slots[slot]`, without building that text: a state's node texts are hashed under several
+ * renamings (symmetry reduction). Seeded without the length, so equal filled texts hash equal
+ * whatever templates they came from.
+ */
+export function hashFilled(template: string, slots: readonly string[], base: number, out: Int32Array): void {
+  let a = 0x811c9dc5
+  let b = 0x01000193
+  for (let i = 0; i < template.length; i++) {
+    let c = template.charCodeAt(i)
+    if (c === 1) {
+      const text = slots[template.charCodeAt(++i) - base] as string
+      for (let j = 0; j < text.length; j++) {
+        c = text.charCodeAt(j)
+        a = Math.imul(a ^ c, 0x01000193)
+        b = Math.imul(b ^ c, 0x5bd1e995)
+        b ^= b >>> 15
+      }
+      continue
+    }
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  b = Math.imul(b ^ (b >>> 13), 0x85ebca6b)
+  out[0] = a ^ (a >>> 16)
+  out[1] = b ^ (b >>> 16)
+}

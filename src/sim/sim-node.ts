@@ -45,4 +45,6 @@ export interface SimNode {
   result: CopyResult | null
   /** A wait of the copy was abandoned (a deadlock broken): its next step unpins everything and ends it. */
   aborting: boolean
+  /** This node's key text with its slots marked, and its hashes by naming (state-key.ts); dropped whenever the node changes. */
+  keys: {readonly template: string; readonly hashes: Map<string, {readonly a: number; readonly b: number}>} | null
 }

@@ -10,6 +10,8 @@ import type {ManagerModel} from '../protocol/manager.js'
 import {stampOf} from '../protocol/node-core-state.js'
 import {pageKey, type ManagerRequest, type NodeMessage, type PageBytes} from '../protocol/types.js'
 import type {WaitGraph} from '../protocol/wait-graph.js'
+import {hashFilled, hashLanes} from './hash.js'
+import {MAX_NODES} from './types.js'
 import type {ReplyInput, SimNode} from './sim-node.js'
 
 /** How node slot `x` is written in a key. */
@@ -25,17 +27,34 @@ export interface KeyedState {
   readonly lastWrite: ReadonlyMap<string, string | null>
 }
 
+/** Marks a node slot in a template text: MARK, then the slot as one char code. */
+const MARK = '\u0001'
+const SLOT_BASE = 0x30
+
 /** Writes process ids and stamps with slots renamed. */
 export class Naming {
+  #slots: string[] | null = null
+
+  /** The hash of a template text (see `template`) with its marked slots written by this naming. */
+  hashFilled(template: string): Hash64 {
+    this.#slots ??= Array.from({length: MAX_NODES}, (_, x) => this.slot(x))
+    hashFilled(template, this.#slots, SLOT_BASE, lanes)
+    return {a: lanes[0] as number, b: lanes[1] as number}
+  }
+
   readonly #stamp = (data: Uint8Array): string | null => this.stamp(stampOf(data))
   constructor(
+    /** Names this renaming in the key caches: equal ids, equal renamings. */
+    readonly id: string,
+    /** Node slots of the model (process ids are slot + incarnation x nodes). */
     readonly nodes: number,
     readonly slot: SlotText,
   ) {}
 
   pid(p: number): string {
-    const inc = Math.floor(p / this.nodes)
-    const s = this.slot(p - inc * this.nodes)
+    const nodes = this.nodes
+    const inc = Math.floor(p / nodes)
+    const s = this.slot(p - inc * nodes)
     return inc === 0 ? s : `${s}^${inc}`
   }
 
@@ -67,12 +86,58 @@ function splitStamp(text: string): {slot: number; rest: string} | null {
   return m
 }
 
-/** The identity naming: the key of the state as it is. */
-export function identity(nodes: number): Naming {
-  return new Naming(nodes, String)
+/** Writes every slot as a mark, to be filled in by a naming (one text per node, many renamings). */
+const templates: Naming[] = []
+function template(nodes: number): Naming {
+  let t = templates[nodes]
+  if (t === undefined) {
+    t = new Naming('template', nodes, (x) => MARK + String.fromCharCode(SLOT_BASE + x))
+    templates[nodes] = t
+  }
+  return t
 }
 
-/** Everything of one node, as seen from node slot `i`. */
+/** The identity naming: the key of the state as it is. */
+export function identity(nodes: number): Naming {
+  return new Naming('id', nodes, String)
+}
+
+/** A 64-bit hash in two 32-bit lanes. */
+export interface Hash64 {
+  readonly a: number
+  readonly b: number
+}
+
+const lanes = new Int32Array(2)
+function hashOf(text: string): Hash64 {
+  hashLanes(text, lanes)
+  return {a: lanes[0] as number, b: lanes[1] as number}
+}
+
+/** Lexicographic order of hashes (as unsigned lanes). */
+export function compareHash(x: Hash64, y: Hash64): number {
+  return x.a !== y.a ? (x.a >>> 0) - (y.a >>> 0) : (x.b >>> 0) - (y.b >>> 0)
+}
+
+/**
+ * The hash of one node's text (cached on the node: a transition changes one or two nodes, so
+ * the others' texts are neither written nor hashed again).
+ */
+export function nodeHash(n: SimNode, name: Naming): Hash64 {
+  let keys = n.keys
+  if (keys === null) {
+    keys = {template: nodeKey(n, template(name.nodes)), hashes: new Map()}
+    n.keys = keys
+  }
+  let h = keys.hashes.get(name.id)
+  if (h === undefined) {
+    h = name.hashFilled(keys.template)
+    keys.hashes.set(name.id, h)
+  }
+  return h
+}
+
+/** Everything of one node, as text. */
 export function nodeKey(n: SimNode, name: Naming): string {
   let s = `${n.inc}${n.zombie ? 'Z' : ''}.${n.pc}.${n.si}.${n.awaiting ?? ''}.${name.bytes(n.buf)}.${n.wakes.join(',')}`
   if (n.plan !== null) s += `C${n.plan.stateKey()}.${resultKey(n.result)}${n.aborting ? 'A' : ''}`
@@ -91,11 +156,53 @@ function resultKey(r: CopyResult | null): string {
   return r?.type ?? ''
 }
 
+/**
+ * The hash of stateKey(s, name, order), from the cached hashes of its parts (what the searches
+ * store): equal states, equal hashes; a collision is as likely as one of the whole text's.
+ */
+export function stateHash(s: KeyedState, name: Naming, order: readonly number[]): Hash64 {
+  const head = hashOf(`${s.now}.${s.killsLeft}.${s.pausesLeft}${lastWriteKey(s.lastWrite, name)}`)
+  let a = head.a
+  let b = head.b
+  const mix = (h: Hash64): void => {
+    a = Math.imul(a ^ h.a, 0x9e3779b1)
+    a = (a << 13) | (a >>> 19)
+    b = Math.imul(b ^ h.b, 0x85ebca77)
+    b = (b << 17) | (b >>> 15)
+    b ^= a
+  }
+  for (const i of order) mix(nodeHash(s.nodes[i] as SimNode, name))
+  mix(managerHash(s.manager, name))
+  return {a: a ^ (b >>> 7), b: Math.imul(b ^ (a >>> 11), 0xc2b2ae35)}
+}
+
 /** The key of the whole state with the nodes in `order` (canonical position -> real slot). */
 export function stateKey(s: KeyedState, name: Naming, order: readonly number[]): string {
   let k = `${s.now}.${s.killsLeft}.${s.pausesLeft}`
   for (const i of order) k += `#${nodeKey(s.nodes[i] as SimNode, name)}`
   return k + managerKey(s.manager, name) + lastWriteKey(s.lastWrite, name)
+}
+
+const managerKeys = new WeakMap<ManagerModel, {readonly template: string; readonly hashes: Map<string, Hash64>}>()
+
+/** The manager is about to change: its cached key texts go. */
+export function forgetManagerKeys(m: ManagerModel): void {
+  managerKeys.delete(m)
+}
+
+/** The hash of the manager's part (cached on the manager object, as a node's). */
+function managerHash(m: ManagerModel, name: Naming): Hash64 {
+  let keys = managerKeys.get(m)
+  if (keys === undefined) {
+    keys = {template: managerKey(m, template(name.nodes)), hashes: new Map()}
+    managerKeys.set(m, keys)
+  }
+  let h = keys.hashes.get(name.id)
+  if (h === undefined) {
+    h = name.hashFilled(keys.template)
+    keys.hashes.set(name.id, h)
+  }
+  return h
 }
 
 export function managerKey(m: ManagerModel, name: Naming): string {

@@ -14,7 +14,7 @@ import {checkCluster, checkPteEffect, checkStuck, checkWriteback, type OracleVie
 import {describeOp} from './program.js'
 import type {Protocol} from './protocol.js'
 import type {SimNode, Step} from './sim-node.js'
-import {identity, requestKey, stateKey} from './state-key.js'
+import {forgetManagerKeys, identity, requestKey, stateKey} from './state-key.js'
 import {action, kindOf, nodeOf, type Action, type ModelConfig, type ModelOp, type Violation} from './types.js'
 import {SimulatorError, simCheck, violated, ViolationError} from './violation.js'
 
@@ -39,11 +39,53 @@ export class SimState implements OracleView {
   private constructor(
     readonly model: ModelConfig,
     readonly protocol: Protocol,
-    readonly nodes: SimNode[],
-    readonly manager: ManagerModel,
+    nodes: SimNode[],
+    manager: ManagerModel,
     lastWrite: Map<string, string | null>,
   ) {
+    this.#nodes = nodes
+    this.#manager = manager
     this.lastWrite = lastWrite
+    this.#owned = nodes.map(() => true)
+  }
+
+  // Copy on write: a clone shares its parent's nodes and manager, and copies one only before it
+  // changes it (an action changes one node, and the manager on a request), so a transition copies
+  // what it touches. A node's key text is cached on it (state-key.ts) and dropped here, on write.
+  #nodes: SimNode[]
+  #manager: ManagerModel
+  #owned: boolean[]
+  #managerOwned = true
+
+  get nodes(): readonly SimNode[] {
+    return this.#nodes
+  }
+
+  get manager(): ManagerModel {
+    return this.#manager
+  }
+
+  /** Node i, this state's own copy, about to change. */
+  private own(i: number): SimNode {
+    let n = this.#nodes[i]
+    if (n === undefined) throw new SimulatorError(`no node ${i}`)
+    if (!this.#owned[i]) {
+      n = copyNode(n)
+      this.#nodes[i] = n
+      this.#owned[i] = true
+    }
+    n.keys = null
+    return n
+  }
+
+  /** The manager, this state's own copy, about to change. */
+  private ownManager(): ManagerModel {
+    if (!this.#managerOwned) {
+      this.#manager = copyManager(this.#manager)
+      this.#managerOwned = true
+    }
+    forgetManagerKeys(this.#manager)
+    return this.#manager
   }
 
   static initial(model: ModelConfig, protocol: Protocol): SimState {
@@ -64,6 +106,7 @@ export class SimState implements OracleView {
       plan: null,
       result: null,
       aborting: false,
+      keys: null,
     }))
     const s = new SimState(model, protocol, nodes, protocol.newManager(), new Map(model.pages.map((p) => [pageKey(p), null])))
     s.killsLeft = model.kills ?? 0
@@ -72,34 +115,12 @@ export class SimState implements OracleView {
   }
 
   clone(): SimState {
-    const nodes = this.nodes.map((n) => ({
-      core: n.core.clone(),
-      inc: n.inc,
-      zombie: n.zombie,
-      requests: [...n.requests],
-      replies: [...n.replies],
-      stream: [...n.stream],
-      disk: [...n.disk],
-      pc: n.pc,
-      steps: n.steps,
-      si: n.si,
-      awaiting: n.awaiting,
-      buf: n.buf,
-      wakes: [...n.wakes],
-      plan: n.plan === null ? null : n.plan.clone(),
-      result: n.result,
-      aborting: n.aborting,
-    }))
-    const units = new Map()
-    for (const [id, u] of this.manager.units) {
-      const holders = new Map()
-      for (const [node, h] of u.holders) holders.set(node, {...h})
-      units.set(id, {generation: u.generation, seq: u.seq, holders, queue: [...u.queue], upgrading: u.upgrading})
-    }
-    // Disk entries are replaced, never changed in place: sharing them is safe.
-    // The spread keeps the model's options (a break variant) as they are.
-    const manager: ManagerModel = {...this.manager, units, disk: new Map(this.manager.disk), dead: new Set(this.manager.dead), graph: cloneWaitGraph(this.manager.graph)}
-    const c = new SimState(this.model, this.protocol, nodes, manager, new Map(this.lastWrite))
+    const c = new SimState(this.model, this.protocol, [...this.#nodes], this.#manager, new Map(this.lastWrite))
+    // Both share every node and the manager now: each copies what it changes.
+    this.#owned.fill(false)
+    c.#owned.fill(false)
+    this.#managerOwned = false
+    c.#managerOwned = false
     c.now = this.now
     c.killsLeft = this.killsLeft
     c.pausesLeft = this.pausesLeft
@@ -215,8 +236,7 @@ export class SimState implements OracleView {
 
   private applyUnchecked(a: Action): string {
     const i = nodeOf(a)
-    const n = this.nodes[i]
-    if (n === undefined) throw new SimulatorError(`no node ${i}`)
+    const n = this.own(i)
     let said = ''
     switch (kindOf(a)) {
       case 'op':
@@ -400,7 +420,7 @@ export class SimState implements OracleView {
     const before = req.type === 'demote' || req.type === 'writeback' ? unitState(this.manager, req.unit) : null
     let d
     try {
-      d = this.protocol.decide(this.manager, req)
+      d = this.protocol.decide(this.ownManager(), req)
     } catch (e) {
       // A dead incarnation's acquire or upgrade still on the wire: the manager refuses it outright
       // (a protocol error to a process that is gone) and changes nothing.
@@ -414,7 +434,7 @@ export class SimState implements OracleView {
       const accepted = d.reply.type === 'demoted' || d.reply.type === 'written' ? d.reply.accepted : 0
       if (accepted > 0) checkWriteback(this, i, req, before)
     }
-    const n = this.nodes[i] as SimNode
+    const n = this.own(i)
     // A reply to a dead incarnation goes nowhere.
     if (req.node === this.pid(i)) n.replies.push({type: 'reply', unit: req.unit, request: req.type, reply: d.reply})
     this.send(d.out)
@@ -426,7 +446,8 @@ export class SimState implements OracleView {
     for (const o of out) {
       // A message to a dead incarnation goes nowhere (its inbox went with it). The manager
       // should have nothing to tell it; if it does, what breaks shows in the invariants.
-      this.nodes[this.slotOf(o.to)]?.stream.push(o.message)
+      const slot = this.slotOf(o.to)
+      if (slot >= 0) this.own(slot).stream.push(o.message)
     }
   }
 
@@ -449,8 +470,9 @@ export class SimState implements OracleView {
   private declareDead(i: number): string[] {
     const old = this.pid(i)
     const lost: string[] = []
-    for (const unit of declareDead(this.manager, old)) {
-      const d = this.protocol.purge(this.manager, old, unit)
+    const manager = this.ownManager()
+    for (const unit of declareDead(manager, old)) {
+      const d = this.protocol.purge(manager, old, unit)
       this.send(d.out)
       if (d.reply.held !== 'EX') continue
       // Writes it never wrote back are lost by design: the latest write is what the disk kept.
@@ -568,4 +590,38 @@ export class SimState implements OracleView {
   checkStuck(): Violation | null {
     return checkStuck(this)
   }
+}
+
+function copyNode(n: SimNode): SimNode {
+  return {
+    core: n.core.clone(),
+    inc: n.inc,
+    zombie: n.zombie,
+    requests: [...n.requests],
+    replies: [...n.replies],
+    stream: [...n.stream],
+    disk: [...n.disk],
+    pc: n.pc,
+    steps: n.steps,
+    si: n.si,
+    awaiting: n.awaiting,
+    buf: n.buf,
+    wakes: [...n.wakes],
+    plan: n.plan === null ? null : n.plan.clone(),
+    result: n.result,
+    aborting: n.aborting,
+    keys: null,
+  }
+}
+
+function copyManager(m: ManagerModel): ManagerModel {
+  const units = new Map()
+  for (const [id, u] of m.units) {
+    const holders = new Map()
+    for (const [node, h] of u.holders) holders.set(node, {...h})
+    units.set(id, {generation: u.generation, seq: u.seq, holders, queue: [...u.queue], upgrading: u.upgrading})
+  }
+  // Disk entries are replaced, never changed in place: sharing them is safe.
+  // The spread keeps the model's options (a break variant) as they are.
+  return {...m, units, disk: new Map(m.disk), dead: new Set(m.dead), graph: cloneWaitGraph(m.graph)}
 }

@@ -3,7 +3,8 @@
 // its key under the permutation that sorts the nodes of each class by what they are doing; the
 // search itself runs on real states, so every trace it prints is in real node ids and replays.
 import type {ModelConfig} from './types.js'
-import {Naming, nodeKey, stateKey, type KeyedState} from './state-key.js'
+import type {SimNode} from './sim-node.js'
+import {compareHash, Naming, nodeHash, stateHash, type Hash64, type KeyedState} from './state-key.js'
 
 /** Classes of interchangeable node slots (each sorted; slots alone in their class are left out). */
 export interface Symmetry {
@@ -11,6 +12,10 @@ export interface Symmetry {
   readonly classes: readonly (readonly number[])[]
   /** Class index of each slot (-1: alone). */
   readonly classOf: readonly number[]
+  /** Per slot, the renaming its signature is written in: itself `s`, others by class. */
+  readonly signature: readonly Naming[]
+  /** Renamings by node order, made once (their ids key the node caches). */
+  readonly byOrder: Map<string, Naming>
 }
 
 /** Tied nodes are tried in every order up to this many orders; past it one order is taken (still sound, less merging). */
@@ -38,7 +43,9 @@ export function symmetryOf(model: ModelConfig): Symmetry {
   const classes = [...bySig.values()].filter((c) => c.length > 1)
   const classOf = model.programs.map(() => -1)
   classes.forEach((c, k) => c.forEach((slot) => (classOf[slot] = k)))
-  return {nodes: model.programs.length, classes, classOf}
+  const n = model.programs.length
+  const signature = model.programs.map((_, i) => new Naming(`s${i}`, n, (x) => (x === i ? 's' : classOf[x] === -1 ? String(x) : `c${classOf[x]}`)))
+  return {nodes: n, classes, classOf, signature, byOrder: new Map()}
 }
 
 /** The symmetry the search uses: null when off (asked off, or not sound here). */
@@ -56,26 +63,28 @@ export function describeSymmetry(model: ModelConfig, wanted: boolean): string {
 }
 
 /**
- * The key of the state's orbit: among the orders that sort each class's nodes by a
- * renaming-invariant signature (ties tried every way), the least key. Equal for every
- * permutation of interchangeable nodes (so they merge), and always the real key of one of
- * them (so a merge never joins states that behave differently).
+ * The hash of the state's orbit: among the orders that sort each class's nodes by a
+ * renaming-invariant signature (ties tried every way), the least hash of the state's key under
+ * that order. Equal for every permutation of interchangeable nodes (so they merge), and always
+ * the hash of the real key of one of them (so a merge never joins states that behave
+ * differently, but by a hash collision, as without symmetry).
  */
-export function canonicalKey(s: KeyedState, sym: Symmetry): string {
+export function canonicalHash(s: KeyedState, sym: Symmetry): Hash64 {
   const n = s.nodes.length
-  const sigs = s.nodes.map((node, i) => nodeKey(node, new Naming(n, (x) => (x === i ? 's' : sym.classOf[x] === -1 ? String(x) : `c${sym.classOf[x]}`))))
-  // Per class: its members sorted by signature, split into runs of equal signatures.
-  let orders: number[][] = [s.nodes.map((_, i) => i)]
+  const sigs: Hash64[] = []
+  for (let i = 0; i < n; i++) sigs.push(nodeHash(s.nodes[i] as SimNode, sym.signature[i] as Naming))
+  const bySig = (a: number, b: number): number => compareHash(sigs[a] as Hash64, sigs[b] as Hash64) || a - b
+  let orders: number[][] = [identityOrder(n)]
   for (const members of sym.classes) {
-    const sorted = [...members].sort((a, b) => ((sigs[a] as string) < (sigs[b] as string) ? -1 : (sigs[a] as string) > (sigs[b] as string) ? 1 : a - b))
-    const runs: number[][] = []
-    for (const slot of sorted) {
-      const last = runs[runs.length - 1]
-      if (last !== undefined && sigs[last[0] as number] === sigs[slot]) last.push(slot)
-      else runs.push([slot])
+    const sorted = [...members].sort(bySig)
+    let tied = false
+    for (let k = 1; k < sorted.length && !tied; k++) tied = compareHash(sigs[sorted[k] as number] as Hash64, sigs[sorted[k - 1] as number] as Hash64) === 0
+    // Class positions stay the class's own slots, in order; the nodes placed there are sorted.
+    if (!tied) {
+      for (const o of orders) members.forEach((pos, k) => (o[pos] = sorted[k] as number))
+      continue
     }
-    const arrangements = runs.reduce<number[][]>((acc, run) => (orders.length * acc.length * factorial(run.length) > MAX_ORDERS ? acc.map((a) => [...a, ...run]) : acc.flatMap((a) => permutations(run).map((p) => [...a, ...p]))), [[]])
-    // Class positions stay the class's own slots, in order; the nodes placed there are the arrangement's.
+    const arrangements = arrange(sorted, sigs, orders.length)
     orders = orders.flatMap((o) =>
       arrangements.map((arr) => {
         const next = [...o]
@@ -84,14 +93,43 @@ export function canonicalKey(s: KeyedState, sym: Symmetry): string {
       }),
     )
   }
-  let best: string | null = null
+  let best: Hash64 | null = null
   for (const order of orders) {
-    const position = new Array<number>(n)
-    order.forEach((slot, pos) => (position[slot] = pos))
-    const key = stateKey(s, new Naming(n, (x) => String(position[x])), order)
-    if (best === null || key < best) best = key
+    const h = stateHash(s, namingFor(sym, order), order)
+    if (best === null || compareHash(h, best) < 0) best = h
   }
-  return best as string
+  return best as Hash64
+}
+
+function identityOrder(n: number): number[] {
+  const o: number[] = []
+  for (let i = 0; i < n; i++) o.push(i)
+  return o
+}
+
+/** Every order of the sorted members that keeps signatures sorted (ties tried every way, up to MAX_ORDERS in all). */
+function arrange(sorted: readonly number[], sigs: readonly Hash64[], already: number): number[][] {
+  const runs: number[][] = []
+  for (const slot of sorted) {
+    const last = runs[runs.length - 1]
+    if (last !== undefined && compareHash(sigs[last[0] as number] as Hash64, sigs[slot] as Hash64) === 0) last.push(slot)
+    else runs.push([slot])
+  }
+  return runs.reduce<number[][]>((acc, run) => (already * acc.length * factorial(run.length) > MAX_ORDERS ? acc.map((a) => [...a, ...run]) : acc.flatMap((a) => permutations(run).map((p) => [...a, ...p]))), [[]])
+}
+
+/** The renaming that writes the node at order[pos] as `pos`. */
+function namingFor(sym: Symmetry, order: readonly number[]): Naming {
+  const id = order.join(',')
+  let naming = sym.byOrder.get(id)
+  if (naming === undefined) {
+    const position: number[] = []
+    order.forEach((slot, pos) => (position[slot] = pos))
+    const text = position.map(String)
+    naming = new Naming(`p${id}`, sym.nodes, (x) => text[x] as string)
+    sym.byOrder.set(id, naming)
+  }
+  return naming
 }
 
 function factorial(k: number): number {

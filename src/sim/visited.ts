@@ -63,6 +63,10 @@ export class VisitedSet {
     return this.add(this.#lanes[0] as number, this.#lanes[1] as number)
   }
 
+  addHash(h: {readonly a: number; readonly b: number}): boolean {
+    return this.add(h.a, h.b)
+  }
+
   add(a0: number, b0: number): boolean {
     const a = nonZero(a0)
     const b = nonZero(b0)
