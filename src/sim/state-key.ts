@@ -137,7 +137,7 @@ export function nodeHash(n: SimNode, name: Naming): Hash64 {
   return h
 }
 
-/** Everything of one node, as text. */
+/** Everything of one node, as text (nothing in it is sorted by node id: a template can be filled). */
 export function nodeKey(n: SimNode, name: Naming): string {
   let s = `${n.inc}${n.zombie ? 'Z' : ''}.${n.pc}.${n.si}.${n.awaiting ?? ''}.${name.bytes(n.buf)}.${n.wakes.join(',')}`
   if (n.plan !== null) s += `C${n.plan.stateKey()}.${resultKey(n.result)}${n.aborting ? 'A' : ''}`
@@ -183,24 +183,28 @@ export function stateKey(s: KeyedState, name: Naming, order: readonly number[]):
   return k + managerKey(s.manager, name) + lastWriteKey(s.lastWrite, name)
 }
 
-const managerKeys = new WeakMap<ManagerModel, {readonly template: string; readonly hashes: Map<string, Hash64>}>()
+const managerKeys = new WeakMap<ManagerModel, Map<string, Hash64>>()
 
 /** The manager is about to change: its cached key texts go. */
 export function forgetManagerKeys(m: ManagerModel): void {
   managerKeys.delete(m)
 }
 
-/** The hash of the manager's part (cached on the manager object, as a node's). */
+/**
+ * The hash of the manager's part (cached on the manager object, as a node's). Written under
+ * each naming, not filled into a template: it sorts holders, the dead and the wait-for graph
+ * by their renamed ids.
+ */
 function managerHash(m: ManagerModel, name: Naming): Hash64 {
   let keys = managerKeys.get(m)
   if (keys === undefined) {
-    keys = {template: managerKey(m, template(name.nodes)), hashes: new Map()}
+    keys = new Map()
     managerKeys.set(m, keys)
   }
-  let h = keys.hashes.get(name.id)
+  let h = keys.get(name.id)
   if (h === undefined) {
-    h = name.hashFilled(keys.template)
-    keys.hashes.set(name.id, h)
+    h = hashOf(managerKey(m, name))
+    keys.set(name.id, h)
   }
   return h
 }
