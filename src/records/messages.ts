@@ -1,7 +1,7 @@
 // Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
 // (JSON); none of these are on the per-fault hot path.
-import type {EncodedHistograms} from '../metrics/recorder.js'
+import type {EncodedHistograms} from './histogram-keys.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
