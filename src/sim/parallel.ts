@@ -59,11 +59,15 @@ export function defaultWorkers(): number {
   return availableParallelism()
 }
 
-/** The worker script: compiled next to this file, or (tests run the sources) the .ts through tsx. */
+/**
+ * The worker script: compiled next to this file, or (tests run the sources) the .ts, loaded
+ * through tsx's loader registered inside the worker (a worker does not inherit `--import tsx`).
+ */
 function spawn(init: WorkerInit): Worker {
   const here = import.meta.url
-  if (here.endsWith('.ts')) return new Worker(new URL('./search-worker.ts', here), {workerData: init, execArgv: ['--import', 'tsx']})
-  return new Worker(new URL('./search-worker.js', here), {workerData: init})
+  if (!here.endsWith('.ts')) return new Worker(new URL('./search-worker.js', here), {workerData: init})
+  const url = JSON.stringify(new URL('./search-worker.ts', here).href)
+  return new Worker(`import('tsx/esm/api').then(({register}) => { register(); return import(${url}) })`, {eval: true, workerData: init})
 }
 
 export class SearchWorkerError extends Error {
@@ -151,10 +155,18 @@ function coordinate(pool: Worker[], ctl: Int32Array, stats: Float64Array, first:
       }
       limits.progress({seconds: (now() - started) / 1000, transitions, distinct: table.size, queue: stack, depth})
     }, 1000)
+    let alive = pool.length
     pool.forEach((worker, w) => {
       worker.on('error', (e) => {
         failure ??= e
         finish()
+      })
+      // Every worker ends here: after its stats, or crashed (then `error` said why).
+      worker.on('exit', () => {
+        if (--alive > 0) return
+        if (failure !== null) return reject(failure)
+        if (process.env['CMM_DEBUG_PARALLEL']) process.stderr.write(`donations: ${donations}\n`)
+        resolve({totals: sum(finals), found, stopped: stoppedByBudget && found === null})
       })
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
@@ -183,11 +195,7 @@ function coordinate(pool: Worker[], ctl: Int32Array, stats: Float64Array, first:
             return finish()
           case 'stats':
             finals.push(m.stats)
-            void worker.terminate()
-            if (finals.length < pool.length) return
-            if (failure !== null) return reject(failure)
-            if (process.env['CMM_DEBUG_PARALLEL']) process.stderr.write(`donations: ${donations}\n`)
-            return resolve({totals: sum(finals), found, stopped: stoppedByBudget && found === null})
+            return void worker.terminate()
         }
       })
     })
