@@ -9,7 +9,7 @@ import {encodeStamp} from '../protocol/page-data.js'
 import {cloneWaitGraph, describeCycle} from '../protocol/wait-graph.js'
 import {stampOf as decodeStamp} from '../protocol/node-core-state.js'
 import {pageKey, unitOf, type ManagerRequest, type NodeEffect, type NodeInput, type NodeMessage, type UnitId} from '../protocol/types.js'
-import {handledText, messageText, replyText, requestText, stampText} from './describe.js'
+import {describeAction, handledText, messageText, replyText, requestText, stampText} from './describe.js'
 import {checkCluster, checkPteEffect, checkStuck, checkWriteback, type OracleView} from './oracle.js'
 import {describeOp} from './program.js'
 import type {Protocol} from './protocol.js'
@@ -200,37 +200,8 @@ export class SimState implements OracleView {
     try {
       return this.applyUnchecked(a)
     } catch (e) {
-      if (e instanceof ViolationError && this.describe) e.said = this.lastAction(a)
+      if (e instanceof ViolationError && this.describe) e.said = describeAction(this.model, this.nodes, a)
       throw e
-    }
-  }
-
-  /** A plain description of an action, for the step that broke an invariant. */
-  private lastAction(a: Action): string {
-    const i = nodeOf(a)
-    const n = this.nodes[i]
-    switch (kindOf(a)) {
-      case 'op': {
-        const step = n?.steps[(n?.si ?? 1) - 1]
-        if (n === undefined || step === undefined) return `node ${i} runs its next op`
-        const op = this.model.programs[i]?.[n.pc - 1]
-        const started = n.si === 1 && op !== undefined ? `starts op ${n.pc - 1}: ${describeOp(op)}, ` : ''
-        return `node ${i} ${started}runs ${step.k}${'page' in step ? ` ${pageKey(step.page)}` : 'unit' in step ? ` ${step.unit}` : ''}`
-      }
-      case 'req':
-        return `the manager handles node ${i}'s next request`
-      case 'rep':
-        return `node ${i} reads its next reply`
-      case 'msg':
-        return `node ${i} receives its next message`
-      case 'disk':
-        return `node ${i} gets its next disk read`
-      case 'timer':
-        return `node ${i}'s timer fires`
-      case 'kill':
-        return `node ${i} is killed`
-      case 'pause':
-        return `node ${i} pauses past its lease`
     }
   }
 
