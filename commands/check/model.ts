@@ -21,9 +21,14 @@ export default class CheckModel extends CmmCommand {
   static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no
 clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes,
 files and ops come from the workload (the first --ops ops of each node). After every step it checks
-single writer / multiple readers (locks and PTEs), that every mapped page and every read holds the
+single writer / multiple readers (locks and PTEs), no mapping without the lock it needs (RO under SH
+or EX, RW under EX: the run's coherence rule), that every mapped page and every read holds the
 latest write, that no stale write-back is accepted, the node and manager assertions, and at the
 end that no write is lost and no op is stuck (deadlock, with the wait-for cycle).
+
+Nodes running the same program are interchangeable: states that differ only by a permutation of
+them are searched once (symmetry reduction, on where sound; --no-symmetry). The exhaustive search
+runs on worker threads (--workers, default every core) and prints its progress on stderr.
 
 Exit status: 0 no violation, 1 a violation (with the shortest trace found and how to replay it),
 2 bad input, 3 the budget ran out before a verdict.`
@@ -37,6 +42,8 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --random 2000 --ops 20 --seed 7',
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --ops 20 --replay 123456789',
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --replay "op0 req0 rep0"',
+    '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --nodes 3 --ops 3',
+    '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --nodes 3 --ops 3 --no-symmetry --workers 1',
   ]
 
   static override args = {

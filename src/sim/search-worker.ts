@@ -14,7 +14,8 @@ const stats = new Float64Array(init.stats)
 const at = init.index * STAT.size
 const counters = newStats()
 const {keyOf} = keyFunction(init.model, init.symmetry)
-const dfs = new DepthFirst(init.model, protocolFor(init.model.variant), keyOf, VisitedSet.attach(init.table), init.depth, counters)
+const visited = VisitedSet.attach(init.table)
+const dfs = new DepthFirst(init.model, protocolFor(init.model.variant), keyOf, visited, init.depth, counters)
 const post = (m: FromWorker): void => port.postMessage(m)
 
 /** Between chunks of search: stop when told, publish figures, feed a hungry thread. */
@@ -34,6 +35,8 @@ function check(): boolean {
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'finish') {
+    // The table's count then holds every insert, for the main thread's distinct figure.
+    visited.flush()
     post({type: 'stats', stats: {...counters}})
     return
   }

@@ -10,6 +10,8 @@ const nonZero = (x: number): number => x || 1
 
 /** Header of a shared table: [count, capacity log2]. */
 const HEADER = 2
+/** A thread adds its inserts to a shared table's count in batches of this many. */
+const FLUSH_EVERY = 256
 
 export class TableFullError extends Error {
   override readonly name = 'TableFullError'
@@ -48,8 +50,22 @@ export class VisitedSet {
     return this.#shared ? (this.#tab.buffer as SharedArrayBuffer) : null
   }
 
+  /** Shared: the table's count (every thread's flushed inserts) plus this thread's unflushed ones. */
   get size(): number {
-    return this.#shared ? Atomics.load(this.#tab, 0) : this.#count
+    return this.#shared ? Atomics.load(this.#tab, 0) + this.#count : this.#count
+  }
+
+  /**
+   * Shared: adds this thread's inserts to the table's count. A thread counts its own inserts and
+   * flushes them in batches: one counter written by every insert of every thread would bounce
+   * its cache line between the cores on each one.
+   */
+  flush(): void {
+    if (!this.#shared || this.#count === 0) return
+    const total = Atomics.add(this.#tab, 0, this.#count) + this.#count
+    this.#count = 0
+    // Full at 7/8: probes grow long past it, and a full table would never end a probe.
+    if (total * 8 > (this.#mask + 1) * 7) throw new TableFullError(`the shared state table is full (${this.#mask + 1} slots, ${(this.bytes / 2 ** 20).toFixed(0)} MiB): search with --workers 1 (its table grows) or fewer ops`)
   }
 
   /** Bytes the table takes. */
@@ -98,14 +114,12 @@ export class VisitedSet {
 
   #addShared(a: number, b: number): boolean {
     const t = this.#tab
-    // Full at 7/8: probes grow long past it, and a full table would never end a probe.
-    if (Atomics.load(t, 0) * 8 > (this.#mask + 1) * 7) throw new TableFullError(`the shared state table is full (${this.#mask + 1} slots, ${(this.bytes / 2 ** 20).toFixed(0)} MiB): search with --workers 1 (its table grows) or fewer ops`)
     for (let i = b & this.#mask; ; i = (i + 1) & this.#mask) {
       const at = HEADER + 2 * i
       const cur = Atomics.compareExchange(t, at, 0, a)
       if (cur === 0) {
         Atomics.store(t, at + 1, b)
-        Atomics.add(t, 0, 1)
+        if (++this.#count >= FLUSH_EVERY) this.flush()
         return true
       }
       if (cur === a) {
