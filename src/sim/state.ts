@@ -3,8 +3,8 @@
 // `apply` runs one action and checks every invariant; `clone` and `key` serve the exhaustive
 // search. Everything is deterministic: no clock (time stays 0), no randomness.
 import {CopyPlan, type CopyResult} from '../protocol/copy-plan.js'
-import {NodeInvariantError} from '../protocol/node-assert.js'
-import {declareDead, diskPage, ManagerInvariantError, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
+import {InvariantError} from '../protocol/errors.js'
+import {declareDead, diskPage, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
 import {encodeStamp} from '../protocol/page-data.js'
 import {cloneWaitGraph, describeCycle} from '../protocol/wait-graph.js'
 import {stampOf as decodeStamp} from '../protocol/node-core-state.js'
@@ -398,7 +398,7 @@ export class SimState implements OracleView {
       if (e instanceof ProtocolError && this.manager.dead.has(req.node) && (req.type === 'acquire' || req.type === 'upgrade')) {
         return this.describe ? `manager refuses dead node ${req.node}'s ${requestText(req)}` : ''
       }
-      if (e instanceof ProtocolError || e instanceof ManagerInvariantError) violated('assertion', `manager, request ${requestKey(req, identity(this.nodes.length))} from node ${i}: ${e.message}`)
+      if (e instanceof ProtocolError || e instanceof InvariantError) violated('assertion', `manager, request ${requestKey(req, identity(this.nodes.length))} from node ${i}: ${e.message}`)
       throw e
     }
     if (before !== null && (req.type === 'demote' || req.type === 'writeback')) {
@@ -482,7 +482,7 @@ export class SimState implements OracleView {
       effects = n.core.step(this.now, input)
       n.core.assertInvariants()
     } catch (e) {
-      if (e instanceof NodeInvariantError) violated('assertion', e.message)
+      if (e instanceof InvariantError) violated('assertion', e.message)
       throw e
     }
     const abandon: UnitId[] = []
