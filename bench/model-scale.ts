@@ -5,7 +5,7 @@
 // (the machine is shared: wall time depends on its load, which the report prints), and whether
 // the search reached a verdict. Also: distinct states with and without symmetry side by side,
 // the speed-up from workers, and what the compact state saves (key hashing, visited-set bytes).
-// Alone: `npm run build && node dist/bench/model-scale.js` (or `npm run bench -- --only 9`).
+// Alone: `npm run build && node dist/bench/model-scale.js` (or `npm run bench -- --only 10`).
 import {loadavg} from 'node:os'
 import {pathToFileURL} from 'node:url'
 
@@ -20,7 +20,7 @@ import type {ModelConfig, ModelOp} from '../src/sim/types.js'
 import {VisitedSet} from '../src/sim/visited.js'
 import type {BenchRow} from './figure.js'
 
-const FIGURE = '9 model checker at scale'
+const FIGURE = '10 model checker at scale'
 const r = (page: number): ModelOp => ({f: 'read', page: {file: 'a', page}})
 const w = (page: number): ModelOp => ({f: 'write', page: {file: 'a', page}})
 
