@@ -1,18 +1,18 @@
 import {Args, Command, Flags} from '@oclif/core'
-import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
-import {ChaosTargetError, killNode} from '../../src/chaos/kill-node.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {EXIT} from '../../src/records/exit-codes.js'
-import {fail, isExit} from '../../src/cli/fail.js'
+import {fail} from '../../src/cli/fail.js'
+import {applyFault, CHAOS_EXIT_TEXT, durationFlagMs, runFlags} from '../../src/cli/chaos.js'
+import {DURATION_HINT} from '../../src/workload/values.js'
 
 export default class ChaosKillNode extends Command {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
   static override description = `Finds the live run (the latest in --out, or --run RUN_ID) and asks its orchestrator to
 signal the node's process: KILL (lease expires, locks purged, optionally restarted as a new
 incarnation), STOP (a pause; past the lease the node is declared dead and fenced) or CONT.
-Every step is logged in results/RUN/events.jsonl.
+Waits for the orchestrator to confirm; every step is logged in results/RUN/events.jsonl.
 
-Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachable.`
+${CHAOS_EXIT_TEXT}`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> 1',
@@ -26,34 +26,19 @@ Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachabl
   }
 
   static override flags = {
-    run: Flags.string({description: 'run id (default: the latest live run in --out)'}),
+    ...runFlags,
     signal: Flags.string({description: 'what to do to the node', options: [...CHAOS_SIGNALS], default: 'KILL'}),
     'restart-after': Flags.string({description: `KILL: restart the node as a new incarnation after this long, ${DURATION_HINT}`}),
     for: Flags.string({description: `STOP: send CONT after this long, ${DURATION_HINT}`}),
-    out: Flags.string({description: 'results folder where live runs register', default: 'results'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ChaosKillNode)
-    const ms = (name: string, value: string | undefined): number | null => {
-      if (value === undefined) return null
-      const us = parseDurationUs(value)
-      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(value)}`, EXIT.badInput)
-      return us / 1000
-    }
     const signal = flags.signal as ChaosSignal
-    const restartAfterMs = ms('restart-after', flags['restart-after'])
-    const resumeAfterMs = ms('for', flags.for)
+    const restartAfterMs = durationFlagMs(this, 'restart-after', flags['restart-after'])
+    const resumeAfterMs = durationFlagMs(this, 'for', flags.for)
     if (restartAfterMs !== null && signal !== 'KILL') fail(this, '--restart-after goes with --signal KILL', EXIT.badInput)
     if (resumeAfterMs !== null && signal !== 'STOP') fail(this, '--for goes with --signal STOP', EXIT.badInput)
-    try {
-      const {run} = await killNode({outDir: flags.out, runId: flags.run, node: args.node, signal, restartAfterMs, resumeAfterMs})
-      const then = restartAfterMs !== null ? `, restart after ${restartAfterMs} ms` : resumeAfterMs !== null ? `, resume after ${resumeAfterMs} ms` : ''
-      this.log(`sent ${signal} for node ${args.node} to run ${run.runId}${then}`)
-    } catch (error) {
-      if (isExit(error)) throw error
-      if (error instanceof ChaosTargetError) fail(this, error.message, EXIT.badInput)
-      fail(this, `chaos: ${(error as Error).message}`, EXIT.runFailed)
-    }
+    await applyFault(this, {outDir: flags.out, runId: flags.run, request: {node: args.node, signal, restartAfterMs, resumeAfterMs}})
   }
 }

@@ -62,6 +62,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     tui: Flags.boolean({description: 'live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines)', default: true, allowNo: true}),
     json: Flags.boolean({description: 'print one JSON summary (run.json) instead of text', default: false}),
     'copy-strategy': Flags.string({description: 'how copies take their locks: naive, ordered, retry (overrides cluster.copyStrategy); a comma list runs each and compares them, e.g. naive,ordered,retry'}),
+    'network-faults': Flags.boolean({description: 'put a fault proxy between every node and Redis, so `cmm chaos partition/delay` can cut or slow a node (a network fault in the script\'s chaos: does this by itself)', default: false}),
     'on-deadlock': Flags.string({description: 'when the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness)', options: ['report', 'abort', 'ignore'], default: 'report'}),
   }
 
@@ -128,7 +129,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         const {run, summary, exitCode} = await executeRun({
           workload, seed, outDir: flags.out, redisUrl: flags.redis, externalNodes: flags['external-nodes'],
           signal: abort.signal, livenessMs: livenessUs / 1000, onDeadlock, breakVariant: breakVariant ?? null, paused: live?.paused,
-          leaseTtlMs, chaos: workload.chaos,
+          leaseTtlMs, chaos: workload.chaos, networkFaults: flags['network-faults'],
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
             if (line !== null) plain(line)

@@ -12,7 +12,11 @@ import type {ChaosStep, Workload} from '../workload/types.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {META_FORMAT} from '../records/run-meta.js'
 import {setStatus, writeMeta} from '../redis/run-meta.js'
-import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
+import type {ControlMessage, NodeReport} from '../records/messages.js'
+import {sendControl} from '../redis/control.js'
+import {startNetworkFaults, needsFaultProxy} from '../chaos/run-proxies.js'
+import type {NetworkFaults} from '../net/faults.js'
+import {faultTable} from '../chaos/fault-table.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 import type {BreakVariant} from '../protocol/break.js'
@@ -55,6 +59,8 @@ export interface RunOptions {
   readonly onDeadlock?: DeadlockPolicy
   /** Polled while the run goes on: while true the nodes start no new op (the live view's `p`). */
   readonly paused?: () => boolean
+  /** Put a fault proxy between every node and Redis (`cmm chaos partition/delay` on a live run). */
+  readonly networkFaults?: boolean
 }
 
 export function newRunId(): string {
@@ -78,6 +84,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   let redis: Redis | null = null
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
+  let net: NetworkFaults | null = null
   const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const events = new EventLog(join(dir, 'events.jsonl'))
   // Deadlocks and stuck waits have their own run events; everything else logged is a fault step.
@@ -98,7 +105,8 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     const restartRedis = server === null ? null : async () => {
       server = await restartRedisServer(server!)
     }
-    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => doneNodes.has(k), restartRedis})
+    if (needsFaultProxy(options)) net = await startNetworkFaults(redis, runId, n, url, options.externalNodes === true)
+    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => doneNodes.has(k), restartRedis, net})
     if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: url, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
@@ -115,6 +123,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (redis) await unregisterLive(redis, dir, runId).catch(() => {})
     killNodes(procs.filter((p) => p.child.exitCode === null))
     await reapNodes(procs, 2000)
+    await net?.close()
     if (redis) {
       if (server === null) await cleanupRunKeys(redis, runId).catch(() => {})
       redis.disconnect()
@@ -167,7 +176,8 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         noteOps(r.node, r.proc, r.ops)
         interval.push(r.interval)
         if (r.current !== undefined) lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
-        if (r.live) live[r.node] = r.live
+        // A zombie's late report (held by a partition) does not bring its purged locks back.
+        if (r.live && !sup.purged.has(r.proc ?? r.node)) live[r.node] = r.live
         return
       case 'deadlock': {
         if (!deadlocks.add(r, startUs === 0 ? 0 : (nowUs() - startUs) / 1000)) return
@@ -291,7 +301,8 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     if (Date.now() - lastEmit >= 200) {
       lastEmit = Date.now()
       const nodes = perNode.map((ops, node): NodeLive => {
-        const summary = live[node] ?? null
+        // A dead node's locks disappear from the view once the reaper purged them.
+        const summary = sup.purgedNow(node) ? null : live[node] ?? null
         const state = done.has(node) ? 'done' : sup.liveState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
         return {node, state, ops, summary}
       })
@@ -300,6 +311,8 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   }
   const durationMs = (nowUs() - startUs) / 1000
   schedule?.stop()
+  // Network faults end with the run: held bytes go through, so every node can flush and stop.
+  await sup.net.healAll()
   sup.stop()
 
   // 4. A completed run writes back every dirty page, then the shared disk is read: the final
@@ -344,7 +357,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
       kills: count('kill'), pauses: count('pause'), leaseLosses: count('lease-lost'), deaths: count('death-detected'),
       restarts: count('node-restarted'),
       recoveryMs: sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs])),
-      fencedWritebacks, deadProcesses: dead,
+      fencedWritebacks, deadProcesses: dead, byKind: faultTable(events.records, sup.recoveries),
     }
     const gaps = cutAtGaps(mergeHistory(closeCutShort(history, ms * 1e6)))
     if (gaps.cut.length > 0) errors.push({node: -1, message: `history of processes ${gaps.cut.join(', ')} has a gap (batches lost with Redis): their later entries were dropped`})
@@ -384,8 +397,8 @@ function mergeHistory(perNode: readonly (readonly HistoryEntry[])[]): HistoryEnt
   return all
 }
 
-async function control(redis: Redis, runId: string, node: number, msg: ControlMessage): Promise<void> {
-  await redis.xadd(keys.control(runId, node), 'MAXLEN', '~', '1000', '*', ...encodeMessage(node, msg))
+function control(redis: Redis, runId: string, node: number, msg: ControlMessage): Promise<void> {
+  return sendControl(redis, runId, node, msg)
 }
 
 /** On a shared Redis, a finished run removes its keys (results live on disk). */

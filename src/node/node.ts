@@ -18,6 +18,7 @@ import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
 import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
+import {SkewedClock} from './skew-clock.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
 
@@ -71,12 +72,14 @@ export async function runNode(options: NodeOptions): Promise<void> {
     const incarnation = options.incarnation ?? 0
     const proc = processId(node, incarnation, meta.workload.cluster.nodes)
     let leaseLost: LeaseLostError | null = null
+    // Lease deadline, hold time and timers run on it; recorded times stay on nowUs (true clock).
+    const protocolClock = new SkewedClock(nowUs)
     const lease = new Lease(redis, runId, proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
       leaseLost = error
       runtime.fail(error)
       stopReason ??= error.message
       stopped?.()
-    })
+    }, () => protocolClock.nowMs())
     const counters = emptyCounters()
     const recorder = new LatencyRecorder()
     const history: HistoryEntry[] = []
@@ -88,6 +91,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     const policy = meta.onDeadlock ?? 'report'
     const runtime: NodeRuntime = new NodeRuntime({
       node: proc, settings: meta.settings, manager: new RedisLockManager(redis, runId, {breakVariant}), counters, clock: nowUs, breakVariant,
+      protocolClock: () => protocolClock.nowUs(),
       onTrace: (t) => trace.push({...t, time: (t.time - startUs) * 1000}),
       onLock: (l) => locks.push({...l, time: (l.time - startUs) * 1000}),
       lease,
@@ -132,6 +136,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     const onControl = (msg: ControlMessage) => {
       if (msg.type === 'start') startAt?.(msg.atUs)
       else if (msg.type === 'pause' || msg.type === 'resume') paused = msg.type === 'pause'
+      else if (msg.type === 'skew') protocolClock.set({offsetUs: msg.offsetUs, rate: msg.rate})
       else if (msg.type === 'flush') {
         void flushAll(runtime).then(
           (pages) => post({type: 'flushed', node, pages}),

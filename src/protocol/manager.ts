@@ -45,7 +45,7 @@ export interface ManagerModel {
   readonly disk: Map<string, DiskEntry>
   /** Nodes (incarnations) declared dead after their lease expired: never granted again. */
   readonly dead: Set<NodeId>
-  /** A deliberately broken variant (`--break`): only `early-grant` and `no-conversion-refusal` change the manager. */
+  /** A deliberately broken variant (`--break`): only `early-grant`, `no-conversion-refusal` and `unfenced-writeback` change the manager. */
   readonly breakVariant?: BreakVariant | null
   /** Who waits for whom across units (docs/DEADLOCKS.md). */
   readonly graph: WaitGraph
@@ -149,7 +149,7 @@ export function decide(m: ManagerModel, req: ManagerRequest): Decision {
   if (req.type === 'demote' || req.type === 'writeback') protocol(Number.isSafeInteger(req.generation), `generation must be an integer: ${req.generation}`)
   const u = unitOf(m, req.unit)
   checkInvariants(req.unit, u)
-  if (m.dead.has(req.node)) return deadNodeReply(req)
+  if (m.dead.has(req.node)) return unfencedBreak(m, req, deadNodeReply(req))
   const out: Outgoing[] = []
   const ctx: Ctx = {m, unit: req.unit, u, out}
   let reply: ManagerReply
@@ -174,7 +174,14 @@ export function decide(m: ManagerModel, req: ManagerRequest): Decision {
       break
   }
   checkInvariants(req.unit, u)
-  return {reply, out}
+  return unfencedBreak(m, req, {reply, out})
+}
+
+/** unfenced-writeback (broken): a fenced write-back's pages reach the disk anyway (the reply still says stale). */
+function unfencedBreak(m: ManagerModel, req: ManagerRequest, d: Decision): Decision {
+  const fenced = d.reply.type === 'stale' && (req.type === 'demote' || req.type === 'writeback') && req.writeback.length > 0
+  if (fenced && m.breakVariant === 'unfenced-writeback') applyWriteback(m, req.generation, req.writeback)
+  return d
 }
 
 interface Ctx {

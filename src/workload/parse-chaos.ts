@@ -7,8 +7,9 @@ import {FAULT_POINTS, type ChaosStep, type ChaosTarget} from './types.js'
 import {readDuration} from './parse-steps.js'
 import {LIMITS} from './keys.js'
 import type {Val, YamlReader} from './yaml-reader.js'
+import {NET_EXTRA_KEYS, NET_FAULT_KEYS, parseNetStep} from './parse-net-chaos.js'
 
-const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis'] as const
+const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis', ...NET_FAULT_KEYS, ...NET_EXTRA_KEYS] as const
 const MAX_CHAOS_STEPS = 100
 
 export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
@@ -24,6 +25,12 @@ export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
     const kill = f.get('kill')
     const pause = f.get('pause')
     const redisV = f.get('restart-redis')
+    if (NET_FAULT_KEYS.some((k) => f.get(k) !== undefined)) {
+      if (redisV !== undefined) r.fail(redisV, 'a chaos step with exactly one fault', 'restart-redis: next to a network fault')
+      return parseNetStep(r, f, item, atMs, everyMs)
+    }
+    const extra = NET_EXTRA_KEYS.find((k) => f.get(k) !== undefined)
+    if (extra !== undefined) r.fail(f.get(extra)!, `${extra}: only with partition:, delay: or skew:`)
     if (redisV !== undefined) {
       if (r.scalar(redisV) !== true) r.fail(redisV, 'restart-redis: true')
       if (kill !== undefined || pause !== undefined) r.fail(item, 'a chaos step with exactly one of kill:, pause: or restart-redis:')
