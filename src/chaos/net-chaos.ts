@@ -20,6 +20,8 @@ export interface NetChaosContext {
   readonly sendSkew: (node: number, offsetUs: number, rate: number) => Promise<void>
   /** The fault began now for this process (recovery is measured from here). */
   readonly noteFault: (proc: number, kind: FaultKind) => void
+  /** The node's fault ended (a death after a grace period is no longer its doing). */
+  readonly noteFaultEnd: (node: number) => void
   readonly later: (ms: number, fn: () => void) => void
 }
 
@@ -107,6 +109,7 @@ export class NetChaos {
     this.active.delete(`${kind}:${node}`)
     if (kind === 'skew') await this.c.sendSkew(node, 0, 1).catch(() => {})
     else this.c.net?.heal(node, kind)
+    this.c.noteFaultEnd(node)
     this.c.events.write(END_EVENT[kind], {node, why})
   }
 

@@ -55,7 +55,7 @@ export class Supervisor {
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly pendingRestart = new Set<number>()
   /** When each process's latest fault began, and its kind (recovery is measured from it). */
-  private readonly faultAt = new Map<number, {at: number; kind: FaultKind}>()
+  private readonly faultAt = new Map<number, {at: number; kind: FaultKind; endedAt: number | null}>()
   private readonly paused = new Set<number>()
   /** Processes whose locks the reaper purged (the live view stops showing their locks). */
   readonly purged = new Set<number>()
@@ -86,7 +86,8 @@ export class Supervisor {
         return inc === undefined || exitedOf(inc) ? null : inc.proc
       },
       sendSkew: (node, offsetUs, rate) => sendControl(o.redis, o.runId, node, {type: 'skew', offsetUs, rate}),
-      noteFault: (proc, kind) => this.faultAt.set(proc, {at: Date.now(), kind}),
+      noteFault: (proc, kind) => this.faultAt.set(proc, {at: Date.now(), kind, endedAt: null}),
+      noteFaultEnd: (node) => this.faultEnded(node),
       later: (ms, fn) => this.later(ms, fn),
     })
   }
@@ -210,14 +211,14 @@ export class Supervisor {
     if (req.signal === 'KILL') {
       inc.expected = true
       this.deadProcs.add(inc.proc)
-      this.faultAt.set(inc.proc, {at: Date.now(), kind: 'kill'})
+      this.faultAt.set(inc.proc, {at: Date.now(), kind: 'kill', endedAt: null})
       this.o.events.write('kill', {node: req.node, proc: inc.proc, pid, from: req.from, restartAfterMs: req.restartAfterMs})
       inc.process.child.kill('SIGKILL')
       if (req.restartAfterMs !== null) this.scheduleRestart(req.node, req.restartAfterMs)
       return {applied: true, detail: `killed node ${req.node} (process ${inc.proc}, pid ${pid})${req.restartAfterMs === null ? '' : `, restart after ${req.restartAfterMs} ms`}`}
     }
     if (req.signal === 'STOP') {
-      this.faultAt.set(inc.proc, {at: Date.now(), kind: 'pause'})
+      this.faultAt.set(inc.proc, {at: Date.now(), kind: 'pause', endedAt: null})
       this.paused.add(inc.proc)
       this.o.events.write('pause', {node: req.node, proc: inc.proc, pid, from: req.from, resumeAfterMs: req.resumeAfterMs ?? null})
       inc.process.child.kill('SIGSTOP')
@@ -227,9 +228,25 @@ export class Supervisor {
       return {applied: true, detail: `paused node ${req.node} (pid ${pid})${req.resumeAfterMs == null ? '' : `, resume after ${req.resumeAfterMs} ms`}`}
     }
     this.paused.delete(inc.proc)
+    this.faultEnded(req.node)
     this.o.events.write('resume', {node: req.node, proc: inc.proc, pid, from: req.from})
     inc.process.child.kill('SIGCONT')
     return {applied: true, detail: `resumed node ${req.node} (pid ${pid})`}
+  }
+
+  /** The node's current fault ended (heal, resume): a death long after it is not its doing. */
+  private faultEnded(node: number): void {
+    const inc = this.current.get(node)
+    const f = inc === undefined ? undefined : this.faultAt.get(inc.proc)
+    if (f !== undefined && f.endedAt === null) f.endedAt = Date.now()
+  }
+
+  /** The fault a death is the consequence of: one still in force, or ended less than a lease ago. */
+  private causeOf(proc: number, detected: number): {at: number; kind: FaultKind} | undefined {
+    const f = this.faultAt.get(proc)
+    if (f === undefined) return undefined
+    const graceMs = this.o.leaseTtlMs * 1.25 + 50
+    return f.endedAt === null || detected - f.endedAt <= graceMs ? f : undefined
   }
 
   private scheduleRestart(node: number, afterMs: number): void {
@@ -267,7 +284,7 @@ export class Supervisor {
         const detected = Date.now()
         this.deadProcs.add(proc)
         this.deathMs.set(proc, Math.min(this.deathMs.get(proc) ?? Infinity, detected))
-        const fault = this.faultAt.get(proc)
+        const fault = this.causeOf(proc, detected)
         const killed = fault?.at
         this.o.events.write('death-detected', {node: Number(nodeText), proc, units: units.length, sinceFaultMs: killed === undefined ? null : detected - killed, fault: fault?.kind ?? null})
         let heldEx = 0
