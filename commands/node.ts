@@ -1,20 +1,15 @@
-import {Command, Flags} from '@oclif/core'
-import {runNode} from '../src/node/node.js'
-import {lookUpProxyUrl} from '../src/redis/proxies.js'
+import {Flags} from '@oclif/core'
+import {CmmCommand} from '../src/cli/command.js'
 import {fail} from '../src/cli/fail.js'
 import {LeaseLostError} from '../src/node/lease.js'
 import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
 
-export default class Node extends Command {
+export default class Node extends CmmCommand {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
   static override description = `Joins a run started with \`cmm run workload FILE --redis URL --external-nodes\`:
-reads the workload and settings from Redis, plays node K's part, and keeps answering lock
-callbacks until the run ends. Nodes talk to each other and to the orchestrator only through
-Redis, so this can run on any host that reaches that Redis (history times assume synchronised
-clocks across hosts).
+reads the workload and settings from Redis, plays node K's part, and keeps answering lock callbacks until the run ends. Nodes talk to each other and to the orchestrator only through Redis, so this can run on any host that reaches that Redis (history times assume synchronised clocks across hosts).
 
---network-faults: connect through the fault proxy the orchestrator runs for this node (the run
-must be started with --network-faults), so \`cmm chaos partition/delay\` reach this node too.`
+--network-faults: connect through the fault proxy the orchestrator runs for this node (the run must be started with --network-faults), so \`cmm chaos partition\` and \`cmm chaos delay\` reach this node too.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1',
@@ -25,13 +20,16 @@ must be started with --network-faults), so \`cmm chaos partition/delay\` reach t
     redis: Flags.string({description: 'the run\'s Redis (redis://host:port, or a Unix socket path)', required: true}),
     run: Flags.string({description: 'run id printed by `cmm run workload --external-nodes`', required: true}),
     id: Flags.integer({description: 'this node\'s id, 0..nodes-1', required: true, min: 0}),
-    'network-faults': Flags.boolean({description: 'connect through this node\'s fault proxy (a run started with --network-faults), so network faults reach it', default: false}),
+    'network-faults': Flags.boolean({description: 'Connect through this node\'s fault proxy (a run started with --network-faults), so network faults reach it.', default: false}),
     incarnation: Flags.integer({description: 'restart number of this node (0 first; a node that lost its lease (exit 3) rejoins with the next one)', default: 0, min: 0}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Node)
     try {
+      // Loaded here, not at the top: ioredis and hdr-histogram-js are only needed once the flags are good.
+      const {runNode} = await import('../src/node/node.js')
+      const {lookUpProxyUrl} = await import('../src/redis/proxies.js')
       const redisUrl = flags['network-faults'] ? await lookUpProxyUrl(flags.redis, flags.run, flags.id) : flags.redis
       await runNode({redisUrl, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {

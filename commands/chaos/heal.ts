@@ -1,12 +1,10 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {applyFault, CHAOS_EXIT_TEXT, runFlags} from '../../src/cli/chaos.js'
-import type {HealWhat} from '../../src/chaos/requests.js'
 
-export default class ChaosHeal extends Command {
+export default class ChaosHeal extends CmmCommand {
   static override summary = 'End the network faults and clock skew of a node (or of every node)'
-  static override description = `Ends partitions, delays and clock skews on NODE, or on every node without it: held
-traffic is delivered in order, the clock steps back to the true time. Exits 5 when there was
-nothing to heal. Waits for the orchestrator to confirm.
+  static override description = `Ends the partitions, delays and clock skews of NODE, or of every node without it: held traffic is delivered in order, the clock steps back to the true time. Exits 5 when there was nothing to heal. Waits for the orchestrator to confirm.
 
 ${CHAOS_EXIT_TEXT}`
 
@@ -22,12 +20,11 @@ ${CHAOS_EXIT_TEXT}`
 
   static override flags = {
     ...runFlags,
-    only: Flags.string({description: 'end only this kind of fault', options: ['partition', 'delay', 'skew']}),
+    only: Flags.option({description: 'End only this kind of fault.', options: ['partition', 'delay', 'skew'] as const})(),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ChaosHeal)
-    const heal = (flags.only ?? 'all') as HealWhat
-    await applyFault(this, {outDir: flags.out, runId: flags.run, request: {node: args.node ?? -1, signal: 'HEAL', heal, restartAfterMs: null}})
+    await applyFault(this, {outDir: flags.results, runId: flags.run, json: flags.json, request: {node: args.node ?? -1, signal: 'HEAL', heal: flags.only ?? 'all', restartAfterMs: null}})
   }
 }

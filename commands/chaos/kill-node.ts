@@ -1,16 +1,14 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
+import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail} from '../../src/cli/fail.js'
-import {applyFault, CHAOS_EXIT_TEXT, durationFlagMs, runFlags} from '../../src/cli/chaos.js'
-import {DURATION_HINT} from '../../src/workload/values.js'
+import {applyFault, CHAOS_EXIT_TEXT, msOf, runFlags} from '../../src/cli/chaos.js'
 
-export default class ChaosKillNode extends Command {
+export default class ChaosKillNode extends CmmCommand {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
-  static override description = `Finds the live run (the latest in --out, or --run RUN_ID) and asks its orchestrator to
-signal the node's process: KILL (lease expires, locks purged, optionally restarted as a new
-incarnation), STOP (a pause; past the lease the node is declared dead and fenced) or CONT.
-Waits for the orchestrator to confirm; every step is logged in results/RUN/events.jsonl.
+  static override description = `Finds the live run (the latest in --results, or --run RUN_ID) and asks its orchestrator to signal the node's process: KILL (lease expires, locks purged, optionally restarted as a new incarnation), STOP (a pause; past the lease the node is declared dead and fenced) or CONT. Waits for the orchestrator to confirm; every step is logged in results/RUN/events.jsonl.
 
 ${CHAOS_EXIT_TEXT}`
 
@@ -27,18 +25,18 @@ ${CHAOS_EXIT_TEXT}`
 
   static override flags = {
     ...runFlags,
-    signal: Flags.string({description: 'what to do to the node', options: [...CHAOS_SIGNALS], default: 'KILL'}),
-    'restart-after': Flags.string({description: `KILL: restart the node as a new incarnation after this long, ${DURATION_HINT}`}),
-    for: Flags.string({description: `STOP: send CONT after this long, ${DURATION_HINT}`}),
+    signal: Flags.option({description: 'What to do to the node.', options: CHAOS_SIGNALS, default: 'KILL' as ChaosSignal})(),
+    'restart-after': durationFlag({description: `KILL: restart the node as a new incarnation after this long, ${DURATION_HINT}.`}),
+    for: durationFlag({description: `STOP: send CONT after this long, ${DURATION_HINT}.`}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ChaosKillNode)
-    const signal = flags.signal as ChaosSignal
-    const restartAfterMs = durationFlagMs(this, 'restart-after', flags['restart-after'])
-    const resumeAfterMs = durationFlagMs(this, 'for', flags.for)
+    const signal = flags.signal
+    const restartAfterMs = msOf(flags['restart-after'])
+    const resumeAfterMs = msOf(flags.for)
     if (restartAfterMs !== null && signal !== 'KILL') fail(this, '--restart-after goes with --signal KILL', EXIT.badInput)
     if (resumeAfterMs !== null && signal !== 'STOP') fail(this, '--for goes with --signal STOP', EXIT.badInput)
-    await applyFault(this, {outDir: flags.out, runId: flags.run, request: {node: args.node, signal, restartAfterMs, resumeAfterMs}})
+    await applyFault(this, {outDir: flags.results, runId: flags.run, json: flags.json, request: {node: args.node, signal, restartAfterMs, resumeAfterMs}})
   }
 }

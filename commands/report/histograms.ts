@@ -1,10 +1,12 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {reportHistograms, type ReportFormat} from '../../src/report/histograms/report.js'
-import {ReportInputError} from '../../src/report/histograms/load.js'
+import {UsageError} from '../../src/protocol/errors.js'
+import {resultsFlag} from '../../src/cli/results-flag.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class ReportHistograms extends Command {
+export default class ReportHistograms extends CmmCommand {
   static override summary = 'Latency percentiles of stored runs; several runs side by side with ratios'
   static override description = `Reads results/RUN_ID/histograms/ (merged across nodes, or --node K) and prints a percentile table per operation and fault class (count, mean, p50, p90, p99, p99.9, max). A run is named by its id under --results or by its folder; default: the latest run. With several runs, each row is shown per run with ratios against the first.
 
@@ -26,11 +28,12 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
   }
 
   static override flags = {
-    results: Flags.string({description: 'folder holding the runs', default: 'results'}),
-    node: Flags.integer({description: 'one node\'s histograms instead of the merged ones', min: 0}),
-    format: Flags.string({description: 'table; hgrm (HdrHistogram percentile distribution); csv; json (with HISTF strings)', options: ['table', 'hgrm', 'csv', 'json'], default: 'table'}),
-    plot: Flags.boolean({description: 'also draw latency by percentile in the terminal', default: false}),
-    html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
+    results: resultsFlag('Folder holding the runs.'),
+    node: Flags.integer({description: 'One node\'s histograms instead of the merged ones.', min: 0}),
+    format: Flags.option({description: 'table; hgrm (HdrHistogram percentile distribution); csv; json (with HISTF strings).', options: ['table', 'hgrm', 'csv', 'json'] as ReportFormat[], default: 'table' as ReportFormat})(),
+    json: Flags.boolean({description: 'Same as --format json.', default: false}),
+    plot: Flags.boolean({description: 'Also draw latency by percentile in the terminal.', default: false}),
+    html: Flags.string({description: 'Also write a self-contained HTML report to this file.'}),
   }
 
   async run(): Promise<void> {
@@ -38,12 +41,12 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
     try {
       const text = await reportHistograms({
         runs: argv as string[], resultsDir: flags.results, node: flags.node,
-        format: flags.format as ReportFormat, plot: flags.plot, html: flags.html,
+        format: flags.json ? 'json' : flags.format, plot: flags.plot, html: flags.html,
       })
       process.stdout.write(text)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof ReportInputError) fail(this, error.message, EXIT.badInput)
+      if (error instanceof UsageError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }

@@ -7,9 +7,10 @@ import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {findLiveRuns, type LiveRun} from './live.js'
 import type {ChaosOutcome, ChaosRequest} from './requests.js'
 import {sendAndConfirm} from './confirm.js'
+import {UsageError} from '../protocol/errors.js'
 
 /** Bad run id or node: the user's mistake (exit 2). */
-export class ChaosTargetError extends Error {}
+export class ChaosTargetError extends UsageError {}
 
 export interface FaultRequestOptions {
   readonly outDir: string

@@ -34,9 +34,9 @@ describe('cmm chaos network commands', () => {
     const dir = tempDir()
     const out = join(dir, 'results')
     const file = writeTemp(dir, 'live.yaml', LIVE)
-    const cli = startCli(['run', 'workload', file, '--out', out, '--no-tui', '--network-faults'])
+    const cli = startCli(['run', 'workload', file, '--results', out, '--no-tui', '--network-faults'])
     expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
-    const chaos = (...args: string[]) => runCli(['chaos', ...args, '--out', out])
+    const chaos = (...args: string[]) => runCli(['chaos', ...args, '--results', out])
 
     const part = await chaos('partition', '1', '--for', '300ms')
     expect(part.stderr).toBe('')
