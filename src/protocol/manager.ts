@@ -9,7 +9,7 @@ import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeId, NodeMessa
 import {pageKey} from './types.js'
 import type {BreakVariant} from './break.js'
 import {beginWait, createWaitGraph, detect, endWait, markPinned, unmarkPinned, type WaitGraph} from './wait-graph.js'
-import {invariant} from './errors.js'
+import {InvariantError, invariant} from './errors.js'
 
 export type CallbackState = 'none' | 'release' | 'downgrade'
 
@@ -92,9 +92,13 @@ export class ProtocolError extends Error {
   }
 }
 
-/** A broken manager invariant (InvariantError; the message says it is the manager's). */
+/** A manager invariant broke: a bug in the manager model itself (callers match the type, never the text). */
+export class ManagerInvariantError extends InvariantError {
+  override readonly name: string = 'ManagerInvariantError'
+}
+
 function assert(condition: boolean, message: string): asserts condition {
-  invariant(condition, () => `manager invariant violated: ${message}`)
+  if (!condition) throw new ManagerInvariantError(`manager invariant violated: ${message}`)
 }
 
 function protocol(condition: boolean, message: string): asserts condition {

@@ -7,7 +7,7 @@ import type {BreakVariant} from './break.js'
 import {invariant} from './errors.js'
 import {worseClass} from './node-fault-class.js'
 import {checkUnit} from './node-invariants.js'
-import {cloneUnit, stampOf, unitKey} from './node-core-state.js'
+import {cloneUnit, stampOf, unitKey, type StampText} from './node-core-state.js'
 import {
   holdersOf,
   isIdle,
@@ -133,6 +133,16 @@ export class NodeCore {
     return this.#slotOf(page)?.pte ?? 'none'
   }
 
+  /**
+   * What the MMU maps for the page: the PTE, or (broken `skip-invalidate` only) a mapping a
+   * release left behind, which `pte` no longer shows. The model's coherence oracle checks this.
+   */
+  mapping(page: PageRef): PteState {
+    const pte = this.pte(page)
+    if (pte !== 'none' || this.#leftMapped.size === 0) return pte
+    return this.#leftMapped.get(pageKey(page))?.pte ?? 'none'
+  }
+
   cached(page: PageRef): {data: PageBytes; dirty: boolean} | null {
     const slot = this.#slotOf(page)
     return slot?.data ? {data: slot.data, dirty: slot.dirty} : null
@@ -158,11 +168,11 @@ export class NodeCore {
    * Canonical text of the whole state (src/sim/ merges states with equal keys). Idle units are
    * left out; the active set is sorted (only membership matters to the core).
    */
-  stateKey(): string {
-    let s = `${this.#now}|${[...this.#active].sort().join(',')}`
-    for (const u of this.#units.values()) if (!isIdle(u) || u.seq > 0) s += `\n${unitKey(u)}`
-    for (const [key, m] of this.#leftMapped) s += `\nleft ${key}:${m.pte}:${stampOf(m.data)}`
-    for (const [key, data] of this.#staleCache) s += `\nstale ${key}:${stampOf(data)}`
+  stateKey(stamp: StampText = stampOf): string {
+    let s = `${this.#now}|${this.#active.size === 0 ? '' : [...this.#active].sort().join(',')}`
+    for (const u of this.#units.values()) if (!isIdle(u) || u.seq > 0) s += `\n${unitKey(u, stamp)}`
+    for (const [key, m] of this.#leftMapped) s += `\nleft ${key}:${m.pte}:${stamp(m.data)}`
+    for (const [key, data] of this.#staleCache) s += `\nstale ${key}:${stamp(data)}`
     return s
   }
 
