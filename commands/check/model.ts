@@ -61,6 +61,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     'retry-limit': Flags.integer({description: `rounds a retry copy makes before it takes the ordered path (default: the worker's ${RETRY_LIMIT}); a lower one keeps the state space small`, min: 1, max: 1000}),
     kills: Flags.integer({description: 'node kills each walk (or, exhaustive, each path) may make: the manager declares the node dead and purges it, the node restarts empty under a new id', min: 0, max: 100}),
     pauses: Flags.integer({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts', min: 0, max: 100}),
+    partitions: Flags.integer({description: 'network partitions each walk (or path) may make (`partK` in traces): the node\'s links stop delivering while it keeps running its program on its cache, the manager may then declare it dead and purge it (it must complete nothing more), and the partition heals (its held requests arrive late and must be fenced)', min: 0, max: 100}),
     'hold-time': durationFlag({description: `Minimum hold time after a grant (overrides cluster.holdTime), ${DURATION_HINT}; the model's clock only moves when a timer fires.`}),
     json: Flags.boolean({description: 'Print the outcome as one JSON document: verdict, exit status, the report lines and the violation\'s trace.', default: false}),
   }
@@ -90,6 +91,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         holdTimeUs: flags['hold-time'],
         kills: flags.kills,
         pauses: flags.pauses,
+        partitions: flags.partitions,
         symmetry: flags.symmetry,
         workers: flags.workers ?? defaultWorkers(),
         progress: progressLine(),
