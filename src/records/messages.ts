@@ -7,6 +7,8 @@ import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
 import type {NodeLiveSummary} from './live.js'
+import {RemoteMessageError} from '../protocol/errors.js'
+import {decodeTyped, type Shape} from './decode.js'
 
 export type ControlMessage =
   /** Start the workload at this wall-clock time (microseconds since the epoch), shared by all nodes. */
@@ -43,9 +45,46 @@ export function encodeMessage(node: number, message: ControlMessage | NodeReport
   return ['type', message.type, 'node', String(node), 'body', JSON.stringify(message)]
 }
 
-/** Decodes one stream entry's field list; throws on anything that is not ours. */
-export function decodeMessage<T extends ControlMessage | NodeReport>(fields: readonly string[]): T {
-  const body = fields[fields.indexOf('body') + 1]
-  if (body === undefined || fields.indexOf('body') < 0) throw new Error(`stream entry without body: ${fields.join(' ')}`)
-  return JSON.parse(body) as T
+const NODE: Shape = {node: 'integer'}
+const HISTOGRAMS: Shape = {corrected: 'object', uncorrected: 'object'}
+
+/** The fields each control message must have (checked when a node reads it). */
+const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
+  start: {atUs: 'number'},
+  stop: {reason: 'string'},
+  pause: {},
+  resume: {},
+  flush: {},
+  skew: {offsetUs: 'number', rate: 'number'},
+}
+
+/** The fields each node report must have (checked when the orchestrator reads it). */
+const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
+  ready: {...NODE, pid: 'integer', host: 'string'},
+  progress: {...NODE, ops: 'integer', interval: HISTOGRAMS, proc: {optional: 'integer'}},
+  deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
+  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}},
+  flushed: {...NODE, pages: 'integer'},
+  waits: {...NODE, units: 'array'},
+  stopped: NODE,
+  done: {...NODE, ops: 'integer', counters: 'object', histograms: HISTOGRAMS, stopped: 'boolean', proc: {optional: 'integer'}},
+  error: {...NODE, message: 'string'},
+  event: {...NODE, event: {type: 'string'}},
+}
+
+function bodyOf(fields: readonly string[]): string {
+  const at = fields.indexOf('body')
+  const body = at < 0 ? undefined : fields[at + 1]
+  if (body === undefined) throw new RemoteMessageError(`stream entry without body: ${fields.join(' ').slice(0, 200)}`)
+  return body
+}
+
+/** Decodes a control stream entry, checking its shape; throws RemoteMessageError on anything that is not ours. */
+export function decodeControl(fields: readonly string[]): ControlMessage {
+  return decodeTyped<ControlMessage>(bodyOf(fields), CONTROL_SHAPES, 'control message')
+}
+
+/** Decodes an outbox stream entry, checking its shape; throws RemoteMessageError on anything that is not ours. */
+export function decodeReport(fields: readonly string[]): NodeReport {
+  return decodeTyped<NodeReport>(bodyOf(fields), REPORT_SHAPES, 'node report')
 }
