@@ -84,7 +84,8 @@ export class Supervisor {
       net: o.net ?? null, events: o.events, nodes: o.nodes,
       running: (node) => {
         const inc = this.current.get(node)
-        return inc === undefined || exitedOf(inc) ? null : inc.proc
+        // A node done with its workload only serves callbacks until the flush: a fault now would cost the run its final write-back.
+        return inc === undefined || exitedOf(inc) || this.o.isDone(node) ? null : inc.proc
       },
       sendSkew: (node, offsetUs, rate) => sendControl(o.redis, o.runId, node, {type: 'skew', offsetUs, rate}),
       noteFault: (proc, kind) => this.faultAt.set(proc, {at: Date.now(), kind, endedAt: null}),
