@@ -49,9 +49,9 @@ export function mixYaml(spec: MixSpec): string {
   ].join('\n')
 }
 
-export async function runMix(ctx: BenchContext, spec: MixSpec, seed = 7): Promise<MixResult> {
+export async function runMix(ctx: BenchContext, spec: MixSpec, seed = 7, networkFaults = false): Promise<MixResult> {
   const workload = parseWorkload(mixYaml(spec), 'bench-mix.yaml')
-  const run = await runWorkload({workload, seed, outDir: ctx.tmpDir, redisUrl: ctx.redisUrl, livenessMs: 20_000})
+  const run = await runWorkload({workload, seed, outDir: ctx.tmpDir, redisUrl: ctx.redisUrl, livenessMs: 20_000, networkFaults})
   if (run.end !== 'completed') throw new Error(`bench run ${JSON.stringify(spec)} ended ${run.end}: ${run.errors.map((e) => e.message).join('; ')}`)
   const ops = run.totals.ops
   const seconds = run.durationMs / 1000

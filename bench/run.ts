@@ -31,6 +31,7 @@ const FIGURES: readonly Entry[] = [
   {figure: '6 against a Redis lock library', module: './alternative.js', export: 'benchAlternative'},
   {figure: '7 proposal questions', module: './proposal.js', export: 'benchProposal'},
   {figure: '8 overhead: manager script in Redis', module: './lua-time.js', export: 'benchLuaTime'},
+  {figure: '8 overhead: fault proxy', module: './net.js', export: 'benchFaultProxy'},
   {figure: '8 overhead: histogram record', module: './histograms.js', export: 'benchHistograms', external: true},
   {figure: '8 overhead: history checker', module: './check-history.js', export: 'benchCheckHistory', external: true},
   {figure: '8 overhead: run checkers', module: './checkers.js', export: 'benchRunCheckers', external: true},

@@ -66,6 +66,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     json: Flags.boolean({description: 'Print one JSON summary (run.json) instead of text.', default: false}),
     'copy-strategy': Flags.string({description: `How copies take their locks (overrides cluster.copyStrategy); a comma list runs the workload once per strategy and compares them, e.g. naive,ordered,retry.`, helpValue: `${COPY_STRATEGIES.join('|')}[,...]`}),
     ...redisFlags,
+    'network-faults': Flags.boolean({description: 'Put a fault proxy between every node and Redis, so `cmm chaos partition` and `cmm chaos delay` can cut off or slow a node (a partition: or delay: step in the script\'s chaos: does this by itself).', default: false}),
     'on-deadlock': Flags.option({description: 'When the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness).', options: DEADLOCK_POLICIES, default: 'report' as DeadlockPolicy})(),
   }
 
@@ -109,6 +110,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     const worst = await this.runAll(workloads, {
       seed, outDir: flags.results, redisUrl: flags.redis, externalNodes: flags['external-nodes'], livenessMs: flags.liveness / 1000,
       onDeadlock: flags['on-deadlock'], breakVariant: flags.break ?? null, leaseTtlMs, json: flags.json, tui: flags.tui, redis,
+      networkFaults: flags['network-faults'],
     })
     if (worst !== EXIT.ok) this.exit(worst)
   }
@@ -148,7 +150,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         const {run, summary, exitCode} = await executeRun({
           workload, seed: o.seed, outDir: o.outDir, redisUrl: o.redisUrl, externalNodes: o.externalNodes,
           signal: abort.signal, livenessMs: o.livenessMs, onDeadlock: o.onDeadlock, breakVariant: o.breakVariant, paused: live?.paused,
-          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos, ...o.redis,
+          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos, ...o.redis, networkFaults: o.networkFaults,
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
             if (line !== null) plain(line)
@@ -193,6 +195,7 @@ interface RunSettings {
   readonly json: boolean
   readonly tui: boolean
   readonly redis: RedisSetup
+  readonly networkFaults: boolean
 }
 
 /** `naive,ordered,retry` -> the strategies in that order (no repeats), or null if one is unknown. */

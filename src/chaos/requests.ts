@@ -3,8 +3,15 @@
 // the node processes, so it can restart them and log every step in events.jsonl).
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
+import type {PartitionDirection} from '../workload/types.js'
 
 export type ChaosSignal = 'KILL' | 'STOP' | 'CONT'
+
+/** Network and clock faults (issue 14), carried out by the supervisor with the run's fault proxies. */
+export type NetSignal = 'PARTITION' | 'DELAY' | 'SKEW' | 'HEAL'
+
+/** What `HEAL` ends: a partition, a delay, a clock skew, or all of them. */
+export type HealWhat = 'partition' | 'delay' | 'skew' | 'all'
 
 /** Restart the run's private Redis primary on its own data: the `node` field is ignored. */
 export const RESTART_REDIS = 'RESTART-REDIS'
@@ -13,14 +20,28 @@ export const FAILOVER_REDIS = 'FAILOVER-REDIS'
 export type RedisFaultSignal = typeof RESTART_REDIS | typeof FAILOVER_REDIS
 
 export interface ChaosRequest {
+  /** -1: every node (HEAL, and a workload's `all`). */
   readonly node: number
-  readonly signal: ChaosSignal | RedisFaultSignal
+  readonly signal: ChaosSignal | NetSignal | RedisFaultSignal
   /** Restart a killed node (a new incarnation) after this long; null: it stays down. */
   readonly restartAfterMs: number | null
   /** STOP only: send CONT after this long (a pause); null: stays stopped until a CONT. */
   readonly resumeAfterMs?: number | null
   readonly from: string
+  /** PARTITION, DELAY, SKEW: end it after this long (null: until a HEAL). */
+  readonly forMs?: number | null
+  readonly direction?: PartitionDirection
+  readonly delayMs?: number
+  readonly jitterMs?: number
+  readonly offsetMs?: number
+  readonly rate?: number
+  readonly heal?: HealWhat
+  /** The sender waits for the supervisor's answer (chaos/confirm.ts). */
+  readonly ack?: boolean
 }
+
+/** The supervisor's answer to a request: carried out, or refused with the reason. */
+export type ChaosOutcome = {readonly applied: true; readonly detail: string} | {readonly applied: false; readonly reason: string}
 
 export const CHAOS_SIGNALS: readonly ChaosSignal[] = ['KILL', 'STOP', 'CONT']
 

@@ -8,6 +8,7 @@ import {RedisLockManager} from '../redis/lock-manager.js'
 import type {UnitState} from '../protocol/manager.js'
 import {parsePageKey, unitOf, type Granularity} from '../protocol/types.js'
 import type {ChaosStep, ChaosTarget, FaultPoint} from '../workload/types.js'
+import {isNetStep, netRequestOf, netTargetOf, type NetStep} from './net-schedule.js'
 
 /** Upper bound of faults one schedule injects (an `every` step repeats until the run ends). */
 const MAX_FAULTS = 10_000
@@ -38,19 +39,28 @@ export function processAt(state: UnitState, when: FaultPoint): number | null {
   }
 }
 
-async function killAtFaultPoint(ctx: ScheduleContext, step: Extract<ChaosStep, {killAt: unknown}>, stopped: () => boolean): Promise<void> {
+/** Waits (polling) until some process is at the fault point on `page`'s unit, then fires at its node. */
+async function atFaultPoint(ctx: ScheduleContext, at: {readonly page: string; readonly when: FaultPoint}, stopped: () => boolean, fire: (node: number, from: string) => Promise<unknown>): Promise<void> {
   const lm = new RedisLockManager(ctx.redis, ctx.runId)
-  const unit = unitOf(parsePageKey(step.killAt.page), ctx.granularity)
+  const unit = unitOf(parsePageKey(at.page), ctx.granularity)
   const deadline = Date.now() + FAULT_POINT_WAIT_MS
   while (!stopped() && Date.now() < deadline) {
-    const proc = processAt(await lm.unitState(unit), step.killAt.when)
+    const proc = processAt(await lm.unitState(unit), at.when)
     if (proc !== null) {
-      await sendChaos(ctx.redis, ctx.runId, {node: proc % ctx.nodes, signal: 'KILL', restartAfterMs: step.restartMs, from: `schedule: ${step.killAt.when} on ${unit} (process ${proc})`})
+      await fire(proc % ctx.nodes, `schedule: ${at.when} on ${unit} (process ${proc})`)
       return
     }
     await new Promise((r) => setTimeout(r, FAULT_POINT_POLL_MS))
   }
-  if (!stopped()) ctx.events.write('chaos-missed', {unit, when: step.killAt.when, waitedMs: FAULT_POINT_WAIT_MS})
+  if (!stopped()) ctx.events.write('chaos-missed', {unit, when: at.when, waitedMs: FAULT_POINT_WAIT_MS})
+}
+
+function sendNet(ctx: ScheduleContext, step: NetStep, stopped: () => boolean): Promise<unknown> {
+  const target = netTargetOf(step)
+  const send = (node: number, from: string) => sendChaos(ctx.redis, ctx.runId, netRequestOf(step, node, from))
+  if (typeof target === 'object') return atFaultPoint(ctx, target, stopped, send)
+  const node = target === 'all' ? -1 : target === 'random' ? Math.floor(Math.random() * ctx.nodes) : target
+  return send(node, 'schedule')
 }
 
 export function runSchedule(steps: readonly ChaosStep[], ctx: ScheduleContext): {stop(): void} {
@@ -61,8 +71,10 @@ export function runSchedule(steps: readonly ChaosStep[], ctx: ScheduleContext): 
   const fire = (step: ChaosStep) => {
     if (stopped || ++fired > MAX_FAULTS) return
     const from = 'schedule'
-    const send = 'killAt' in step
-      ? killAtFaultPoint(ctx, step, () => stopped)
+    const send = isNetStep(step)
+      ? sendNet(ctx, step, () => stopped)
+      : 'killAt' in step
+      ? atFaultPoint(ctx, step.killAt, () => stopped, (node, from) => sendChaos(ctx.redis, ctx.runId, {node, signal: 'KILL', restartAfterMs: step.restartMs, from}))
       : 'kill' in step
       ? sendChaos(ctx.redis, ctx.runId, {node: pick(step.kill), signal: 'KILL', restartAfterMs: step.restartMs, from})
       : 'pause' in step
@@ -80,8 +92,10 @@ export function runSchedule(steps: readonly ChaosStep[], ctx: ScheduleContext): 
   }
   for (const step of steps) {
     if (step.atMs < 0 || (step.everyMs !== null && step.everyMs < 10)) throw new Error(`chaos step: bad times ${JSON.stringify(step)}`)
-    const target = 'kill' in step ? step.kill : 'pause' in step ? step.pause : 'random'
+    const net = isNetStep(step) ? netTargetOf(step) : null
+    const target = 'kill' in step ? step.kill : 'pause' in step ? step.pause : net === null || typeof net === 'object' || net === 'all' ? 'random' : net
     if ('killAt' in step) parsePageKey(step.killAt.page)
+    if (net !== null && typeof net === 'object') parsePageKey(net.page)
     if (target !== 'random' && (!Number.isInteger(target) || target < 0 || target >= ctx.nodes)) throw new Error(`chaos step: no node ${target} (nodes 0..${ctx.nodes - 1})`)
     at(step.atMs, () => fire(step))
   }

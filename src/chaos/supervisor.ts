@@ -16,10 +16,14 @@ import {spawnNode, type NodeProcess} from '../process/spawn.js'
 import {NODE_EXIT} from '../records/exit-codes.js'
 import {processId} from '../records/history.js'
 import type {EventLog} from '../results/events.js'
-import {FAILOVER_REDIS, readChaos, RESTART_REDIS, type ChaosRequest} from './requests.js'
+import {FAILOVER_REDIS, readChaos, RESTART_REDIS, type ChaosOutcome, type ChaosRequest} from './requests.js'
 import {injectRedisFault} from './redis-faults.js'
 import type {RedisDeployment} from '../redis/topology/deployment.js'
 import {lossText, type RedisFaultRecord} from '../records/redis-faults.js'
+import {answerChaos} from './confirm.js'
+import {NetChaos, type FaultKind} from './net-chaos.js'
+import type {NetworkFaults} from '../net/faults.js'
+import {sendControl} from '../redis/control.js'
 
 export interface Incarnation {
   readonly node: number
@@ -43,6 +47,8 @@ export interface SupervisorOptions {
   readonly isDone: (node: number) => boolean
   /** The run's private Redis, for `restart-redis` and `failover-redis` (null: Redis is not ours). */
   readonly deployment: RedisDeployment | null
+  /** The run's fault proxies (network faults); null: nodes connect to Redis directly. */
+  readonly net?: NetworkFaults | null
 }
 
 /** Upper bound of purges per reaper pass (units a dead node touched are bounded by the workload). */
@@ -53,7 +59,12 @@ export class Supervisor {
   private readonly current = new Map<number, Incarnation>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly pendingRestart = new Set<number>()
-  private readonly killedAt = new Map<number, number>()
+  /** When each process's latest fault began, and its kind (recovery is measured from it). */
+  private readonly faultAt = new Map<number, {at: number; kind: FaultKind; endedAt: number | null}>()
+  private readonly paused = new Set<number>()
+  /** Processes whose locks the reaper purged (the live view stops showing their locks). */
+  readonly purged = new Set<number>()
+  readonly net: NetChaos
   readonly deadProcs = new Set<number>()
   /** Wall-clock ms each dead process was declared dead (reaped), or seen gone (exit). */
   readonly deathMs = new Map<number, number>()
@@ -62,8 +73,8 @@ export class Supervisor {
   private reaping = false
   private stopping = false
   private chaosId = '0-0'
-  /** Recovery times (ms): kill -> locks purged and regranted. */
-  readonly recoveries: {proc: number; sinceKillMs: number | null; purgeMs: number}[] = []
+  /** Recovery times (ms): fault (kill, pause, partition, ...) -> locks purged and regranted. */
+  readonly recoveries: {proc: number; kind: FaultKind | null; sinceKillMs: number | null; purgeMs: number}[] = []
   reaperError: Error | null = null
   /** Redis forgot the run (its epoch key vanished): nothing the nodes or the manager held survives. */
   redisLost: string | null = null
@@ -76,6 +87,18 @@ export class Supervisor {
 
   constructor(private readonly o: SupervisorOptions) {
     this.lm = new RedisLockManager(o.redis, o.runId)
+    this.net = new NetChaos({
+      net: o.net ?? null, events: o.events, nodes: o.nodes,
+      running: (node) => {
+        const inc = this.current.get(node)
+        // A node done with its workload only serves callbacks until the flush: a fault now would cost the run its final write-back.
+        return inc === undefined || exitedOf(inc) || this.o.isDone(node) ? null : inc.proc
+      },
+      sendSkew: (node, offsetUs, rate) => sendControl(o.redis, o.runId, node, {type: 'skew', offsetUs, rate}),
+      noteFault: (proc, kind) => this.faultAt.set(proc, {at: Date.now(), kind, endedAt: null}),
+      noteFaultEnd: (node) => this.faultEnded(node),
+      later: (ms, fn) => this.later(ms, fn),
+    })
   }
 
   all(): NodeProcess[] {
@@ -84,7 +107,7 @@ export class Supervisor {
 
   spawn(node: number, incarnation = 0): Incarnation {
     const proc = processId(node, incarnation, this.o.nodes)
-    const process = spawnNode(node, {[REDIS_URL_ENV]: this.o.redisUrl}, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
+    const process = spawnNode(node, {[REDIS_URL_ENV]: this.o.net?.urlOf(node) ?? this.o.redisUrl}, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
     const inc: Incarnation = {node, incarnation, proc, process, expected: false, handled: false}
     this.incarnations.push(inc)
     this.current.set(node, inc)
@@ -115,11 +138,22 @@ export class Supervisor {
     return out
   }
 
-  /** For the live view: a node chaos killed, with (`restarting`) or without (`killed`) a restart coming. */
-  liveState(node: number): 'killed' | 'restarting' | null {
+  /**
+   * For the live view: a node chaos killed, with (`restarting`) or without (`killed`) a restart
+   * coming; SIGSTOPped (`paused`); cut off (`partitioned`) or slowed (`delayed`) by the proxy.
+   */
+  liveState(node: number): 'killed' | 'restarting' | 'paused' | 'partitioned' | 'delayed' | null {
     const inc = this.current.get(node)
-    if (inc === undefined || !inc.expected) return null
-    return this.pendingRestart.has(node) ? 'restarting' : 'killed'
+    if (inc === undefined) return null
+    if (inc.expected) return this.pendingRestart.has(node) ? 'restarting' : 'killed'
+    if (this.paused.has(inc.proc)) return 'paused'
+    return this.net.stateOf(node)
+  }
+
+  /** The node's current process had its locks purged (dead; its last reported locks are gone). */
+  purgedNow(node: number): boolean {
+    const inc = this.current.get(node)
+    return inc !== undefined && this.purged.has(inc.proc)
   }
 
   /** A process that exited on its own, unexpectedly (a crash): the run fails. */
@@ -141,8 +175,9 @@ export class Supervisor {
     }
     for (const {id, req} of await readChaos(this.o.redis, this.o.runId, this.chaosId).catch(() => [])) {
       this.chaosId = id
-      if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) this.startRedisFault(req)
-      else this.apply(req)
+      const outcome = req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS ? this.startRedisFault(req) : await this.apply(req)
+      if (!outcome.applied) this.o.events.write('chaos-ignored', {node: req.node, signal: req.signal, why: outcome.reason, from: req.from})
+      if (req.ack) await answerChaos(this.o.redis, this.o.runId, id, outcome).catch(() => {})
       if (this.redisLost) return
     }
     for (const inc of this.current.values()) {
@@ -164,17 +199,14 @@ export class Supervisor {
   }
 
   /** A Redis fault runs beside the supervision loop (a failover takes seconds); one at a time. */
-  private startRedisFault(req: ChaosRequest): void {
+  private startRedisFault(req: ChaosRequest): ChaosOutcome {
     const kind = req.signal === FAILOVER_REDIS ? 'failover' : 'restart'
     const d = this.o.deployment
     const why = d === null ? 'Redis is not a private server of this run'
       : this.redisFault !== null ? 'another Redis fault is in progress'
       : kind === 'failover' && d.topology !== 'sentinel' ? 'failover-redis needs --redis-topology sentinel'
       : null
-    if (d === null || why !== null) {
-      this.o.events.write('chaos-ignored', {signal: req.signal, why, from: req.from})
-      return
-    }
+    if (d === null || why !== null) return {applied: false, reason: why ?? 'Redis is not a private server of this run'}
     this.o.events.write(kind === 'restart' ? 'redis-restart' : 'redis-failover', {from: req.from, durability: d.durability, topology: d.topology})
     // A primary restarted without persistence comes back empty: reports after it are not trusted.
     if (kind === 'restart' && d.durability === 'none') this.redisRestarting = true
@@ -193,6 +225,7 @@ export class Supervisor {
       this.redisFault = null
       this.lastEpochCheck = 0
     })
+    return {applied: true, detail: `Redis ${kind} started (its account: events.jsonl and the summary)`}
   }
 
   private loseRun(message: string): void {
@@ -201,34 +234,54 @@ export class Supervisor {
     this.o.events.write('redis-lost', {message})
   }
 
-  apply(req: ChaosRequest): void {
+  async apply(req: ChaosRequest): Promise<ChaosOutcome> {
+    if (req.signal === 'PARTITION' || req.signal === 'DELAY' || req.signal === 'SKEW' || req.signal === 'HEAL') return this.net.apply(req)
+    if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) return {applied: false, reason: 'not a node fault'}
     const inc = this.current.get(req.node)
     if (inc === undefined || exitedOf(inc)) {
-      this.o.events.write('chaos-ignored', {node: req.node, signal: req.signal, why: 'node not running', from: req.from})
-      return
+      const why = inc === undefined ? 'has not started' : this.pendingRestart.has(req.node) ? 'is down (a restart is pending)' : this.o.isDone(req.node) ? 'finished its workload' : 'is not running (it died or was killed)'
+      return {applied: false, reason: `node ${req.node} ${why}`}
     }
     const pid = inc.process.child.pid ?? -1
     if (req.signal === 'KILL') {
       inc.expected = true
       this.deadProcs.add(inc.proc)
-      this.killedAt.set(inc.proc, Date.now())
+      this.faultAt.set(inc.proc, {at: Date.now(), kind: 'kill', endedAt: null})
       this.o.events.write('kill', {node: req.node, proc: inc.proc, pid, from: req.from, restartAfterMs: req.restartAfterMs})
       inc.process.child.kill('SIGKILL')
       if (req.restartAfterMs !== null) this.scheduleRestart(req.node, req.restartAfterMs)
-      return
+      return {applied: true, detail: `killed node ${req.node} (process ${inc.proc}, pid ${pid})${req.restartAfterMs === null ? '' : `, restart after ${req.restartAfterMs} ms`}`}
     }
-    if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) return
     if (req.signal === 'STOP') {
-      this.killedAt.set(inc.proc, Date.now())
+      this.faultAt.set(inc.proc, {at: Date.now(), kind: 'pause', endedAt: null})
+      this.paused.add(inc.proc)
       this.o.events.write('pause', {node: req.node, proc: inc.proc, pid, from: req.from, resumeAfterMs: req.resumeAfterMs ?? null})
       inc.process.child.kill('SIGSTOP')
       if (req.resumeAfterMs !== undefined && req.resumeAfterMs !== null) {
-        this.later(req.resumeAfterMs, () => this.apply({node: req.node, signal: 'CONT', restartAfterMs: null, from: req.from}))
+        this.later(req.resumeAfterMs, () => void this.apply({node: req.node, signal: 'CONT', restartAfterMs: null, from: req.from}))
       }
-      return
+      return {applied: true, detail: `paused node ${req.node} (pid ${pid})${req.resumeAfterMs == null ? '' : `, resume after ${req.resumeAfterMs} ms`}`}
     }
+    this.paused.delete(inc.proc)
+    this.faultEnded(req.node)
     this.o.events.write('resume', {node: req.node, proc: inc.proc, pid, from: req.from})
     inc.process.child.kill('SIGCONT')
+    return {applied: true, detail: `resumed node ${req.node} (pid ${pid})`}
+  }
+
+  /** The node's current fault ended (heal, resume): a death long after it is not its doing. */
+  private faultEnded(node: number): void {
+    const inc = this.current.get(node)
+    const f = inc === undefined ? undefined : this.faultAt.get(inc.proc)
+    if (f !== undefined && f.endedAt === null) f.endedAt = Date.now()
+  }
+
+  /** The fault a death is the consequence of: one still in force, or ended less than a lease ago. */
+  private causeOf(proc: number, detected: number): {at: number; kind: FaultKind} | undefined {
+    const f = this.faultAt.get(proc)
+    if (f === undefined) return undefined
+    const graceMs = this.o.leaseTtlMs * 1.25 + 50
+    return f.endedAt === null || detected - f.endedAt <= graceMs ? f : undefined
   }
 
   private scheduleRestart(node: number, afterMs: number): void {
@@ -266,8 +319,9 @@ export class Supervisor {
         const detected = Date.now()
         this.deadProcs.add(proc)
         this.deathMs.set(proc, Math.min(this.deathMs.get(proc) ?? Infinity, detected))
-        const killed = this.killedAt.get(proc)
-        this.o.events.write('death-detected', {node: Number(nodeText), proc, units: units.length, sinceFaultMs: killed === undefined ? null : detected - killed})
+        const fault = this.causeOf(proc, detected)
+        const killed = fault?.at
+        this.o.events.write('death-detected', {node: Number(nodeText), proc, units: units.length, sinceFaultMs: killed === undefined ? null : detected - killed, fault: fault?.kind ?? null})
         let heldEx = 0
         let waiting = 0
         for (const unit of units) {
@@ -278,8 +332,9 @@ export class Supervisor {
         }
         const done = Date.now()
         const sinceKillMs = killed === undefined ? null : done - killed
-        this.recoveries.push({proc, sinceKillMs, purgeMs: done - detected})
-        this.o.events.write('locks-regranted', {node: Number(nodeText), proc, units: units.length, heldEx, waiting, purgeMs: done - detected, sinceFaultMs: sinceKillMs})
+        this.recoveries.push({proc, kind: fault?.kind ?? null, sinceKillMs, purgeMs: done - detected})
+        this.purged.add(proc)
+        this.o.events.write('locks-regranted', {node: Number(nodeText), proc, units: units.length, heldEx, waiting, purgeMs: done - detected, sinceFaultMs: sinceKillMs, fault: fault?.kind ?? null})
       }
     } catch (error) {
       // A script that fails is a bug: the run's loop sees it (reaperError) and ends the run. A

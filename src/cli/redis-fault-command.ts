@@ -6,6 +6,7 @@ import {UsageError} from '../protocol/errors.js'
 import {EXIT} from '../records/exit-codes.js'
 import {fail, isExit} from './fail.js'
 import {resultsFlag} from './results-flag.js'
+import {REDIS_URL_ENV} from '../util/redis-url.js'
 
 export const REDIS_FAULT_EXIT_TEXT = 'Exit status: 0 request delivered, 2 no such live run (or it cannot take this fault), 4 Redis unreachable.'
 
@@ -19,16 +20,17 @@ export abstract class RedisFaultCommand extends CmmCommand {
     run: Flags.string({description: 'Run id (default: the latest live run in --results).'}),
     results: resultsFlag('Results folder where live runs register.'),
     json: Flags.boolean({description: 'Print what was sent as one JSON document.', default: false}),
+    redis: Flags.string({description: `The run's Redis URL, needed when it has a password (live.json stores it without); also read from ${REDIS_URL_ENV}.`, env: REDIS_URL_ENV}),
   }
 
   /** The fault's name, and how to hand it to the live run (a bad run is a UsageError). */
   protected abstract readonly fault: string
-  protected abstract send(o: {outDir: string; runId?: string}): Promise<{run: {runId: string}}>
+  protected abstract send(o: {outDir: string; runId?: string; redisUrl?: string}): Promise<{run: {runId: string}}>
 
   async run(): Promise<void> {
     const {flags} = await this.parse(this.ctor as typeof RedisFaultCommand)
     try {
-      const {run} = await this.send({outDir: flags.results, runId: flags.run})
+      const {run} = await this.send({outDir: flags.results, runId: flags.run, redisUrl: flags.redis})
       if (flags.json) return this.log(JSON.stringify({runId: run.runId, fault: this.fault}, null, 2))
       this.log(`sent ${this.fault} to run ${run.runId}`)
     } catch (error) {

@@ -32,6 +32,8 @@ export interface RunEndFacts {
   readonly final: FinalState
   /** Deviations the manager's scripts took for the run's broken variant (Redis `break-fired`). */
   readonly managerBreakFired?: number
+  /** The fault table per kind (chaos/fault-table.ts). */
+  readonly byKind?: FaultSummary['byKind']
 }
 
 export interface CollectorHooks {
@@ -42,6 +44,8 @@ export interface CollectorHooks {
   readonly elapsedMs: () => number
   /** True while reports may come from a Redis that lost earlier ones (their history is dropped). */
   readonly untrusted: () => boolean
+  /** The reaper purged this process's locks: its late reports (held by a partition) do not bring them back. */
+  readonly purged?: (proc: number) => boolean
 }
 
 export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'requests' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
@@ -87,7 +91,7 @@ export class ReportCollector {
         this.noteOps(r.node, r.proc, r.ops)
         this.interval.push(r.interval)
         if (r.current !== undefined) this.lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
-        if (r.live) this.live[r.node] = r.live
+        if (r.live && !(this.hooks.purged?.(r.proc ?? r.node) ?? false)) this.live[r.node] = r.live
         return
       case 'deadlock':
         return this.noteDeadlock(r)
@@ -142,9 +146,10 @@ export class ReportCollector {
   }
 
   /** The progress tick of the live view; `chaosState` says which nodes chaos killed. */
-  progress(chaosState: (node: number) => NodeState | null): Extract<RunEvent, {type: 'progress'}> {
+  progress(chaosState: (node: number) => NodeState | null, purgedNow: (node: number) => boolean = () => false): Extract<RunEvent, {type: 'progress'}> {
     const nodes = this.perNode.map((ops, node): NodeLive => {
-      const summary = this.live[node] ?? null
+      // A dead node's locks disappear from the view once the reaper purged them.
+      const summary = purgedNow(node) ? null : this.live[node] ?? null
       const state = this.done.has(node) ? 'done' : chaosState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
       return {node, state, ops, summary}
     })
@@ -184,7 +189,7 @@ export class ReportCollector {
       trace: endDeadMappings(this.trace.sort(byTime), deathNs),
       locks: endDeadHolds(this.locks.sort(byTime), deathNs),
       requests: this.requests.sort(byTime),
-      faults: this.faultSummary(events, dead, facts.recoveriesMs),
+      faults: {...this.faultSummary(events, dead, facts.recoveriesMs), ...(facts.byKind ? {byKind: facts.byKind} : {})},
       deadlocks: found, events: [...events],
     }
   }

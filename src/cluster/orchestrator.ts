@@ -24,6 +24,9 @@ import {readFinalDisk, readManagerUnits} from './final-state.js'
 import {OutboxReader} from './outbox.js'
 import {ReportCollector, type Collected} from './collector.js'
 import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
+import {startNetworkFaults, needsFaultProxy} from '../chaos/run-proxies.js'
+import type {NetworkFaults} from '../net/faults.js'
+import {faultTable} from '../chaos/fault-table.js'
 import {Supervisor} from '../chaos/supervisor.js'
 import {registerLive, unregisterLive} from '../chaos/live.js'
 import {EventLog} from '../results/events.js'
@@ -46,6 +49,8 @@ export interface RunOptions {
   /** No node made progress for this long: the run is stuck and is ended (liveness bound). */
   readonly livenessMs?: number
   readonly readyTimeoutMs?: number
+  /** Put a fault proxy between every node and Redis (`cmm chaos partition/delay` on a live run). */
+  readonly networkFaults?: boolean
   /** Run a deliberately broken protocol variant (`--break`): the checkers must catch it. */
   readonly breakVariant?: BreakVariant | null
   readonly onEvent?: (event: RunEvent) => void
@@ -88,6 +93,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
   let heartbeat: Heartbeat | null = null
+  let net: NetworkFaults | null = null
   const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const events = new EventLog(join(dir, 'events.jsonl'))
   // Deadlocks and stuck waits have their own run events; everything else logged is a fault step.
@@ -112,7 +118,8 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     heartbeat = await startHeartbeat(redis, runId, server === null)
 
     let driver: RunDriver | null = null
-    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server})
+    if (needsFaultProxy(options)) net = await startNetworkFaults(redis, runId, n, url, options.externalNodes === true)
+    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server, net})
     if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: shownUrl, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
@@ -131,6 +138,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (redis) await unregisterLive(redis, dir, runId).catch(() => {})
     killNodes(procs.filter((p) => p.child.exitCode === null))
     await reapNodes(procs, 2000)
+    await net?.close()
     if (redis) {
       if (server === null) await cleanupRunKeys(redis, runId).catch(() => {})
       redis.disconnect()
@@ -174,6 +182,7 @@ class RunDriver {
       log: (type, fields) => void events.write(type, fields),
       elapsedMs: () => (this.startUs === 0 ? 0 : (nowUs() - this.startUs) / 1000),
       untrusted: () => sup.redisRestarting,
+      purged: (proc) => sup.purged.has(proc),
     })
   }
 
@@ -281,12 +290,14 @@ class RunDriver {
         if (Date.now() - progress.at > this.livenessMs) return this.stuck(Date.now() - progress.at)
         if (Date.now() - progress.emittedAt >= 200) {
           progress.emittedAt = Date.now()
-          this.emit(this.reports.progress((k) => this.sup.liveState(k)))
+          this.emit(this.reports.progress((k) => this.sup.liveState(k), (k) => this.sup.purgedNow(k)))
         }
       }
       return 'completed'
     } finally {
       schedule?.stop()
+      // Network faults end with the run: held bytes go through, so every node can flush and stop.
+      await this.sup.net.healAll()
       this.sup.stop()
     }
   }
@@ -362,7 +373,7 @@ class RunDriver {
   private finish(end: RunEnd, durationMs: number, final: FinalState, managerBreakFired = 0): Collected {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
-    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, managerBreakFired}
+    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, managerBreakFired, byKind: faultTable(this.events.records, sup.recoveries)}
     const collected = this.reports.collect(facts, () => this.events.records)
     return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history))}
   }

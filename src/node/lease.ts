@@ -42,6 +42,8 @@ export class Lease {
     private readonly onLost: (error: LeaseLostError) => void,
     /** `--redis-wait`: a renewal counts only once this many replicas have it (a failover keeps it). */
     private readonly replicas: {readonly count: number; readonly timeoutMs: number} = {count: 0, timeoutMs: 0},
+    /** Milliseconds on the node's protocol clock (skewed under a clock-skew fault). */
+    private readonly now: () => number = Date.now,
   ) {
     if (!Number.isInteger(ttlMs) || ttlMs < 50) throw new Error(`lease TTL must be an integer >= 50 ms, got ${ttlMs}`)
     this.marginMs = Math.max(5, Math.floor(ttlMs / 8))
@@ -49,7 +51,7 @@ export class Lease {
 
   /** Takes the lease and registers the incarnation with the reaper (one MULTI). */
   async join(node: number): Promise<void> {
-    const sentAt = Date.now()
+    const sentAt = this.now()
     const res = await this.redis.multi()
       .exists(keys.epoch(this.runId))
       .set(keys.lease(this.runId, this.proc), String(node), 'PX', this.ttlMs, 'NX')
@@ -64,7 +66,7 @@ export class Lease {
 
   /** True while the node may act on its locks without asking. */
   valid(): boolean {
-    return this.lost === null && Date.now() < this.validUntilMs
+    return this.lost === null && this.now() < this.validUntilMs
   }
 
   /** Resolves true when the lease is (again) known valid, false when it is lost. */
@@ -80,7 +82,7 @@ export class Lease {
   }
 
   private async renewOnce(): Promise<boolean> {
-    const sentAt = Date.now()
+    const sentAt = this.now()
     let res: unknown
     const closesBefore = connectionCloses(this.redis)
     try {

@@ -23,6 +23,7 @@ import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
 import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
+import {SkewedClock} from './skew-clock.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
 import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../redis/heartbeat.js'
@@ -119,6 +120,8 @@ class NodeProcessRun {
   /** The op being played, for progress and deadlock reports. */
   private current: string | null = null
   private paused = false
+  /** Lease deadline, hold time and timers run on it; recorded times stay on nowUs (the true clock). */
+  private readonly protocolClock = new SkewedClock(nowUs)
   private closing = false
   private leaseLost: LeaseLostError | null = null
   private stopReason: string | null = null
@@ -137,7 +140,7 @@ class NodeProcessRun {
       this.requestStop(error.message)
       // A request's fate is unknown: give the lease up so the reaper purges this incarnation now.
       if (error.why === 'redis-uncertain') void this.lease.abandon().catch(() => {})
-    }, replicas)
+    }, replicas, () => this.protocolClock.nowMs())
     this.manager = new InflightManager(
       new RedisLockManager(redis, options.runId, {breakVariant: meta.breakVariant ?? null, waitReplicas: replicas.count, waitTimeoutMs: replicas.timeoutMs}),
       (error) => this.lease.connectionLost(`process ${this.proc}: a manager request failed (${error.message}); its outcome is unknown`, 'redis-uncertain'),
@@ -152,6 +155,7 @@ class NodeProcessRun {
     const policy = meta.onDeadlock ?? 'report'
     return new NodeRuntime({
       node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
+      protocolClock: () => this.protocolClock.nowUs(),
       onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
       onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),
       onRequest: (r) => this.requests.push({...r, time: (r.time - this.startUs) * 1000}),
@@ -267,6 +271,9 @@ class NodeProcessRun {
       case 'pause':
       case 'resume':
         this.paused = msg.type === 'pause'
+        return
+      case 'skew':
+        this.protocolClock.set({offsetUs: msg.offsetUs, rate: msg.rate})
         return
       case 'flush':
         void flushAll(this.runtime).then(

@@ -28,8 +28,13 @@ export interface NodeRuntimeOptions {
   readonly settings: ProtocolSettings
   readonly manager: LockManager
   readonly counters: NodeCounters
-  /** Microseconds, monotonic. */
+  /** Microseconds, monotonic: the true clock, for the times recorded (trace, lock log). */
   readonly clock: () => number
+  /**
+   * The protocol's clock (hold time, timers), in microseconds; default `clock`. Differs under
+   * clock skew (a chaos fault): the node's timing changes, what it records does not.
+   */
+  readonly protocolClock?: () => number
   /** Receives every page-table change (the coherence trace). */
   readonly onTrace: (entry: TraceEntry) => void
   /**
@@ -150,7 +155,7 @@ export class NodeRuntime {
     if (this.failure) return
     let effects: NodeEffect[]
     try {
-      effects = this.core.step(this.options.clock(), input)
+      effects = this.core.step(this.protocolNow(), input)
     } catch (error) {
       this.fail(error as Error)
       return
@@ -230,7 +235,8 @@ export class NodeRuntime {
   /** settle(), but only under a lease known to be alive (see `lease` in the options). */
   private settleLeased<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T): void {
     const lease = this.options.lease
-    if (lease === undefined || lease.valid()) return settle(table, id, value)
+    // no-lease-guard (broken): completes on a lapsed lease, from a cache it may no longer own.
+    if (lease === undefined || lease.valid() || this.options.breakVariant === 'no-lease-guard') return settle(table, id, value)
     lease.confirm().then(
       (ok) => {
         if (this.failure || !table.has(id)) return
@@ -262,6 +268,10 @@ export class NodeRuntime {
     )
   }
 
+  private protocolNow(): number {
+    return (this.options.protocolClock ?? this.options.clock)()
+  }
+
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {
     this.options.onLock?.({time: this.options.clock(), node: this.options.node, unit, event, mode, seq, generation})
   }
@@ -284,11 +294,11 @@ export class NodeRuntime {
   private armTimer(at: number): void {
     if (this.timer) clearTimeout(this.timer)
     this.timerAt = at
-    const delayMs = Math.max(0, (at - this.options.clock()) / 1000)
+    const delayMs = Math.max(0, (at - this.protocolNow()) / 1000)
     this.timer = setTimeout(() => {
       this.timer = null
       this.timerAt = Infinity
-      const now = this.options.clock()
+      const now = this.protocolNow()
       for (const w of this.wakes) if (w <= now) this.wakes.delete(w)
       this.feed({type: 'timer'})
       if (this.failure === null && this.wakes.size > 0 && this.timer === null) {

@@ -6,6 +6,8 @@ export const BREAK_VARIANTS = {
   'early-grant': 'the manager grants before the holder acked its callback',
   'stale-read': 'a read fault on a cached page skips the lock',
   'no-conversion-refusal': 'the manager queues a second conflicting upgrade instead of refusing it (conversion deadlock)',
+  'no-lease-guard': 'a node keeps completing cached accesses after its lease has lapsed',
+  'unfenced-writeback': 'the manager writes the pages of a write-back from an older generation (or a dead node) to disk',
 } as const
 
 export type BreakVariant = keyof typeof BREAK_VARIANTS

@@ -9,7 +9,7 @@ import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeId, NodeMessa
 import {pageKey} from './types.js'
 import type {BreakVariant} from './break.js'
 import {beginWait, createWaitGraph, detect, endWait, markPinned, unmarkPinned, type WaitGraph} from './wait-graph.js'
-import {invariant} from './errors.js'
+import {InvariantError, invariant} from './errors.js'
 
 export type CallbackState = 'none' | 'release' | 'downgrade'
 
@@ -46,7 +46,7 @@ export interface ManagerModel {
   readonly disk: Map<string, DiskEntry>
   /** Nodes (incarnations) declared dead after their lease expired: never granted again. */
   readonly dead: Set<NodeId>
-  /** A deliberately broken variant (`--break`): only `early-grant` and `no-conversion-refusal` change the manager. */
+  /** A deliberately broken variant (`--break`): only `early-grant`, `no-conversion-refusal` and `unfenced-writeback` change the manager. */
   readonly breakVariant?: BreakVariant | null
   /** Who waits for whom across units (docs/DEADLOCKS.md). */
   readonly graph: WaitGraph
@@ -92,9 +92,13 @@ export class ProtocolError extends Error {
   }
 }
 
-/** A broken manager invariant (InvariantError; the message says it is the manager's). */
+/** A manager invariant broke: a bug in the manager model itself (callers match the type, never the text). */
+export class ManagerInvariantError extends InvariantError {
+  override readonly name: string = 'ManagerInvariantError'
+}
+
 function assert(condition: boolean, message: string): asserts condition {
-  invariant(condition, () => `manager invariant violated: ${message}`)
+  if (!condition) throw new ManagerInvariantError(`manager invariant violated: ${message}`)
 }
 
 function protocol(condition: boolean, message: string): asserts condition {
@@ -151,7 +155,7 @@ export function decide(m: ManagerModel, req: ManagerRequest): Decision {
   if (req.type === 'demote' || req.type === 'writeback') protocol(Number.isSafeInteger(req.generation), `generation must be an integer: ${req.generation}`)
   const u = unitOf(m, req.unit)
   checkInvariants(req.unit, u)
-  if (m.dead.has(req.node)) return deadNodeReply(req)
+  if (m.dead.has(req.node)) return unfencedBreak(m, req, deadNodeReply(req))
   const out: Outgoing[] = []
   const ctx: Ctx = {m, unit: req.unit, u, out}
   let reply: ManagerReply
@@ -176,7 +180,14 @@ export function decide(m: ManagerModel, req: ManagerRequest): Decision {
       break
   }
   checkInvariants(req.unit, u)
-  return {reply, out}
+  return unfencedBreak(m, req, {reply, out})
+}
+
+/** unfenced-writeback (broken): a fenced write-back's pages reach the disk anyway (the reply still says stale). */
+function unfencedBreak(m: ManagerModel, req: ManagerRequest, d: Decision): Decision {
+  const fenced = d.reply.type === 'stale' && (req.type === 'demote' || req.type === 'writeback') && req.writeback.length > 0
+  if (fenced && m.breakVariant === 'unfenced-writeback') applyWriteback(m, req.generation, req.writeback)
+  return d
 }
 
 interface Ctx {

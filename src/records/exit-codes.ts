@@ -12,6 +12,8 @@ export const EXIT = {
   unknown: 3,
   /** The run failed: a node crashed (not an injected kill), Redis missing, unreachable or restarted. */
   runFailed: 4,
+  /** `cmm chaos`: the orchestrator did not apply the fault (the node is not running, the run ended, no answer). */
+  notApplied: 5,
   /** Interrupted (Ctrl-C, SIGTERM). */
   interrupted: 130,
 } as const

@@ -11,7 +11,8 @@ export const BUSY_UNITS_MAX = 8
  * A node's state as the live view shows it. `killed` and `restarting` are set by the orchestrator
  * (a node cannot report them itself); the chaos commands will produce them.
  */
-export type NodeState = 'starting' | 'alive' | 'paused' | 'done' | 'killed' | 'restarting'
+/** `partitioned` / `delayed`: a network fault on its link to Redis (issue 14). */
+export type NodeState = 'starting' | 'alive' | 'paused' | 'done' | 'killed' | 'restarting' | 'partitioned' | 'delayed'
 
 /** One lock unit this node is doing something with right now. */
 export interface BusyUnit {

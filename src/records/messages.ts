@@ -21,6 +21,8 @@ export type ControlMessage =
   | {readonly type: 'resume'}
   /** End of a completed run: write back every dirty page (msync every EX unit), then say `flushed`. */
   | {readonly type: 'flush'}
+  /** Clock skew (a chaos fault): the node's protocol clock runs offset / at a rate from now on; 0 and 1 end it. */
+  | {readonly type: 'skew'; readonly offsetUs: number; readonly rate: number}
 
 export type NodeReport =
   | {readonly type: 'ready'; readonly node: number; readonly pid: number; readonly host: string; readonly total: number | null}
@@ -55,6 +57,7 @@ const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
   pause: {},
   resume: {},
   flush: {},
+  skew: {offsetUs: 'number', rate: 'number'},
 }
 
 /** The fields each node report must have (checked when the orchestrator reads it). */

@@ -93,4 +93,14 @@ export interface FaultSummary {
   readonly fencedWritebacks: number
   /** Process ids whose completed ops became `info` (they died; unflushed writes may be lost). */
   readonly deadProcesses: readonly number[]
+  /** Per fault kind (kill, pause, partition, partition-to-redis, ..., delay, skew): count and recoveries. */
+  readonly byKind?: readonly FaultKindRow[]
+}
+
+export interface FaultKindRow {
+  readonly kind: string
+  /** Faults of this kind injected. */
+  readonly faults: number
+  /** ms from each fault of this kind that cost a node its lease to its locks purged and regranted. */
+  readonly recoveryMs: readonly number[]
 }

@@ -41,6 +41,10 @@ export const keys = {
   alive: (runId: string) => `${runPrefix(runId)}alive`,
   /** stream: fault requests to the orchestrator (`cmm chaos kill-node`). */
   chaos: (runId: string) => `${runPrefix(runId)}chaos`,
+  /** hash: node index -> the URL of its fault proxy (runs with network faults; `cmm node --network-faults`). */
+  proxies: (runId: string) => `${runPrefix(runId)}proxies`,
+  /** list (expires after a minute): the orchestrator's answer to one chaos request, by its stream id. */
+  chaosAnswer: (runId: string, requestId: string) => `${runPrefix(runId)}chaos-answer:${requestId}`,
 } as const
 
 /** Live runs on this Redis (run id -> JSON {pid, startedAt}); `cmm chaos` finds runs here. */

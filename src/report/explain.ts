@@ -11,6 +11,8 @@ const MODEL_COMMANDS: Record<BreakVariant, string> = {
   'early-grant': 'cmm check model workloads/upgrade-race.yaml --ops 3 --break early-grant',
   'stale-read': 'cmm check model workloads/upgrade-race.yaml --ops 6 --break stale-read',
   'no-conversion-refusal': 'cmm check model workloads/upgrade-race.yaml --ops 3 --break no-conversion-refusal',
+  'no-lease-guard': 'cmm check model workloads/upgrade-race.yaml --ops 3 --partitions 1 --break no-lease-guard',
+  'unfenced-writeback': 'cmm check model workloads/upgrade-race.yaml --ops 3 --partitions 1 --break unfenced-writeback',
 }
 
 export function modelCommand(variant: BreakVariant | null): string | null {

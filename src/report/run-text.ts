@@ -55,6 +55,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
     const f = s.faults
     const rec = f.recoveryMs.count > 0 ? `; recovery (fault -> locks regranted) p50 ${f.recoveryMs.p50} ms, p99 ${f.recoveryMs.p99} ms` : ''
     lines.push(`node loss: ${f.kills} kills, ${f.pauses} pauses, ${f.deaths} deaths detected, ${f.leaseLosses} lease losses, ${f.restarts} restarts, ${f.fencedWritebacks} write-backs refused by fencing${rec} (events.jsonl)`)
+    if (f.byKind.length > 0) lines.push(...faultTableText(f.byKind))
   }
   for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
@@ -106,4 +107,14 @@ export function redisFaultLines(r: RedisFaultAccount): string[] {
   const ops = r.opsInFlight
   if (ops.length > 0) lines.push(`  ops in flight: ${ops.length} (${ops.slice(0, 6).map((o) => `${o.process} ${o.f} ${o.key}`).join(', ')}${ops.length > 6 ? ', ...' : ''}): they may or may not have happened (info)`)
   return lines
+}
+
+/** The fault table: per kind, faults injected and fault -> locks regranted for those that cost a lease. */
+function faultTableText(rows: NonNullable<RunSummary['faults']>['byKind']): string[] {
+  const ms = (v: number | null) => (v === null ? '-' : `${v} ms`)
+  const cells = rows.map((r) => [r.kind, String(r.faults), String(r.recoveryMs.count), ms(r.recoveryMs.p50), ms(r.recoveryMs.p99), ms(r.recoveryMs.max)])
+  const head = ['fault', 'injected', 'lease lost', 'recovery p50', 'p99', 'max']
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
+  const line = (c: readonly string[]) => '  ' + c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ')
+  return ['recovery per fault kind (fault -> locks regranted):', line(head), ...cells.map(line)]
 }

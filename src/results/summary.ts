@@ -17,16 +17,25 @@ export interface FaultReport {
   readonly recoveryMs: {readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null}
   readonly fencedWritebacks: number
   readonly deadProcesses: readonly number[]
+  /** Per fault kind: faults injected, and fault -> locks regranted (ms) for those that cost a lease. */
+  readonly byKind: readonly {readonly kind: string; readonly faults: number; readonly recoveryMs: Percentiles}[]
+}
+
+type Percentiles = {readonly count: number; readonly p50: number | null; readonly p99: number | null; readonly max: number | null}
+
+function percentiles(values: readonly number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b)
+  const q = (p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? null)
+  return {count: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted.at(-1) ?? null}
 }
 
 function faultReport(f: NonNullable<RunCollected['faults']>): FaultReport | undefined {
-  if (f.kills + f.pauses + f.deaths + f.leaseLosses === 0) return undefined
-  const sorted = [...f.recoveryMs].sort((a, b) => a - b)
-  const q = (p: number) => (sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? null)
+  const byKind = (f.byKind ?? []).map((r) => ({kind: r.kind, faults: r.faults, recoveryMs: percentiles(r.recoveryMs)}))
+  if (f.kills + f.pauses + f.deaths + f.leaseLosses === 0 && byKind.length === 0) return undefined
   return {
     kills: f.kills, pauses: f.pauses, leaseLosses: f.leaseLosses, deaths: f.deaths, restarts: f.restarts,
-    recoveryMs: {count: sorted.length, p50: q(0.5), p99: q(0.99), max: sorted.at(-1) ?? null},
-    fencedWritebacks: f.fencedWritebacks, deadProcesses: f.deadProcesses,
+    recoveryMs: percentiles(f.recoveryMs),
+    fencedWritebacks: f.fencedWritebacks, deadProcesses: f.deadProcesses, byKind,
   }
 }
 

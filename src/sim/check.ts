@@ -44,6 +44,8 @@ export interface ModelOptions {
   readonly kills?: number
   /** Pauses past the lease each path or walk may make (absent: none). */
   readonly pauses?: number
+  /** Network partitions each path or walk may make (absent: none). */
+  readonly partitions?: number
   /** Symmetry reduction where sound (absent: on). */
   readonly symmetry?: boolean
   /** Threads of an exhaustive search (absent or 1: this one; more: worker threads). */
@@ -77,7 +79,7 @@ export function readTraceFile(path: string): string {
 
 export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<ModelOutcome> {
   const workload = loadWorkload(o.file)
-  const model = modelFromWorkload(workload, {ops: o.ops, nodes: o.nodes, seed: o.seed, granularity: o.granularity, states: o.states, downgrade: o.downgrade, copy: o.copy, onDeadlock: o.onDeadlock, retryLimit: o.retryLimit, variant: o.variant, holdTimeUs: o.holdTimeUs, kills: o.kills, pauses: o.pauses})
+  const model = modelFromWorkload(workload, {ops: o.ops, nodes: o.nodes, seed: o.seed, granularity: o.granularity, states: o.states, downgrade: o.downgrade, copy: o.copy, onDeadlock: o.onDeadlock, retryLimit: o.retryLimit, variant: o.variant, holdTimeUs: o.holdTimeUs, kills: o.kills, pauses: o.pauses, partitions: o.partitions})
   const p = protocol ?? protocolFor(model.variant)
   const lines = [`model: ${describeModel(model)}`]
   const limits = {depth: o.depth, budgetMs: o.budgetMs, symmetry: o.symmetry ?? true, progress: o.progress}
@@ -115,7 +117,8 @@ export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<
       // A trace's own kills are allowed without --kills (a printed trace replays as it is).
       const kills = Math.max(model.kills ?? 0, trace.filter((a) => kindOf(a) === 'kill').length)
       const pauses = Math.max(model.pauses ?? 0, trace.filter((a) => kindOf(a) === 'pause').length)
-      const r = replay({...model, kills, pauses}, trace, true, p)
+      const partitions = Math.max(model.partitions ?? 0, trace.filter((a) => kindOf(a) === 'part').length)
+      const r = replay({...model, kills, pauses, partitions}, trace, true, p)
       lines.push(`replay of a ${trace.length}-step trace:`)
       for (const [i, s] of r.steps.entries()) lines.push(s.ran ? `  ${String(i + 1).padStart(3)}. ${s.said}` : `  ${String(i + 1).padStart(3)}. (${formatTrace([s.action])} not enabled: skipped)`)
       if (r.violation === null) {

@@ -71,5 +71,7 @@ export function describeAction(model: ModelConfig, nodes: readonly SimNode[], a:
       return `node ${i} is killed`
     case 'pause':
       return `node ${i} pauses past its lease`
+    case 'part':
+      return `node ${i}'s partition goes on`
   }
 }

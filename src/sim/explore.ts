@@ -20,7 +20,7 @@ export interface RandomResult {
 /** A node kill or pause: rare in walks (KILL_CHANCE), never the only choice. */
 function isFault(a: Action): boolean {
   const k = kindOf(a)
-  return k === 'kill' || k === 'pause'
+  return k === 'kill' || k === 'pause' || k === 'part'
 }
 
 /** Seed of walk i of a run seeded with `seed`: walks can be replayed one by one. */

@@ -32,6 +32,7 @@ export interface ModelBounds {
   /** Node kills the search may make (absent: none). */
   readonly kills?: number
   readonly pauses?: number
+  readonly partitions?: number
 }
 
 /** Bad model bounds or a workload that cannot give them (exit 2). */
@@ -71,11 +72,11 @@ export function modelFromWorkload(script: Workload, b: ModelBounds): ModelConfig
     programs,
     b.copy ?? w.cluster.copyStrategy,
     b.variant ?? null,
-    {onDeadlock: b.onDeadlock, retryLimit: b.retryLimit, kills: b.kills, pauses: b.pauses},
+    {onDeadlock: b.onDeadlock, retryLimit: b.retryLimit, kills: b.kills, pauses: b.pauses, partitions: b.partitions},
   )
 }
 
-export function makeModel(settings: ModelConfig['settings'], programs: ModelOp[][], copy: CopyStrategy, variant: BreakVariant | null, more: Pick<ModelConfig, 'onDeadlock' | 'retryLimit' | 'kills' | 'pauses'> = {}): ModelConfig {
+export function makeModel(settings: ModelConfig['settings'], programs: ModelOp[][], copy: CopyStrategy, variant: BreakVariant | null, more: Pick<ModelConfig, 'onDeadlock' | 'retryLimit' | 'kills' | 'pauses' | 'partitions'> = {}): ModelConfig {
   const pages = new Map<string, PageRef>()
   const add = (p: PageRef): void => void pages.set(pageKey(p), {file: p.file, page: p.page})
   for (const program of programs) {
@@ -90,7 +91,7 @@ export function makeModel(settings: ModelConfig['settings'], programs: ModelOp[]
     }
   }
   const sorted = [...pages.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.page - b.page))
-  return {settings, programs, pages: sorted, copy, variant, onDeadlock: more.onDeadlock ?? 'ignore', retryLimit: more.retryLimit, kills: more.kills ?? 0, pauses: more.pauses ?? 0}
+  return {settings, programs, pages: sorted, copy, variant, onDeadlock: more.onDeadlock ?? 'ignore', retryLimit: more.retryLimit, kills: more.kills ?? 0, pauses: more.pauses ?? 0, partitions: more.partitions ?? 0}
 }
 
 /** Model ops are workload ops (no sleep): one description for both. */
@@ -99,7 +100,7 @@ export {describeOp}
 export function describeModel(m: ModelConfig): string {
   const s = m.settings
   const hold = s.holdTimeUs > 0 ? `, hold time ${s.holdTimeUs} us` : ''
-  const lines = [`${m.programs.length} nodes, ${m.pages.length} pages, granularity ${s.granularity}, states ${s.states}, downgrade ${s.downgrade}${hold}, copy ${m.copy}${m.copy === 'retry' && m.retryLimit !== undefined ? ` (at most ${m.retryLimit} retries)` : ''}${m.onDeadlock !== undefined && m.onDeadlock !== 'ignore' ? `, on deadlock ${m.onDeadlock}` : ''}${m.kills ? `, up to ${m.kills} node kill${m.kills === 1 ? '' : 's'}` : ''}${m.pauses ? `, up to ${m.pauses} pause${m.pauses === 1 ? '' : 's'} past the lease` : ''}${m.variant ? `, break ${m.variant}` : ''}`]
+  const lines = [`${m.programs.length} nodes, ${m.pages.length} pages, granularity ${s.granularity}, states ${s.states}, downgrade ${s.downgrade}${hold}, copy ${m.copy}${m.copy === 'retry' && m.retryLimit !== undefined ? ` (at most ${m.retryLimit} retries)` : ''}${m.onDeadlock !== undefined && m.onDeadlock !== 'ignore' ? `, on deadlock ${m.onDeadlock}` : ''}${m.kills ? `, up to ${m.kills} node kill${m.kills === 1 ? '' : 's'}` : ''}${m.pauses ? `, up to ${m.pauses} pause${m.pauses === 1 ? '' : 's'} past the lease` : ''}${m.partitions ? `, up to ${m.partitions} partition${m.partitions === 1 ? '' : 's'}` : ''}${m.variant ? `, break ${m.variant}` : ''}`]
   m.programs.forEach((p, n) => lines.push(`  node ${n}: ${p.map(describeOp).join('; ') || '(nothing)'}`))
   return lines.join('\n')
 }

@@ -22,6 +22,8 @@ export interface SimNode {
   inc: number
   /** Paused past its lease and declared dead: its daemon still reacts, nothing of it completes. */
   zombie: boolean
+  /** Cut off from the manager (--partitions): its links deliver nothing, its program still runs. */
+  cut: boolean
   /** node -> manager (one connection: the manager handles them in order). */
   requests: ManagerRequest[]
   /** manager -> node replies, and the node's message stream: two links, no order between them. */

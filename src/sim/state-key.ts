@@ -22,6 +22,7 @@ export interface KeyedState {
   readonly now: number
   readonly killsLeft: number
   readonly pausesLeft: number
+  readonly partitionsLeft: number
   readonly nodes: readonly SimNode[]
   readonly manager: ManagerModel
   readonly lastWrite: ReadonlyMap<string, string | null>
@@ -139,7 +140,7 @@ export function nodeHash(n: SimNode, name: Naming): Hash64 {
 
 /** Everything of one node, as text (nothing in it is sorted by node id: a template can be filled). */
 export function nodeKey(n: SimNode, name: Naming): string {
-  let s = `${n.inc}${n.zombie ? 'Z' : ''}.${n.pc}.${n.si}.${n.awaiting ?? ''}.${name.bytes(n.buf)}.${n.wakes.join(',')}`
+  let s = `${n.inc}${n.zombie ? 'Z' : ''}${n.cut ? 'C' : ''}.${n.pc}.${n.si}.${n.awaiting ?? ''}.${name.bytes(n.buf)}.${n.wakes.join(',')}`
   if (n.plan !== null) s += `C${n.plan.stateKey()}.${resultKey(n.result)}${n.aborting ? 'A' : ''}`
   s += `\n${n.core.stateKey(name.stampText)}\n`
   for (const r of n.requests) s += requestKey(r, name) + ';'
@@ -161,7 +162,7 @@ function resultKey(r: CopyResult | null): string {
  * store): equal states, equal hashes; a collision is as likely as one of the whole text's.
  */
 export function stateHash(s: KeyedState, name: Naming, order: readonly number[]): Hash64 {
-  const head = hashOf(`${s.now}.${s.killsLeft}.${s.pausesLeft}${lastWriteKey(s.lastWrite, name)}`)
+  const head = hashOf(`${s.now}.${s.killsLeft}.${s.pausesLeft}.${s.partitionsLeft}${lastWriteKey(s.lastWrite, name)}`)
   let a = head.a
   let b = head.b
   const mix = (h: Hash64): void => {
@@ -178,7 +179,7 @@ export function stateHash(s: KeyedState, name: Naming, order: readonly number[])
 
 /** The key of the whole state with the nodes in `order` (canonical position -> real slot). */
 export function stateKey(s: KeyedState, name: Naming, order: readonly number[]): string {
-  let k = `${s.now}.${s.killsLeft}.${s.pausesLeft}`
+  let k = `${s.now}.${s.killsLeft}.${s.pausesLeft}.${s.partitionsLeft}`
   for (const i of order) k += `#${nodeKey(s.nodes[i] as SimNode, name)}`
   return k + managerKey(s.manager, name) + lastWriteKey(s.lastWrite, name)
 }

@@ -4,7 +4,7 @@
 // search. Everything is deterministic: no clock (time stays 0), no randomness.
 import {CopyPlan, type CopyResult} from '../protocol/copy-plan.js'
 import {InvariantError} from '../protocol/errors.js'
-import {declareDead, diskPage, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
+import {declareDead, diskPage, diskRecord, ManagerInvariantError, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
 import {encodeStamp} from '../protocol/page-data.js'
 import {cloneWaitGraph, describeCycle} from '../protocol/wait-graph.js'
 import {stampOf as decodeStamp} from '../protocol/node-core-state.js'
@@ -35,6 +35,7 @@ export class SimState implements OracleView {
   /** Kills the search may still make (ModelConfig.kills). */
   killsLeft = 0
   pausesLeft = 0
+  partitionsLeft = 0
 
   private constructor(
     readonly model: ModelConfig,
@@ -93,6 +94,7 @@ export class SimState implements OracleView {
       core: protocol.newCore({...model.settings, node: n}),
       inc: 0,
       zombie: false,
+      cut: false,
       requests: [],
       replies: [],
       stream: [],
@@ -111,6 +113,7 @@ export class SimState implements OracleView {
     const s = new SimState(model, protocol, nodes, protocol.newManager(), new Map(model.pages.map((p) => [pageKey(p), null])))
     s.killsLeft = model.kills ?? 0
     s.pausesLeft = model.pauses ?? 0
+    s.partitionsLeft = model.partitions ?? 0
     return s
   }
 
@@ -124,6 +127,7 @@ export class SimState implements OracleView {
     c.now = this.now
     c.killsLeft = this.killsLeft
     c.pausesLeft = this.pausesLeft
+    c.partitionsLeft = this.partitionsLeft
     return c
   }
 
@@ -140,19 +144,23 @@ export class SimState implements OracleView {
     const out: Action[] = []
     for (let i = 0; i < this.nodes.length; i++) {
       const n = this.nodes[i] as SimNode
-      if (n.zombie || this.hasWork(i, n)) out.push(action('op', i))
-      if (n.requests.length > 0) out.push(action('req', i))
-      if (n.replies.length > 0) out.push(action('rep', i))
-      if (n.stream.length > 0) out.push(action('msg', i))
-      if (n.disk.length > 0) out.push(action('disk', i))
+      if (this.canStep(i, n)) out.push(action('op', i))
+      if (n.requests.length > 0 && !n.cut) out.push(action('req', i))
+      if (n.replies.length > 0 && !n.cut) out.push(action('rep', i))
+      if (n.stream.length > 0 && !n.cut) out.push(action('msg', i))
+      if (n.disk.length > 0 && !n.cut) out.push(action('disk', i))
       if (n.wakes.length > 0) out.push(action('timer', i))
+      // A partition in progress can always go on (lease expiry, heal): it never makes a deadlock.
+      if (n.cut) out.push(action('part', i))
     }
+    const started = out.length > 0
     // A kill only while something else can happen: a stuck state stays stuck (a deadlock is
     // reported, not killed away) and a finished run ends.
     if (out.length > 0) {
       for (let i = 0; i < this.nodes.length; i++) if (this.killsLeft > 0 && !(this.nodes[i] as SimNode).zombie) out.push(action('kill', i))
       for (let i = 0; i < this.nodes.length; i++) if (this.pausesLeft > 0 && !(this.nodes[i] as SimNode).zombie) out.push(action('pause', i))
     }
+    if (started) for (let i = 0; i < this.nodes.length; i++) if (this.partitionsLeft > 0 && !(this.nodes[i] as SimNode).zombie && !(this.nodes[i] as SimNode).cut) out.push(action('part', i))
     return out
   }
 
@@ -172,25 +180,31 @@ export class SimState implements OracleView {
     return n.awaiting === null && (n.si < n.steps.length || n.plan !== null || n.pc < (this.model.programs[i]?.length ?? 0))
   }
 
+  /** A paused zombie's next op resumes it; a cut-off one (lease or not) keeps running its program. */
+  private canStep(i: number, n: SimNode): boolean {
+    return (n.zombie && !n.cut) || this.hasWork(i, n)
+  }
+
   isEnabled(a: Action): boolean {
     const i = nodeOf(a)
     const n = this.nodes[i]
     if (n === undefined) return false
     switch (kindOf(a)) {
       case 'op':
-        return n.zombie || this.hasWork(i, n)
+        return this.canStep(i, n)
       case 'req':
-        return n.requests.length > 0
+        return n.requests.length > 0 && !n.cut
       case 'rep':
-        return n.replies.length > 0
+        return n.replies.length > 0 && !n.cut
       case 'msg':
-        return n.stream.length > 0
+        return n.stream.length > 0 && !n.cut
       case 'disk':
-        return n.disk.length > 0
+        return n.disk.length > 0 && !n.cut
       case 'timer':
         return n.wakes.length > 0
       case 'kill':
       case 'pause':
+      case 'part':
         return this.enabled().includes(a)
     }
   }
@@ -202,6 +216,37 @@ export class SimState implements OracleView {
     } catch (e) {
       if (e instanceof ViolationError && this.describe) e.said = describeAction(this.model, this.nodes, a)
       throw e
+    }
+  }
+
+  /** A plain description of an action, for the step that broke an invariant. */
+  private lastAction(a: Action): string {
+    const i = nodeOf(a)
+    const n = this.nodes[i]
+    switch (kindOf(a)) {
+      case 'op': {
+        const step = n?.steps[(n?.si ?? 1) - 1]
+        if (n === undefined || step === undefined) return `node ${i} runs its next op`
+        const op = this.model.programs[i]?.[n.pc - 1]
+        const started = n.si === 1 && op !== undefined ? `starts op ${n.pc - 1}: ${describeOp(op)}, ` : ''
+        return `node ${i} ${started}runs ${step.k}${'page' in step ? ` ${pageKey(step.page)}` : 'unit' in step ? ` ${step.unit}` : ''}`
+      }
+      case 'req':
+        return `the manager handles node ${i}'s next request`
+      case 'rep':
+        return `node ${i} reads its next reply`
+      case 'msg':
+        return `node ${i} receives its next message`
+      case 'disk':
+        return `node ${i} gets its next disk read`
+      case 'timer':
+        return `node ${i}'s timer fires`
+      case 'kill':
+        return `node ${i} is killed`
+      case 'pause':
+        return `node ${i} pauses past its lease`
+      case 'part':
+        return `node ${i}'s partition goes on`
     }
   }
 
@@ -264,13 +309,34 @@ export class SimState implements OracleView {
         if (this.describe) said = `node ${i} pauses past its lease: the manager purges node ${old}${lost.length > 0 ? ` (writes lost: ${lost.join(', ')})` : ''}; its lock daemon still runs`
         break
       }
+      case 'part':
+        said = this.partition(i, n)
+        break
     }
     checkCluster(this)
     return said
   }
 
+  /** One phase of a partition: cut off -> lease expired (declared dead) -> healed. */
+  private partition(i: number, n: SimNode): string {
+    const old = this.pid(i)
+    if (!n.cut) {
+      simCheck(this.partitionsLeft > 0 && !n.zombie, 'partition without a partition left')
+      this.partitionsLeft--
+      n.cut = true
+      return this.describe ? `node ${i} is cut off from the manager (its links hold what they carry; it keeps running)` : ''
+    }
+    if (!n.zombie) {
+      const lost = this.declareDead(i)
+      n.zombie = true
+      return this.describe ? `node ${i}'s lease expires: the manager purges node ${old}${lost.length > 0 ? ` (writes lost: ${lost.join(', ')})` : ''}` : ''
+    }
+    n.cut = false
+    return this.describe ? `node ${i}'s partition heals: what its links held is delivered late` : ''
+  }
+
   private runStep(i: number, n: SimNode): string {
-    if (n.zombie) {
+    if (n.zombie && !n.cut) {
       // Resumed: its lease is lost, so it drops everything and restarts (its op in flight is `info`).
       const old = this.pid(i)
       this.restart(i, n)
@@ -389,6 +455,8 @@ export class SimState implements OracleView {
 
   private handle(i: number, req: ManagerRequest): string {
     const before = req.type === 'demote' || req.type === 'writeback' ? unitState(this.manager, req.unit) : null
+    // What the disk held: a write-back the reply calls stale must still leave it alone.
+    const versions = req.type === 'demote' || req.type === 'writeback' ? req.writeback.map((w) => diskRecord(this.manager, w.page).version) : []
     let d
     try {
       d = this.protocol.decide(this.ownManager(), req)
@@ -403,7 +471,8 @@ export class SimState implements OracleView {
     }
     if (before !== null && (req.type === 'demote' || req.type === 'writeback')) {
       const accepted = d.reply.type === 'demoted' || d.reply.type === 'written' ? d.reply.accepted : 0
-      if (accepted > 0) checkWriteback(this, i, req, before)
+      const diskMoved = req.writeback.some((w, k) => diskRecord(this.manager, w.page).version !== versions[k])
+      if (accepted > 0 || diskMoved) checkWriteback(this, i, req, before)
     }
     const n = this.own(i)
     // A reply to a dead incarnation goes nowhere.
@@ -494,7 +563,8 @@ export class SimState implements OracleView {
   private effect(i: number, n: SimNode, e: NodeEffect, abandon: UnitId[]): void {
     // A paused node past its lease: its requests, disk reads and timers still go out, but no
     // mapping is used and no op completes (the runtime's lease check), so nothing else counts.
-    if (n.zombie && e.type !== 'send' && e.type !== 'read-disk' && e.type !== 'wake') return
+    // no-lease-guard (broken): the lease check is skipped, so a zombie completes from its cache.
+    if (n.zombie && this.model.variant !== 'no-lease-guard' && e.type !== 'send' && e.type !== 'read-disk' && e.type !== 'wake') return
     switch (e.type) {
       case 'send':
         n.requests.push(e.request)
@@ -568,6 +638,7 @@ function copyNode(n: SimNode): SimNode {
     core: n.core.clone(),
     inc: n.inc,
     zombie: n.zombie,
+    cut: n.cut,
     requests: [...n.requests],
     replies: [...n.replies],
     stream: [...n.stream],

@@ -51,6 +51,14 @@ export interface ModelConfig {
    * action resumes it: it finds its lease lost, drops everything and restarts as after a kill.
    */
   readonly pauses?: number
+  /**
+   * Network partitions the search may make (absent: 0). `partK` cuts node K's links (nothing
+   * reaches the manager or the node; its program keeps running on its cache), then, taken again,
+   * its lease expires (the manager declares it dead and purges it: it may complete nothing more),
+   * then the partition heals (its held requests reach the manager late, fenced; its next op
+   * finds its lease lost and restarts it).
+   */
+  readonly partitions?: number
 }
 
 /**
@@ -58,7 +66,7 @@ export interface ModelConfig {
  * link" (the head of a FIFO), so a trace stays meaningful when shrinking removes steps.
  */
 export const MAX_NODES = 16
-export const ACTION_KINDS = ['op', 'req', 'rep', 'msg', 'disk', 'timer', 'kill', 'pause'] as const
+export const ACTION_KINDS = ['op', 'req', 'rep', 'msg', 'disk', 'timer', 'kill', 'pause', 'part'] as const
 export type ActionKind = (typeof ACTION_KINDS)[number]
 export type Action = number
 
@@ -82,8 +90,8 @@ export function formatTrace(trace: readonly Action[]): string {
 export function parseTrace(text: string): Action[] {
   const words = text.trim().split(/[\s,]+/).filter((w) => w.length > 0)
   return words.map((w) => {
-    const m = /^(op|req|rep|msg|disk|timer|kill|pause)(\d+)$/.exec(w)
-    if (m === null) throw new TraceFormatError(`bad trace step "${w}": expected op|req|rep|msg|disk|timer|kill|pause followed by a node id`)
+    const m = /^(op|req|rep|msg|disk|timer|kill|pause|part)(\d+)$/.exec(w)
+    if (m === null) throw new TraceFormatError(`bad trace step "${w}": expected op|req|rep|msg|disk|timer|kill|pause|part followed by a node id`)
     const node = Number(m[2])
     if (node >= MAX_NODES) throw new TraceFormatError(`bad trace step "${w}": node id above ${MAX_NODES - 1}`)
     return action(m[1] as ActionKind, node)

@@ -41,7 +41,7 @@ export function layoutRows(height: number, want: Rows): Rows {
   return r
 }
 
-const STATE_COLOR: Record<NodeState, string> = {starting: 'gray', alive: 'green', paused: 'yellow', done: 'blue', killed: 'red', restarting: 'magenta'}
+const STATE_COLOR: Record<NodeState, string> = {starting: 'gray', alive: 'green', paused: 'yellow', done: 'blue', killed: 'red', restarting: 'magenta', partitioned: 'redBright', delayed: 'cyan'}
 const LEVEL_COLOR: Record<LiveEvent['level'], string | undefined> = {info: undefined, warn: 'yellow', bad: 'red'}
 
 export function LiveView({snap, width, height, keys}: LiveViewProps) {

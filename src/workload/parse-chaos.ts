@@ -7,8 +7,9 @@ import {FAULT_POINTS, type ChaosStep, type ChaosTarget} from './types.js'
 import {readDuration} from './parse-steps.js'
 import {LIMITS} from './keys.js'
 import type {Val, YamlReader} from './yaml-reader.js'
+import {NET_EXTRA_KEYS, NET_FAULT_KEYS, parseNetStep} from './parse-net-chaos.js'
 
-const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis', 'failover-redis'] as const
+const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis', 'failover-redis', ...NET_FAULT_KEYS, ...NET_EXTRA_KEYS] as const
 const MAX_CHAOS_STEPS = 100
 
 export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
@@ -23,6 +24,13 @@ export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
     const atMs = at === undefined ? (everyMs as number) : readDuration(r, at, 'at', 0) / 1000
     const kill = f.get('kill')
     const pause = f.get('pause')
+    const redisFault = f.get('restart-redis') ?? f.get('failover-redis')
+    if (NET_FAULT_KEYS.some((k) => f.get(k) !== undefined)) {
+      if (redisFault !== undefined) r.fail(redisFault, 'a chaos step with exactly one fault', 'a Redis fault next to a network fault')
+      return parseNetStep(r, f, item, atMs, everyMs)
+    }
+    const extra = NET_EXTRA_KEYS.find((k) => f.get(k) !== undefined)
+    if (extra !== undefined) r.fail(f.get(extra)!, `${extra}: only with partition:, delay: or skew:`)
     for (const name of ['restart-redis', 'failover-redis'] as const) {
       const redisV = f.get(name)
       if (redisV === undefined) continue

@@ -1,7 +1,7 @@
 // A resolved Workload written back in the workload format (as JSON, which is YAML), so that
 // whatever reads it again goes through the one validator of workload files: a run's meta in
 // Redis holds this, and `cmm node` parses it exactly as `cmm run workload` parses a file.
-import type {ChaosStep, Op, Step, Workload} from './types.js'
+import type {ChaosStep, NetTarget, Op, Step, Workload} from './types.js'
 
 type Json = string | number | boolean | null | Json[] | {[key: string]: Json}
 
@@ -59,7 +59,20 @@ function chaosSource(c: ChaosStep): Json {
   if ('restartRedis' in c) return {...when, 'restart-redis': true}
   if ('failoverRedis' in c) return {...when, 'failover-redis': true}
   if ('pause' in c) return {...when, pause: c.pause, for: msAsUs(c.forMs)}
+  if ('partition' in c || 'delay' in c || 'skew' in c) return {...when, ...netSource(c)}
   const restart: {[k: string]: Json} = c.restartMs !== null ? {restart: msAsUs(c.restartMs)} : {}
   if ('killAt' in c) return {...when, kill: `holder-of ${c.killAt.page}`, when: c.killAt.when, ...restart}
   return {...when, kill: c.kill, ...restart}
+}
+
+type NetStep = Extract<ChaosStep, {partition: unknown} | {delay: unknown} | {skew: unknown}>
+
+/** A network or clock fault (issue 14) in the `chaos:` forms parse-net-chaos.ts reads. */
+function netSource(c: NetStep): {[k: string]: Json} {
+  const forMs: {[k: string]: Json} = c.forMs !== null ? {for: msAsUs(c.forMs)} : {}
+  const target = (t: NetTarget, kind: string): {[k: string]: Json} => (typeof t === 'object' ? {[kind]: `holder-of ${t.page}`, when: t.when} : {[kind]: t})
+  if ('partition' in c) return {...target(c.partition, 'partition'), ...(c.direction !== 'both' ? {'one-way': c.direction} : {}), ...forMs}
+  if ('delay' in c) return {...target(c.delay, 'delay'), by: msAsUs(c.byMs), jitter: msAsUs(c.jitterMs), ...forMs}
+  const by = c.byMs < 0 ? `-${msAsUs(-c.byMs)}` : msAsUs(c.byMs)
+  return {...target(c.skew, 'skew'), by, rate: c.rate, ...forMs}
 }

@@ -96,6 +96,14 @@ export type FaultPoint = 'dirty' | 'writing-back' | 'upgrading' | 'waiting'
 
 export const FAULT_POINTS: readonly FaultPoint[] = ['dirty', 'writing-back', 'upgrading', 'waiting']
 
+/** Which way a partition cuts a node off: both ways, or only node -> Redis / Redis -> node. */
+export type PartitionDirection = 'both' | 'to-redis' | 'from-redis'
+
+export const ONE_WAY_DIRECTIONS: readonly PartitionDirection[] = ['to-redis', 'from-redis']
+
+/** Where a network or clock fault strikes: a node, a random one, every node, or the node at a fault point. */
+export type NetTarget = ChaosTarget | 'all' | {readonly page: string; readonly when: FaultPoint}
+
 export type ChaosStep =
   /** SIGKILL the node; restart it (new incarnation) after `restartMs`, or never (null). */
   | {readonly atMs: number; readonly everyMs: number | null; readonly kill: ChaosTarget; readonly restartMs: number | null}
@@ -107,3 +115,9 @@ export type ChaosStep =
   | {readonly atMs: number; readonly everyMs: number | null; readonly restartRedis: true}
   /** `--redis-topology sentinel`: kill the primary, Sentinel promotes the replica. */
   | {readonly atMs: number; readonly everyMs: number | null; readonly failoverRedis: true}
+  /** Cut the node's link to Redis (issue 14) for `forMs` (null: until the run ends). */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly partition: NetTarget; readonly direction: PartitionDirection; readonly forMs: number | null}
+  /** Delay the node's traffic each way by `byMs` +- `jitterMs`. */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly delay: NetTarget; readonly byMs: number; readonly jitterMs: number; readonly forMs: number | null}
+  /** Skew the node's protocol clock: offset `byMs`, running `rate` times as fast. */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly skew: NetTarget; readonly byMs: number; readonly rate: number; readonly forMs: number | null}

@@ -128,7 +128,7 @@ nodes:
     const ok = await runCli(['chaos', 'kill-node', '1', '--results', out, '--restart-after', '200ms'])
     expect(ok.stderr).toBe('')
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toMatch(/sent KILL for node 1 to run/)
+    expect(ok.stdout).toMatch(/: killed node 1 \(process 1, pid \d+\), restart after 200 ms/)
     const badRun = await runCli(['chaos', 'kill-node', '1', '--results', out, '--run', 'no-such-run'])
     expect(badRun.code).toBe(2)
     expect(badRun.stderr).toMatch(/no live run no-such-run/)

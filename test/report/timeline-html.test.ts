@@ -11,7 +11,8 @@ import {CASES} from '../check/break-cases.js'
 import type {BreakVariant} from '../../src/protocol/break.js'
 
 /** Where each variant's cause must be drawn: its kind, unit and nodes. */
-const EXPECTED: Record<BreakVariant, {kind: string; unit: string; nodes: string}> = {
+/** (The partition-only variants, no-lease-guard and unfenced-writeback, are not in CASES: test/chaos/partition.test.ts runs them.) */
+const EXPECTED: Partial<Record<BreakVariant, {kind: string; unit: string; nodes: string}>> = {
   'skip-writeback': {kind: 'writeback-dropped', unit: 'a', nodes: '0'},
   'skip-invalidate': {kind: 'mapping-outlives-lock', unit: 'a/0', nodes: '0'},
   'early-grant': {kind: 'conflicting-holds', unit: 'a/0', nodes: '0,1'},
@@ -43,6 +44,7 @@ async function drawn(script: string, extra: string[]): Promise<{dom: string; std
 describe('cmm report timeline', () => {
   for (const c of CASES) {
     const e = EXPECTED[c.variant]
+    if (e === undefined) throw new Error(`no expected timeline for --break ${c.variant}`)
     it.skipIf(chromium === null)(`--break ${c.variant}: ${e.kind} outlined on unit ${e.unit}, nodes ${e.nodes}${skip}`, async () => {
       const {dom, stdout, summary} = await drawn(c.script, ['--break', c.variant])
       // The summary explains it from the cause, with record lines, and names the model checker's command.

@@ -14,7 +14,7 @@ local UNIT = ARGV[2]
 local NODE = tonumber(ARGV[3])
 local STREAM_MAXLEN = '10000'
 -- The last ARGV of every call: a deliberately broken variant (`--break`), or '-' (none). Only
--- 'early-grant' and 'no-conversion-refusal' change a decision (as in manager.ts).
+-- 'early-grant', 'no-conversion-refusal' and 'unfenced-writeback' change a decision (as in manager.ts).
 local BREAK = ARGV[#ARGV]
 
 -- Same formats as src/redis/keys.ts (page, inbox).
@@ -329,6 +329,13 @@ local function apply_writeback(gen, first, n)
     redis.call('HINCRBY', key, 'ver', 1)
     redis.call('HSET', key, 'data', ARGV[first + 2 * i + 1], 'gen', gen)
   end
+end
+
+-- The reply to a write-back that fencing refuses. unfenced-writeback (broken): its pages reach
+-- the disk anyway (as manager.ts unfencedBreak).
+local function fenced(gen, first, n)
+  if BREAK == 'unfenced-writeback' and n > 0 then apply_writeback(gen, first, n) end
+  return {'stale', n}
 end
 
 local function check_invariants(u)

@@ -13,11 +13,11 @@ local bad = first_foreign_page(8, N)
 if bad then return protocol_error('write-back of page ' .. bad .. ' which is not in unit ' .. UNIT) end
 
 local u = load_unit()
-if node_dead() then return {'stale', N} end
+if node_dead() then return fenced(GEN, 8, N) end
 local h = u.holders[NODE]
-if h == nil or h.seq ~= SEQ then return {'stale', N} end
+if h == nil or h.seq ~= SEQ then return fenced(GEN, 8, N) end
 if TO == 'SH' and h.mode == 'SH' then return protocol_error('demote: node ' .. NODE .. ' holds ' .. UNIT .. ' SH already') end
-if not writeback_acceptable(u, h, GEN, N) then return {'stale', N} end
+if not writeback_acceptable(u, h, GEN, N) then return fenced(GEN, 8, N) end
 
 apply_writeback(GEN, 8, N)
 -- A pin record exists only while a callback is pending (a defer needs one): skip the write otherwise.

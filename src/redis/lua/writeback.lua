@@ -11,9 +11,9 @@ local bad = first_foreign_page(7, N)
 if bad then return protocol_error('write-back of page ' .. bad .. ' which is not in unit ' .. UNIT) end
 
 local u = load_unit()
-if node_dead() then return {'stale', N} end
+if node_dead() then return fenced(GEN, 7, N) end
 local h = u.holders[NODE]
-if h == nil or h.seq ~= SEQ then return {'stale', N} end
-if not writeback_acceptable(u, h, GEN, N) then return {'stale', N} end
+if h == nil or h.seq ~= SEQ then return fenced(GEN, 7, N) end
+if not writeback_acceptable(u, h, GEN, N) then return fenced(GEN, 7, N) end
 apply_writeback(GEN, 7, N)
 return {'written', N}

@@ -45,6 +45,8 @@ const WINDOW_EVENTS: Record<string, {closes: string; label: string}> = {
   pause: {closes: 'resume', label: 'paused'},
   kill: {closes: 'restart', label: 'killed'},
   partition: {closes: 'heal', label: 'partition'},
+  delay: {closes: 'delay-end', label: 'delayed'},
+  skew: {closes: 'skew-end', label: 'clock skew'},
   'deadlock': {closes: 'deadlock-resolved', label: 'deadlock'},
 }
 
@@ -92,7 +94,7 @@ table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ddd;padding:
 </style></head>
 <body>
 <h1>cmm report histograms</h1>
-<p class="note">Latency is corrected for coordinated omission (open-loop ops measured from their intended start). Shaded bands are fault windows (pauses, kills, partitions, deadlocks); dashed lines are single events.</p>
+<p class="note">Latency is corrected for coordinated omission (open-loop ops measured from their intended start). Shaded bands are fault windows (pauses, kills, partitions, delays, clock skews, deadlocks); dashed lines are single events.</p>
 <div id="charts"></div>
 <h2>Verdicts</h2>
 ${verdicts}
