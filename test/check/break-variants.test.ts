@@ -78,7 +78,7 @@ describe('--break variants are caught, the correct protocol passes', () => {
   it('refuses an unknown --break name with exit 2 and lists the variants', async () => {
     const res = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--break', 'nonsense'])
     expect(res.code).toBe(2)
-    expect(res.stderr).toBe("cmm run workload: Expected --break=nonsense to be one of: skip-writeback, skip-invalidate, early-grant, stale-read, no-conversion-refusal\nSee `cmm run workload --help`.\n")
+    expect(res.stderr).toBe("cmm run workload: Expected --break=nonsense to be one of: skip-writeback, skip-invalidate, early-grant, stale-read, no-conversion-refusal, no-lease-guard, unfenced-writeback\nSee `cmm run workload --help`.\n")
     const help = await runCli(['run', 'workload', '--help'])
     for (const c of CASES) expect(help.stdout).toContain(c.variant)
   })
