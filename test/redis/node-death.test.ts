@@ -28,12 +28,14 @@ describe('node death at the lock manager', () => {
     const runId = freshRunId('death')
     const lm = new RedisLockManager(redis, runId)
     const inbox = new InboxReader(redis, runId, [1, 2])
-    await redis.set(keys.lease(runId, 1), '1', 'PX', 150)
+    // A lease far longer than the test: it is expired deliberately below, not by the clock.
+    await redis.set(keys.lease(runId, 1), '1', 'PX', 60_000)
     expect(await lm.send({type: 'acquire', node: 1, unit: 'a', mode: 'EX', page: P0, try: false})).toMatchObject({type: 'granted', generation: 1})
     expect(await lm.send({type: 'acquire', node: 2, unit: 'a', mode: 'EX', page: P0, try: false})).toEqual({type: 'queued'})
     await inbox.read()
     expect(await lm.reap(1)).toBeNull() // lease still alive
-    await new Promise((r) => setTimeout(r, 250))
+    await redis.del(keys.lease(runId, 1)) // the lease runs out (what PX expiry does), now
+    expect(await redis.exists(keys.lease(runId, 1))).toBe(0)
     expect(await lm.reap(1)).toEqual(['a'])
     expect(await lm.purge(1, 'a')).toEqual({type: 'purged', held: 'EX', waiting: false})
     const grants = await inbox.read()
