@@ -239,7 +239,7 @@ export class Supervisor {
     if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) return {applied: false, reason: 'not a node fault'}
     const inc = this.current.get(req.node)
     if (inc === undefined || exitedOf(inc)) {
-      const why = inc === undefined ? 'has not started' : this.pendingRestart.has(req.node) ? 'is down (a restart is pending)' : this.o.isDone(req.node) ? 'finished its workload' : 'is not running (it died or was killed)'
+      const why = inc === undefined ? 'has not started' : this.pendingRestart.has(req.node) ? 'is down (a restart is pending)' : !inc.expected && this.o.isDone(req.node) ? 'finished its workload' : 'is not running (it died or was killed)'
       return {applied: false, reason: `node ${req.node} ${why}`}
     }
     const pid = inc.process.child.pid ?? -1
