@@ -7,6 +7,7 @@ import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
 import type {NodeLiveSummary} from './live.js'
+import type {ProcessUsage} from '../metrics/resources.js'
 
 export type ControlMessage =
   /** Start the workload at this wall-clock time (microseconds since the epoch), shared by all nodes. */
@@ -20,10 +21,10 @@ export type ControlMessage =
   | {readonly type: 'flush'}
 
 export type NodeReport =
-  | {readonly type: 'ready'; readonly node: number; readonly pid: number; readonly host: string; readonly total: number | null}
+  | {readonly type: 'ready'; readonly node: number; readonly proc?: number; readonly pid: number; readonly host: string; readonly total: number | null}
   /** `current`: the op being played; `waits`: what the node holds pinned and waits for (a stuck run's report); `live`: a bounded summary for the live view. */
-  /** `proc`: the incarnation's process id (ops are counted per incarnation). */
-  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary}
+  /** `proc`: the incarnation's process id (ops are counted per incarnation). `usage`: the process's own CPU and peak RSS so far (also in `done` and `stopped`: a killed incarnation leaves its last report). */
+  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
   | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
@@ -31,8 +32,8 @@ export type NodeReport =
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
   /** The node's last report, after its trace since `done` (it served callbacks until stopped). */
-  | {readonly type: 'stopped'; readonly node: number}
-  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: EncodedHistograms; readonly stopped: boolean}
+  | {readonly type: 'stopped'; readonly node: number; readonly proc?: number; readonly usage?: ProcessUsage}
+  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: EncodedHistograms; readonly stopped: boolean; readonly usage?: ProcessUsage}
   | {readonly type: 'error'; readonly node: number; readonly message: string}
   /** Something for events.jsonl (e.g. a write-back refused by fencing), written by the orchestrator. */
   | {readonly type: 'event'; readonly node: number; readonly event: {readonly type: string; readonly [field: string]: unknown}}

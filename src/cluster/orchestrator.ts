@@ -25,6 +25,8 @@ import {DEFAULT_LEASE_TTL_MS} from '../node/lease.js'
 import {cutAtGaps, endDeadHolds, endDeadMappings, markDeadProcesses} from '../chaos/history.js'
 import {runSchedule, type ChaosStep} from '../chaos/schedule.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
+import {ResourceTracker} from './resource-tracker.js'
+import {isSaturated, type RunResources} from '../metrics/resources.js'
 import {DeadlockLog, type DeadlockPolicy, type DeadlockRecord, type StuckNode} from './deadlocks.js'
 
 export interface RunOptions {
@@ -67,7 +69,8 @@ export type RunEvent =
   | {readonly type: 'redis'; readonly url: string; readonly private: boolean}
   | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number}
   | {readonly type: 'started'; readonly runId: string; readonly nodes: readonly {node: number; pid: number; host: string}[]}
-  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: readonly EncodedHistograms[]; readonly nodes?: readonly NodeLive[]}
+  /** `cpuBusy`: how busy the machine's CPUs were over the last ~2 s (0..1); `saturated`: busy enough that latencies include waiting for a CPU. */
+  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: readonly EncodedHistograms[]; readonly nodes?: readonly NodeLive[]; readonly cpuBusy?: number | null; readonly saturated?: boolean}
   | {readonly type: 'paused'; readonly elapsedMs: number; readonly paused: boolean}
   | {readonly type: 'node-done'; readonly elapsedMs: number; readonly node: number; readonly ops: number}
   /** A checker's verdict once the run is over (emitted by executeRun). */
@@ -110,6 +113,8 @@ export interface RunCollected {
   readonly deadlocks: readonly DeadlockRecord[]
   /** events.jsonl, every line (faults, recoveries, deadlocks, a stuck run's waits), in the order written. */
   readonly events: readonly EventLine[]
+  /** CPU and memory of every process, and whether the machine was saturated (run.json `resources`). */
+  readonly resources?: RunResources
 }
 
 export interface FaultSummary {
@@ -192,7 +197,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   }
 }
 
-type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
+type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events' | 'resources'>
 
 export const DEFAULT_LIVENESS_MS = 10_000
 
@@ -228,14 +233,17 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   const stuckEvents: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
   const lastSeen = new Map<number, StuckNode>()
   let deadlockToAbort: number | null = null
+  const resources = new ResourceTracker(n)
 
   const handle = (r: NodeReport) => {
     switch (r.type) {
       case 'ready':
         ready.set(r.node, r)
+        resources.ready(r.proc ?? r.node, r.pid)
         return
       case 'progress':
         noteOps(r.node, r.proc, r.ops)
+        resources.usage(r.node, r.proc, r.usage, false)
         interval.push(r.interval)
         if (r.current !== undefined) lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
         if (r.live) live[r.node] = r.live
@@ -263,9 +271,11 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         return
       case 'stopped':
         stopped.add(r.node)
+        resources.usage(r.node, r.proc, r.usage, true)
         return
       case 'done':
         noteOps(r.node, r.proc, r.ops)
+        resources.usage(r.node, r.proc, r.usage, true)
         done.set(r.node, r)
         doneNodes.add(r.node)
         if (startUs > 0) emit({type: 'node-done', elapsedMs: (nowUs() - startUs) / 1000, node: r.node, ops: r.ops})
@@ -297,6 +307,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   startUs = nowUs() + 50_000
   events.setOrigin(startUs / 1000)
   sup.startReaper()
+  await resources.start(redis)
   await setStatus(redis, runId, 'running')
   for (let k = 0; k < n; k++) await control(redis, runId, k, {type: 'start', atUs: startUs})
   emit({type: 'started', runId, nodes: [...ready.values()].map(({node, pid, host}) => ({node, pid, host}))})
@@ -366,10 +377,13 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         const state = done.has(node) ? 'done' : sup.liveState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
         return {node, state, ops, summary}
       })
-      emit({type: 'progress', elapsedMs: (nowUs() - startUs) / 1000, done: sum, total, perNode: [...perNode], interval: interval.splice(0), nodes})
+      const cpuBusy = resources.recentBusy()
+      emit({type: 'progress', elapsedMs: (nowUs() - startUs) / 1000, done: sum, total, perNode: [...perNode], interval: interval.splice(0), nodes, cpuBusy, saturated: isSaturated(cpuBusy)})
     }
   }
   const durationMs = (nowUs() - startUs) / 1000
+  // A lost Redis is not asked (its commands would wait for reconnects); it is then just not measured.
+  await resources.end(sup.redisLost ? null : redis)
   schedule?.stop()
   sup.stop()
 
@@ -429,7 +443,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
     for (const s of stuckEvents) events.write('stuck', {...s})
     return {
       durationMs: ms, end: how, errors, nodes, totals, history: merged, trace: endDeadMappings(trace.sort(byTime), deathNs), locks: endDeadHolds(locks.sort(byTime), deathNs), final, faults,
-      deadlocks: found, events: [...events.records],
+      deadlocks: found, events: [...events.records], resources: resources.summarize(totals.ops),
     }
   }
 }

@@ -14,6 +14,7 @@ import {liveSummary} from '../cluster/live.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../cluster/history.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
+import {ownUsage} from '../metrics/resources.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
 import {readInbox} from './inbox.js'
@@ -164,7 +165,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
       stopped?.()
     })
 
-    await post({type: 'ready', node, pid: process.pid, host: hostname(), total: stream.total})
+    await post({type: 'ready', node, proc, pid: process.pid, host: hostname(), total: stream.total})
     startUs = await Promise.race([started, stopRequested.then(() => -1)])
     if (startUs < 0) return
     const delay = (startUs - nowUs()) / 1000
@@ -178,7 +179,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
       const idle = counters.ops === lastOps
       lastOps = counters.ops
       const units = runtime.core.snapshot()
-      void post({type: 'progress', node, proc, ops: counters.ops, interval: recorder.takeInterval(), current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, paused)})
+      void post({type: 'progress', node, proc, ops: counters.ops, interval: recorder.takeInterval(), current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, paused), usage: ownUsage()})
     }, options.reportEveryMs ?? 250)
     let worked: Error | null = null
     try {
@@ -203,12 +204,12 @@ export async function runNode(options: NodeOptions): Promise<void> {
     await flush()
     if (leaseLost) throw leaseLost
     if (worked && stopReason === null) await post({type: 'error', node, message: worked.message})
-    await post({type: 'done', node, proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: stopReason !== null})
+    await post({type: 'done', node, proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: stopReason !== null, usage: ownUsage()})
     // Keep serving callbacks: other nodes may need the locks this node caches.
     await stopRequested
     // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
     await flush()
-    await post({type: 'stopped', node})
+    await post({type: 'stopped', node, proc, usage: ownUsage()})
     if (leaseLost) throw leaseLost
     await lease.release().catch(() => {})
   } finally {

@@ -3,6 +3,7 @@ import type {RunCollected} from '../cluster/orchestrator.js'
 import type {NodeCounters} from '../cluster/counters.js'
 import type {ChecksReport} from '../check/verdict.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
+import type {RunResources} from '../metrics/resources.js'
 
 export const RESULTS_FORMAT = 1
 
@@ -56,6 +57,8 @@ export interface RunSummary {
     readonly pagesWrittenBackPerOp: number
   }
   readonly counters: NodeCounters
+  /** CPU and peak RSS per process, CPU per op, and whether the machine's CPUs were saturated. */
+  readonly resources?: RunResources
   readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters}[]
   readonly errors: RunCollected['errors']
   readonly checks: ChecksReport
@@ -98,6 +101,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
       pagesWrittenBackPerOp: ratio(t.pagesWrittenBack, ops),
     },
     counters: t,
+    ...(run.resources ? {resources: run.resources} : {}),
     nodes: run.nodes.map(({node, pid, host, ops: o, counters}) => ({node, pid, host, ops: o, counters})),
     errors: run.errors,
     checks,

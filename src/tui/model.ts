@@ -64,6 +64,8 @@ export interface LiveSnapshot {
   readonly latency: readonly LiveLatencyRow[]
   readonly spark: readonly number[]
   readonly events: readonly LiveEvent[]
+  /** The machine's CPUs over the last ~2 s: how busy (0..1), and whether that saturates them. */
+  readonly cpu?: {readonly busy: number | null; readonly saturated: boolean}
 }
 
 export class LiveModel {
@@ -81,6 +83,7 @@ export class LiveModel {
   private rowsStale = false
   private readonly spark: number[] = []
   private readonly events: LiveEvent[] = []
+  private cpu: {busy: number | null; saturated: boolean} = {busy: null, saturated: false}
 
   /** `plannedMs`: how long a time-bound workload runs (duration mixes), for progress when the op count is unknown. */
   constructor(readonly title: string, nodeCount: number, private readonly plannedMs: number | null = null) {
@@ -153,7 +156,7 @@ export class LiveModel {
     }))
     return {
       title: this.title, phase: this.phase, elapsedMs: this.elapsedMs, done: this.done, total: this.total, plannedMs: this.plannedMs,
-      opsPerSec: rate, etaMs, nodes, ...this.units(), latency: this.latencyRows(), spark: [...this.spark], events: [...this.events],
+      opsPerSec: rate, etaMs, nodes, ...this.units(), latency: this.latencyRows(), spark: [...this.spark], events: [...this.events], cpu: this.cpu,
     }
   }
 
@@ -162,6 +165,7 @@ export class LiveModel {
     this.done = e.done
     this.total = e.total
     if (e.nodes) this.nodes = e.nodes
+    this.cpu = {busy: e.cpuBusy ?? null, saturated: e.saturated ?? false}
     const prev = this.history[this.history.length - 1]
     this.history.push({t: e.elapsedMs, done: e.done, perNode: e.perNode})
     if (this.history.length > RATE_TICKS + 1) this.history.shift()
