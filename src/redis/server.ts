@@ -12,6 +12,8 @@ export interface RedisServer {
   readonly url: string
   /** 0 for a Unix-socket server (no TCP listener). */
   readonly port: number
+  /** The Unix socket it also listens on (`socketPath` option), or null. */
+  readonly socket: string | null
   readonly pid: number
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). Idempotent. */
   stop(): Promise<void>
@@ -53,7 +55,12 @@ const WATCHDOG = [
   'wait $r',
 ].join('\n')
 
-export async function startRedisServer(options: {port?: number; unixSocket?: boolean; startTimeoutMs?: number} = {}): Promise<RedisServer> {
+/**
+ * `unixSocket`: listen on a socket only (in the server's own folder). `socketPath`: listen on TCP
+ * and also on this socket, whose folder the caller owns and keeps across a restart (local
+ * clients then use the cheaper socket, and find it again after restartRedisServer).
+ */
+export async function startRedisServer(options: {port?: number; unixSocket?: boolean; socketPath?: string; startTimeoutMs?: number} = {}): Promise<RedisServer> {
   if (!redisServerAvailable()) throw new RedisNotInstalledError()
   const timeoutMs = options.startTimeoutMs ?? 10_000
   const deadline = Date.now() + timeoutMs
@@ -64,7 +71,8 @@ export async function startRedisServer(options: {port?: number; unixSocket?: boo
     const dir = mkdtempSync(join(tmpdir(), 'cmm-redis-'))
     // The socket lives in the server's own folder, removed with it.
     const socket = options.unixSocket ? join(dir, 'redis.sock') : null
-    const listen = socket === null ? ['--port', String(port), '--bind', '127.0.0.1'] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700']
+    const also = options.socketPath === undefined ? [] : ['--unixsocket', options.socketPath, '--unixsocketperm', '700']
+    const listen = socket === null ? ['--port', String(port), '--bind', '127.0.0.1', ...also] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700']
     const args = [...listen, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
     // detached: its own process group, so a terminal's Ctrl-C does not kill Redis under a run that is stopping.
     const child = spawn('sh', ['-c', WATCHDOG, 'cmm-redis', ...args], {stdio: ['pipe', 'ignore', 'pipe'], detached: true})
@@ -72,7 +80,7 @@ export async function startRedisServer(options: {port?: number; unixSocket?: boo
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
     const target = socket === null ? {port, host: '127.0.0.1'} : {path: socket}
     const up = await waitForPong(target, child, deadline)
-    if (up) return handle(port, socket, child, dir)
+    if (up) return handle(port, socket, child, dir, options.socketPath ?? null)
     lastError = stderr.trim() || `redis-server did not listen on ${socket ?? `port ${port}`}`
     child.kill('SIGKILL')
     rmSync(dir, {recursive: true, force: true})
@@ -81,7 +89,7 @@ export async function startRedisServer(options: {port?: number; unixSocket?: boo
   throw new Error(`could not start redis-server: ${lastError}`)
 }
 
-function handle(port: number, socket: string | null, child: ChildProcess, dir: string): RedisServer {
+function handle(port: number, socket: string | null, child: ChildProcess, dir: string, alsoSocket: string | null): RedisServer {
   let stopped: Promise<void> | null = null
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const end = (signal: NodeJS.Signals) => {
@@ -98,6 +106,7 @@ function handle(port: number, socket: string | null, child: ChildProcess, dir: s
   return {
     url: socket ?? `redis://127.0.0.1:${port}`,
     port,
+    socket: socket ?? alsoSocket,
     pid: child.pid ?? -1,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGUSR1'),
@@ -134,5 +143,5 @@ export async function restartRedisServer(server: RedisServer): Promise<RedisServ
   // A socket server's path dies with its folder; only the TCP private server is restarted (chaos).
   if (server.port === 0) throw new Error(`restartRedisServer: ${server.url} is a Unix-socket server; only TCP servers restart on the same address`)
   await server.kill()
-  return startRedisServer({port: server.port})
+  return startRedisServer({port: server.port, ...(server.socket === null ? {} : {socketPath: server.socket})})
 }
