@@ -2,6 +2,7 @@
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
 // (JSON); none of these are on the per-fault hot path.
 import type {EncodedHistograms} from '../metrics/recorder.js'
+import type {BucketCounts} from '../metrics/histogram.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
@@ -24,7 +25,8 @@ export type NodeReport =
   | {readonly type: 'ready'; readonly node: number; readonly proc?: number; readonly pid: number; readonly host: string; readonly total: number | null}
   /** `current`: the op being played; `waits`: what the node holds pinned and waits for (a stuck run's report); `live`: a bounded summary for the live view. */
   /** `proc`: the incarnation's process id (ops are counted per incarnation). `usage`: the process's own CPU and peak RSS so far (also in `done` and `stopped`: a killed incarnation leaves its last report). */
-  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
+  /** `latency`: corrected latencies since the previous report, bucket counts per histogram key. */
+  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
   | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}

@@ -28,6 +28,7 @@ import {cutAtGaps, endDeadHolds, endDeadMappings, markDeadProcesses} from '../ch
 import {runSchedule, type ChaosStep} from '../chaos/schedule.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
 import {ResourceTracker} from './resource-tracker.js'
+import {IntervalLatency} from '../metrics/interval.js'
 import {isSaturated, type RunResources} from '../metrics/resources.js'
 import {DeadlockLog, type DeadlockPolicy, type DeadlockRecord, type StuckNode} from './deadlocks.js'
 
@@ -230,7 +231,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
   const stopped = new Set<number>()
   const waits: {node: number; units: FinalState['waits'][number]['units']}[] = []
   let final: FinalState = NO_FINAL_STATE
-  const interval: EncodedHistograms[] = []
+  const interval = new IntervalLatency()
   const live = new Array<NodeLiveSummary | null>(n).fill(null)
   let startUs = 0
   const aborted = () => options.signal?.aborted === true
@@ -252,7 +253,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
       case 'progress':
         noteOps(r.node, r.proc, r.ops)
         resources.usage(r.node, r.proc, r.usage, false)
-        interval.push(r.interval)
+        interval.add(r.latency)
         if (r.current !== undefined) lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
         if (r.live) live[r.node] = r.live
         return
@@ -386,7 +387,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
         return {node, state, ops, summary}
       })
       const cpuBusy = resources.recentBusy()
-      emit({type: 'progress', elapsedMs: (nowUs() - startUs) / 1000, done: sum, total, perNode: [...perNode], interval: interval.splice(0), nodes, cpuBusy, saturated: isSaturated(cpuBusy)})
+      emit({type: 'progress', elapsedMs: (nowUs() - startUs) / 1000, done: sum, total, perNode: [...perNode], interval: takeInterval(interval), nodes, cpuBusy, saturated: isSaturated(cpuBusy)})
     }
   }
   const durationMs = (nowUs() - startUs) / 1000
@@ -475,6 +476,11 @@ function mergeHistory(perNode: readonly (readonly HistoryEntry[])[]): HistoryEnt
   all.sort((a, b) => a.time - b.time)
   all.forEach((e, i) => (e.index = i))
   return all
+}
+
+function takeInterval(interval: IntervalLatency): EncodedHistograms[] {
+  const merged = interval.take()
+  return merged === null ? [] : [merged]
 }
 
 async function control(redis: Redis, runId: string, node: number, msg: ControlMessage): Promise<void> {

@@ -62,6 +62,30 @@ export class LatencyHistogram extends hdr.Int32Histogram {
   }
 }
 
+/**
+ * A histogram's non-empty buckets as [index, count, index, count, ...]: what a node's progress
+ * report carries (no compression, no allocation of a histogram on either side). Only the buckets
+ * up to the largest value recorded are scanned.
+ */
+export type BucketCounts = number[]
+
+export function bucketCounts(h: LatencyHistogram): BucketCounts {
+  const out: BucketCounts = []
+  if (h.totalCount === 0) return out
+  const counts = h._counts
+  const last = Math.min(counts.length - 1, h.countsArrayIndex(h.maxValue))
+  for (let i = 0; i <= last; i++) {
+    const c = counts[i]!
+    if (c !== 0) out.push(i, c)
+  }
+  return out
+}
+
+/** Adds bucket counts (from bucketCounts() of a histogram of the same layout) into `h`. */
+export function addBucketCounts(h: LatencyHistogram, pairs: readonly number[]): void {
+  for (let i = 0; i + 1 < pairs.length; i += 2) h.recordValueWithCount(h.valueFromIndex(pairs[i]!), pairs[i + 1]!)
+}
+
 export function newHistogram(): LatencyHistogram {
   return new LatencyHistogram()
 }

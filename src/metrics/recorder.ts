@@ -2,7 +2,7 @@
 // allocation and no string building: every key's slot is built up front and histograms are
 // created the first time a key is used.
 import {FAULT_CLASSES, type FaultClass} from '../protocol/types.js'
-import {encodeHistogram, MAX_LATENCY_US, newHistogram, type LatencyHistogram} from './histogram.js'
+import {bucketCounts, encodeHistogram, MAX_LATENCY_US, newHistogram, type BucketCounts, type LatencyHistogram} from './histogram.js'
 import {emptyEncoded, faultKey, OP_NAMES, opKey, type EncodedHistograms, type OpName} from './keys.js'
 
 export type {EncodedHistograms, OpName} from './keys.js'
@@ -124,6 +124,22 @@ export class LatencyRecorder {
       const interval = slot.interval
       if (interval === null || interval.count === 0) continue
       interval.encodeInto(out, slot.key)
+      interval.reset()
+    }
+    return out
+  }
+
+  /**
+   * The corrected latencies recorded since the previous call, as bucket counts per key (what a
+   * progress report carries: the live view and the timeline use corrected latencies only); starts
+   * a new interval.
+   */
+  takeIntervalCounts(): Record<string, BucketCounts> {
+    const out: Record<string, BucketCounts> = {}
+    for (const slot of this.slots) {
+      const interval = slot.interval
+      if (interval === null || interval.count === 0) continue
+      out[slot.key] = bucketCounts(interval.corrected)
       interval.reset()
     }
     return out

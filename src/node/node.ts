@@ -62,10 +62,16 @@ export function processId(node: number, incarnation: number, nodes: number): num
 }
 
 const HISTORY_BATCH_MAX = 4096
+/**
+ * Progress (ops, interval latencies, the live view's lock summary) and the periodic record flush.
+ * The live view redraws at most twice a second and the liveness bound is seconds: a report a
+ * second is enough, and each one costs the node and the orchestrator CPU the workload competes for.
+ */
+const REPORT_EVERY_MS = 1000
 
 export async function runNode(options: NodeOptions): Promise<void> {
   const {runId, node} = options
-  const redis = connectRedis(options.redisUrl, `cmm-node-${node}`)
+  const redis = connectRedis(options.redisUrl, `cmm-node-${node}`, {batchWrites: true})
   const reader = connectRedis(options.redisUrl, `cmm-node-${node}-inbox`)
   let closing = false
   try {
@@ -179,8 +185,8 @@ export async function runNode(options: NodeOptions): Promise<void> {
       const idle = counters.ops === lastOps
       lastOps = counters.ops
       const units = runtime.core.snapshot()
-      void post({type: 'progress', node, proc, ops: counters.ops, interval: recorder.takeInterval(), current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, paused), usage: ownUsage()})
-    }, options.reportEveryMs ?? 250)
+      void post({type: 'progress', node, proc, ops: counters.ops, latency: recorder.takeIntervalCounts(), current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, paused), usage: ownUsage()})
+    }, options.reportEveryMs ?? REPORT_EVERY_MS)
     let worked: Error | null = null
     try {
       await runWorker({

@@ -2,7 +2,6 @@
 // readable on 80x24 (every section keeps a few rows) and gives a taller terminal's rows to the
 // sections that have more to show.
 import {Box, Text} from 'ink'
-import {SATURATION_NOTE} from '../metrics/resources.js'
 import type {LiveSnapshot, LiveEvent} from './model.js'
 import type {NodeState} from '../cluster/live.js'
 import {bar, count, duration, fit, lat, right, sparkline} from './format.js'
@@ -48,7 +47,7 @@ const LEVEL_COLOR: Record<LiveEvent['level'], string | undefined> = {info: undef
 export function LiveView({snap, width, height, keys}: LiveViewProps) {
   const w = Math.max(40, width)
   const saturated = snap.cpu?.saturated === true
-  const rows = layoutRows(height - (saturated ? 1 : 0), {nodes: snap.nodes.length, units: snap.units.length, latency: snap.latency.length, events: snap.events.length})
+  const rows = layoutRows(height, {nodes: snap.nodes.length, units: snap.units.length, latency: snap.latency.length, events: snap.events.length})
   const byTime = snap.total === null && snap.plannedMs !== null
   const fraction = snap.total ? snap.done / snap.total : byTime ? snap.elapsedMs / snap.plannedMs! : 0
   const progress = snap.total !== null
@@ -74,10 +73,10 @@ export function LiveView({snap, width, height, keys}: LiveViewProps) {
         <Text>  </Text>
         <Text color={snap.phase === 'paused' ? 'yellow' : snap.phase === 'running' ? 'green' : 'cyan'}>{snap.phase}</Text>
         <Text dimColor>{hint ? `   ${hint}` : ''}</Text>
+        {saturated ? <Text color="yellow">{`   CPUs ${Math.round((snap.cpu?.busy ?? 1) * 100)}% busy: latencies include CPU wait`}</Text> : null}
       </Text>
       <Text wrap="truncate">{barWidth > 0 ? `${bar(fraction, barWidth)} ` : ''}{info}</Text>
       <Text wrap="truncate"><Text dimColor>ops/s </Text>{sparkline(snap.spark, w - 20)}<Text dimColor> max {count(sparkMax)}</Text></Text>
-      {saturated ? <Text wrap="truncate" color="yellow">{`CPUs ${Math.round((snap.cpu?.busy ?? 1) * 100)}% busy: ${SATURATION_NOTE}`}</Text> : null}
 
       <Text bold wrap="truncate">{fit('node  state        ops/s        ops  locks', w)}</Text>
       {nodeRows.shown.map((n) => (

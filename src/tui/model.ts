@@ -1,6 +1,7 @@
 // The live view's state: folds the orchestrator's run events into what the screen shows. Pure
 // and cheap per event (progress events come every 200 ms, not per op); the screen samples it
 // with snapshot() at its own bounded rate.
+import {SATURATION_NOTE} from '../metrics/resources.js'
 import type {NodeLive, RunEvent} from '../cluster/orchestrator.js'
 import type {NodeState} from '../cluster/live.js'
 import {decodeHistogram, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
@@ -165,7 +166,10 @@ export class LiveModel {
     this.done = e.done
     this.total = e.total
     if (e.nodes) this.nodes = e.nodes
-    this.cpu = {busy: e.cpuBusy ?? null, saturated: e.saturated ?? false}
+    const saturated = e.saturated ?? false
+    // One line in the log when the machine becomes saturated; the header shows it while it lasts.
+    if (saturated && !this.cpu.saturated) this.log(`CPUs saturated: ${SATURATION_NOTE}`, 'warn')
+    this.cpu = {busy: e.cpuBusy ?? null, saturated}
     const prev = this.history[this.history.length - 1]
     this.history.push({t: e.elapsedMs, done: e.done, perNode: e.perNode})
     if (this.history.length > RATE_TICKS + 1) this.history.shift()
