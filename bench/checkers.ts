@@ -3,8 +3,8 @@
 // many pages under page locks, with every lock change and PTE change a real run records.
 // Generation is not timed. Run alone with `node --import tsx bench/checkers.ts`.
 import {pathToFileURL} from 'node:url'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../src/cluster/history.js'
-import type {FinalState} from '../src/cluster/final-state.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../src/records/history.js'
+import type {FinalState} from '../src/records/final-state.js'
 import {checkCoherence} from '../src/check/run/coherence.js'
 import {checkLostWrites} from '../src/check/run/lost-writes.js'
 import {checkLiveness} from '../src/check/run/liveness.js'

@@ -7,7 +7,7 @@ import {encodeStamp} from '../src/protocol/page-data.js'
 import type {OpStream} from '../src/workload/types.js'
 import {nowUs} from '../src/util/clock.js'
 import {trivialScript} from './baselines.js'
-import {startCluster} from '../test/helpers/cluster.js'
+import {startCluster} from '../src/node/local-cluster.js'
 import {commandCalls, nowUsFine, percentile, round, yieldToLoop, type BenchContext, type BenchRow, BENCH_SETTINGS} from './figure.js'
 
 const HITS = 50_000

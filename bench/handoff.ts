@@ -4,7 +4,7 @@
 // that waits for one write before issuing the other gives strict alternation; free-running
 // processes (figure 7, pingpong) let a holder write many times per handoff.
 import {encodeStamp} from '../src/protocol/page-data.js'
-import {startCluster} from '../test/helpers/cluster.js'
+import {startCluster} from '../src/node/local-cluster.js'
 import {nowUsFine, percentile, round, yieldToLoop, type BenchContext, type BenchRow, BENCH_SETTINGS} from './figure.js'
 
 const HANDOFFS = 3000

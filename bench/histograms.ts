@@ -2,7 +2,7 @@
 import {pathToFileURL} from 'node:url'
 import {FAULT_CLASSES, type FaultClass} from '../src/protocol/types.js'
 import {LatencyRecorder} from '../src/metrics/recorder.js'
-import {OP_NAMES, type OpName} from '../src/metrics/keys.js'
+import {OP_NAMES, type OpName} from '../src/records/histogram-keys.js'
 
 const CALLS = 2_000_000
 const ROUNDS = 3

@@ -4,7 +4,7 @@ import {runWorkload} from '../src/cluster/orchestrator.js'
 import {parseWorkload} from '../src/workload/index.js'
 import {mergeHistograms} from '../src/metrics/merge.js'
 import {decodeHistogram, newHistogram as newEmpty, percentiles, type Percentiles} from '../src/metrics/histogram.js'
-import type {EncodedHistograms} from '../src/metrics/recorder.js'
+import type {EncodedHistograms} from '../src/records/histogram-keys.js'
 import type {BenchContext} from './figure.js'
 
 export interface MixSpec {

@@ -1,9 +1,11 @@
-import {Command, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+import {CmmCommand} from '../src/cli/command.js'
 import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
-import {EXIT_LEASE_LOST, LeaseLostError} from '../src/node/lease.js'
+import {LeaseLostError} from '../src/node/lease.js'
+import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
 
-export default class Node extends Command {
+export default class Node extends CmmCommand {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
   static override description = `Joins a run started with \`cmm run workload FILE --redis URL --external-nodes\`:
 reads the workload and settings from Redis, plays node K's part, and keeps answering lock
@@ -25,8 +27,8 @@ clocks across hosts).`
     try {
       await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {
-      if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, EXIT_LEASE_LOST)
-      fail(this, `node ${flags.id}: ${(error as Error).message}`, 4)
+      if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, NODE_EXIT.leaseLost)
+      fail(this, `node ${flags.id}: ${(error as Error).message}`, EXIT.runFailed)
     }
   }
 }

@@ -1,10 +1,12 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
 import {ChaosTargetError, killNode} from '../../src/chaos/kill-node.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
+import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class ChaosKillNode extends Command {
+export default class ChaosKillNode extends CmmCommand {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
   static override description = `Finds the live run (the latest in --out, or --run RUN_ID) and asks its orchestrator to
 signal the node's process: KILL (lease expires, locks purged, optionally restarted as a new
@@ -37,22 +39,22 @@ Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachabl
     const ms = (name: string, value: string | undefined): number | null => {
       if (value === undefined) return null
       const us = parseDurationUs(value)
-      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(value)}`, 2)
+      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(value)}`, EXIT.badInput)
       return us / 1000
     }
     const signal = flags.signal as ChaosSignal
     const restartAfterMs = ms('restart-after', flags['restart-after'])
     const resumeAfterMs = ms('for', flags.for)
-    if (restartAfterMs !== null && signal !== 'KILL') fail(this, '--restart-after goes with --signal KILL', 2)
-    if (resumeAfterMs !== null && signal !== 'STOP') fail(this, '--for goes with --signal STOP', 2)
+    if (restartAfterMs !== null && signal !== 'KILL') fail(this, '--restart-after goes with --signal KILL', EXIT.badInput)
+    if (resumeAfterMs !== null && signal !== 'STOP') fail(this, '--for goes with --signal STOP', EXIT.badInput)
     try {
       const {run} = await killNode({outDir: flags.out, runId: flags.run, node: args.node, signal, restartAfterMs, resumeAfterMs})
       const then = restartAfterMs !== null ? `, restart after ${restartAfterMs} ms` : resumeAfterMs !== null ? `, resume after ${resumeAfterMs} ms` : ''
       this.log(`sent ${signal} for node ${args.node} to run ${run.runId}${then}`)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof ChaosTargetError) fail(this, error.message, 2)
-      fail(this, `chaos: ${(error as Error).message}`, 4)
+      if (error instanceof ChaosTargetError) fail(this, error.message, EXIT.badInput)
+      fail(this, `chaos: ${(error as Error).message}`, EXIT.runFailed)
     }
   }
 }

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 
 import {
   checkRegisterHistory,
@@ -11,9 +12,8 @@ import {
   parseHistoryJsonl,
   type RegisterCheckResult,
 } from '../../src/check/linearizability/index.js'
+import {EXIT} from '../../src/records/exit-codes.js'
 
-/** Exit statuses, also documented in docs/CHECK-HISTORY.md. */
-const EXIT = {valid: 0, invalid: 1, malformed: 2, unknown: 3} as const
 
 /** How many ops of the linearizable prefix the plain report shows (the JSON has all). */
 const PREFIX_SHOWN = 5
@@ -29,7 +29,7 @@ function parseDuration(input: string): number {
   return Number(m[1]) * scale
 }
 
-export default class CheckHistory extends Command {
+export default class CheckHistory extends CmmCommand {
   static override description = `Check register histories (JSONL) for linearizability.
 
 Each FILE holds one entry per line: {"process", "type": invoke|ok|fail|info, "f": read|write|cas, "key"?, "value"?}. Every key is a register that starts as null; the history must be explainable by some order of the operations that respects real time (the order of the lines). Prints a verdict line per file.
@@ -64,7 +64,7 @@ Exit status: 0 every file is linearizable, 1 some file is not, 2 some file is ma
         timeoutMs = parseDuration(flags.timeout)
       } catch (error) {
         this.logToStderr(`--timeout: ${(error as Error).message}`)
-        this.exit(EXIT.malformed)
+        this.exit(EXIT.badInput)
       }
     }
 
@@ -78,7 +78,7 @@ Exit status: 0 every file is linearizable, 1 some file is not, 2 some file is ma
     }
     const code = exitCode(reports)
     if (flags.json) this.log(JSON.stringify(toJson(reports, code), null, 2))
-    if (code !== EXIT.valid) this.exit(code)
+    if (code !== EXIT.ok) this.exit(code)
   }
 
   private printReport(report: FileVerdict): void {
@@ -121,9 +121,9 @@ async function checkFile(file: string, timeoutMs: number | undefined): Promise<F
 function exitCode(reports: readonly FileReport[]): number {
   const has = (p: (r: FileReport) => boolean): boolean => reports.some(p)
   if (has((r) => 'result' in r && r.result.valid === false)) return EXIT.invalid
-  if (has((r) => 'error' in r)) return EXIT.malformed
+  if (has((r) => 'error' in r)) return EXIT.badInput
   if (has((r) => 'result' in r && r.result.valid === 'unknown')) return EXIT.unknown
-  return EXIT.valid
+  return EXIT.ok
 }
 
 function toJson(reports: readonly FileReport[], code: number): object {

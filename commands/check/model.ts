@@ -1,18 +1,20 @@
 import {writeFileSync} from 'node:fs'
 
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 
+import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
 import {RETRY_LIMIT} from '../../src/protocol/copy-plan.js'
-import {checkModel, MODEL_EXIT, ModelInputError, readTraceFile, type ModelMode} from '../../src/sim/check.js'
+import {checkModel, ModelInputError, readTraceFile, type ModelMode} from '../../src/sim/check.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
 import {COPY_STRATEGIES, DEADLOCK_POLICIES, type CopyStrategy, type DeadlockPolicy} from '../../src/sim/types.js'
 import {WorkloadError} from '../../src/workload/errors.js'
 import {DURATION_HINT, parseDurationUs} from '../../src/workload/values.js'
 import type {DowngradeStyle, Granularity, StatesMode} from '../../src/protocol/types.js'
 
-export default class CheckModel extends Command {
+export default class CheckModel extends CmmCommand {
   static override summary = 'Explore the protocol in a deterministic simulator: every interleaving, or seeded random walks'
   static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no
 clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes,
@@ -69,11 +71,11 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     const {args, flags} = await this.parse(CheckModel)
     try {
       const budgetUs = parseDurationUs(flags.budget)
-      if (budgetUs === null) fail(this, `--budget: expected ${DURATION_HINT}, found ${JSON.stringify(flags.budget)}`, MODEL_EXIT.badInput)
+      if (budgetUs === null) fail(this, `--budget: expected ${DURATION_HINT}, found ${JSON.stringify(flags.budget)}`, EXIT.badInput)
       const holdTimeUs = flags['hold-time'] === undefined ? undefined : parseDurationUs(flags['hold-time'])
-      if (holdTimeUs === null) fail(this, `--hold-time: expected ${DURATION_HINT}, found ${JSON.stringify(flags['hold-time'])}`, MODEL_EXIT.badInput)
+      if (holdTimeUs === null) fail(this, `--hold-time: expected ${DURATION_HINT}, found ${JSON.stringify(flags['hold-time'])}`, EXIT.badInput)
       const variant = flags.break ?? null
-      if (variant !== null && !isBreakVariant(variant)) fail(this, `--break: unknown variant ${variant} (known: ${Object.keys(BREAK_VARIANTS).join(', ')})`, MODEL_EXIT.badInput)
+      if (variant !== null && !isBreakVariant(variant)) fail(this, `--break: unknown variant ${variant} (known: ${Object.keys(BREAK_VARIANTS).join(', ')})`, EXIT.badInput)
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
       else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
@@ -101,10 +103,10 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         writeFileSync(flags.save, `# cmm check model ${args.file} (replay with --trace ${flags.save})\n${outcome.trace}\n`)
         this.log(`trace saved to ${flags.save}`)
       }
-      if (outcome.exitCode !== MODEL_EXIT.ok) this.exit(outcome.exitCode)
+      if (outcome.exitCode !== EXIT.ok) this.exit(outcome.exitCode)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof WorkloadError || error instanceof ModelInputError || error instanceof UnsupportedVariant || error instanceof RangeError) fail(this, error.message, MODEL_EXIT.badInput)
+      if (error instanceof WorkloadError || error instanceof ModelInputError || error instanceof UnsupportedVariant || error instanceof RangeError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }

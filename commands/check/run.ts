@@ -1,12 +1,14 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {runChecks} from '../../src/check/run-checks.js'
 import {exitCodeFor, validityWord} from '../../src/check/verdict.js'
-import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/check/run/load-run.js'
+import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
 import {checksText, verdictWhy} from '../../src/report/run-text.js'
 import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
+import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class CheckRun extends Command {
+export default class CheckRun extends CmmCommand {
   static override summary = 'Re-run every checker on a stored run'
   static override description = `Loads results/RUN_ID/ (history.jsonl, trace.jsonl, locks.jsonl, final.json, run.json) and
 runs the checkers of \`cmm run workload\` again: coherence, linearizable, no-lost-writes, liveness.
@@ -34,7 +36,7 @@ Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(CheckRun)
     const timeoutUs = parseDurationUs(flags.timeout)
-    if (timeoutUs === null) fail(this, `--timeout: expected ${DURATION_HINT}, found ${JSON.stringify(flags.timeout)}`, 2)
+    if (timeoutUs === null) fail(this, `--timeout: expected ${DURATION_HINT}, found ${JSON.stringify(flags.timeout)}`, EXIT.badInput)
     try {
       const stored = await loadStoredRun(resolveRunDir(args.run, flags.out))
       const checks = runChecks(stored.evidence, {timeoutMs: timeoutUs / 1000})
@@ -49,7 +51,7 @@ Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or 
       if (code !== 0) this.exit(code)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof StoredRunError) fail(this, error.message, 2)
+      if (error instanceof StoredRunError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }

@@ -1,9 +1,11 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {reportHistograms, type ReportFormat} from '../../src/report/histograms/report.js'
 import {ReportInputError} from '../../src/report/histograms/load.js'
+import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
-export default class ReportHistograms extends Command {
+export default class ReportHistograms extends CmmCommand {
   static override summary = 'Latency percentiles of stored runs; several runs side by side with ratios'
   static override description = `Reads results/RUN_ID/histograms/ (merged across nodes, or --node K) and prints a percentile table per operation and fault class (count, mean, p50, p90, p99, p99.9, max). A run is named by its id under --results or by its folder; default: the latest run. With several runs, each row is shown per run with ratios against the first.
 
@@ -42,7 +44,7 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
       process.stdout.write(text)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof ReportInputError) fail(this, error.message, 2)
+      if (error instanceof ReportInputError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }

@@ -1,4 +1,5 @@
-import {Args, Command, Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import {CmmCommand} from '../../src/cli/command.js'
 import {randomInt} from 'node:crypto'
 import {loadWorkload} from '../../src/workload/parse.js'
 import {applyOverrides, type WorkloadOverrides as Overrides} from '../../src/workload/overrides.js'
@@ -9,13 +10,14 @@ import {eventLine, summaryText} from '../../src/report/run-text.js'
 import {mergedHistograms} from '../../src/results/write.js'
 import {RedisNotInstalledError} from '../../src/redis/server.js'
 import {fail, isExit} from '../../src/cli/fail.js'
+import {EXIT, worseExit} from '../../src/records/exit-codes.js'
 import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
 import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.js'
-import type {DeadlockPolicy} from '../../src/cluster/deadlocks.js'
+import type {DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 
-export default class RunWorkload extends Command {
+export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
   static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the
 workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl,
@@ -69,7 +71,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     const durationFlag = (name: string, value: string | undefined): number | undefined => {
       if (value === undefined) return undefined
       const us = parseDurationUs(value)
-      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(value)}`, 2)
+      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(value)}`, EXIT.badInput)
       return us
     }
     const overrides: Overrides = {
@@ -82,20 +84,20 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     }
     const livenessUs = durationFlag('liveness', flags.liveness) ?? 10_000_000
     const leaseTtlMs = Math.round((durationFlag('lease-ttl', flags['lease-ttl']) ?? 2_000_000) / 1000)
-    if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', 2)
+    if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
     const breakVariant = flags.break
-    if (breakVariant !== undefined && !isBreakVariant(breakVariant)) fail(this, `--break: unknown variant ${JSON.stringify(breakVariant)}; one of ${Object.keys(BREAK_VARIANTS).join(', ')}`, 2)
+    if (breakVariant !== undefined && !isBreakVariant(breakVariant)) fail(this, `--break: unknown variant ${JSON.stringify(breakVariant)}; one of ${Object.keys(BREAK_VARIANTS).join(', ')}`, EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
-    if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, 2)
+    if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
     const onDeadlock = flags['on-deadlock'] as DeadlockPolicy
-    if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', 2)
+    if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
 
     let workloads
     try {
       const loaded = loadWorkload(args.file)
       workloads = strategies.map((copyStrategy) => applyOverrides(loaded, {...overrides, copyStrategy}))
     } catch (error) {
-      if (error instanceof WorkloadError) fail(this, error.message, 2)
+      if (error instanceof WorkloadError) fail(this, error.message, EXIT.badInput)
       throw error
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
@@ -114,7 +116,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       if (interrupts === 1) {
         plain('interrupted: stopping nodes (Ctrl-C again to quit at once)')
         abort.abort()
-      } else process.exit(130) // children watch our pipes and exit with us
+      } else process.exit(EXIT.interrupted) // children watch our pipes and exit with us
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -137,7 +139,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         compared.push({summary, merged, dir: run.dir})
         texts.push(summaryText(summary, run.dir, merged))
         worst = worseExit(worst, exitCode)
-        if (exitCode === 130) break
+        if (exitCode === EXIT.interrupted) break
       }
       // The live view owns the terminal until it is stopped: summaries are printed after it.
       await live?.stop()
@@ -151,8 +153,8 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     } catch (error) {
       await live?.stop()
       if (isExit(error)) throw error
-      if (error instanceof RedisNotInstalledError) fail(this, error.message, 4)
-      fail(this, `run failed: ${(error as Error).message}`, 4)
+      if (error instanceof RedisNotInstalledError) fail(this, error.message, EXIT.runFailed)
+      fail(this, `run failed: ${(error as Error).message}`, EXIT.runFailed)
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
@@ -168,7 +170,3 @@ function parseStrategies(text: string): CopyStrategy[] | null {
 }
 
 /** Of several runs' exit codes, the one to exit with: interrupted, then failed, then by severity. */
-function worseExit(a: number, b: number): number {
-  const rank = (code: number) => [0, 3, 1, 4, 130].indexOf(code)
-  return rank(b) > rank(a) ? b : a
-}

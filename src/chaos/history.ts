@@ -8,7 +8,7 @@
 // a lock it still held (the lease guard stops completions past the lease), so those stay `ok`
 // and fully checked. An info write may be placed anywhere after its invoke, or nowhere; an
 // info read constrains nothing. Survivors' ops are untouched.
-import type {HistoryEntry, LockEntry, TraceEntry} from '../cluster/history.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 
 export function markDeadProcesses(history: HistoryEntry[], dead: ReadonlySet<number>): HistoryEntry[] {
   if (dead.size === 0) return history

@@ -1,6 +1,6 @@
 // `cmm chaos kill-node`: finds a live run (results/RUN/live.json + Redis) and hands it a fault
 // request; the run's supervisor carries it out and logs it in events.jsonl.
-import {readMeta} from '../cluster/meta.js'
+import {readMeta} from '../redis/run-meta.js'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {findLiveRuns, type LiveRun} from './live.js'

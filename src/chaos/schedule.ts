@@ -7,27 +7,7 @@ import {RESTART_REDIS, sendChaos} from './requests.js'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import type {UnitState} from '../protocol/manager.js'
 import {parsePageKey, unitOf, type Granularity} from '../protocol/types.js'
-
-export type ChaosTarget = number | 'random'
-
-/**
- * Fault points, read from the manager's state of the page's unit (polled every 2 ms):
- * `dirty` the EX holder (a write workload's EX hold has dirty pages); `writing-back` a holder
- * that was sent a release/downgrade callback (it is writing back to answer it, or about to);
- * `upgrading` the node whose SH->EX upgrade is pending; `waiting` the head of the queue.
- */
-export type FaultPoint = 'dirty' | 'writing-back' | 'upgrading' | 'waiting'
-export const FAULT_POINTS: readonly FaultPoint[] = ['dirty', 'writing-back', 'upgrading', 'waiting']
-
-export type ChaosStep =
-  /** SIGKILL the node; restart it (new incarnation) after `restartMs`, or never (null). */
-  | {readonly atMs: number; readonly everyMs: number | null; readonly kill: ChaosTarget; readonly restartMs: number | null}
-  /** SIGSTOP the node for `forMs`, then SIGCONT (a pause past the lease makes it a zombie). */
-  | {readonly atMs: number; readonly everyMs: number | null; readonly pause: ChaosTarget; readonly forMs: number}
-  /** SIGKILL whichever node is at the fault point `when` on `page`'s unit, once it is. */
-  | {readonly atMs: number; readonly everyMs: number | null; readonly killAt: {readonly page: string; readonly when: FaultPoint}; readonly restartMs: number | null}
-  /** Kill the private redis-server and start a fresh one on the same port (its state is lost). */
-  | {readonly atMs: number; readonly everyMs: number | null; readonly restartRedis: true}
+import type {ChaosStep, ChaosTarget, FaultPoint} from '../workload/types.js'
 
 /** Upper bound of faults one schedule injects (an `every` step repeats until the run ends). */
 const MAX_FAULTS = 10_000

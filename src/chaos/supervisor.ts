@@ -10,9 +10,9 @@ import type {Redis} from 'ioredis'
 import {join} from 'node:path'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {keys} from '../redis/keys.js'
-import {spawnNode, type NodeProcess} from '../cluster/spawn.js'
-import {EXIT_LEASE_LOST} from '../node/lease.js'
-import {processId} from '../node/node.js'
+import {spawnNode, type NodeProcess} from '../process/spawn.js'
+import {NODE_EXIT} from '../records/exit-codes.js'
+import {processId} from '../records/history.js'
 import type {EventLog} from '../results/events.js'
 import {readChaos, RESTART_REDIS, type ChaosRequest} from './requests.js'
 
@@ -149,8 +149,8 @@ export class Supervisor {
     for (const inc of this.current.values()) {
       if (inc.handled || !exitedOf(inc)) continue
       const code = inc.process.child.exitCode
-      if (inc.expected || code === EXIT_LEASE_LOST) this.deathMs.set(inc.proc, Math.min(this.deathMs.get(inc.proc) ?? Infinity, Date.now()))
-      if (code === EXIT_LEASE_LOST) {
+      if (inc.expected || code === NODE_EXIT.leaseLost) this.deathMs.set(inc.proc, Math.min(this.deathMs.get(inc.proc) ?? Infinity, Date.now()))
+      if (code === NODE_EXIT.leaseLost) {
         inc.expected = true
         this.deadProcs.add(inc.proc)
         this.o.events.write('lease-lost', {node: inc.node, proc: inc.proc})

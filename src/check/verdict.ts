@@ -1,4 +1,5 @@
 // Verdicts of the checkers that judge a run, Jepsen style: valid true / false / unknown.
+import {EXIT} from '../records/exit-codes.js'
 
 export type Validity = true | false | 'unknown'
 
@@ -23,9 +24,9 @@ export function combine(checks: Record<string, CheckResult>): ChecksReport {
   return {valid, checks}
 }
 
-/** Exit status of a run: 0 valid, 1 invalid, 3 unknown (README "Exit codes"). */
+/** Exit status of a verdict (records/exit-codes.ts). */
 export function exitCodeFor(valid: Validity): number {
-  return valid === true ? 0 : valid === false ? 1 : 3
+  return valid === true ? EXIT.ok : valid === false ? EXIT.invalid : EXIT.unknown
 }
 
 export function validityWord(valid: Validity): string {

@@ -2,20 +2,18 @@
 import {join} from 'node:path'
 import {runChecks} from '../check/run-checks.js'
 import {exitCodeFor} from '../check/verdict.js'
+import {EXIT} from '../records/exit-codes.js'
 import {summarize, type RunSummary} from '../results/summary.js'
 import {writeJsonl, writeRunData, writeSummary} from '../results/write.js'
 import {TimelineBuilder} from '../results/timeline.js'
-import {runWorkload, type RunCollected, type RunOptions} from './orchestrator.js'
+import {runWorkload, type RunOptions} from './orchestrator.js'
+import type {RunCollected} from '../records/run.js'
 
 export interface ExecutedRun {
   readonly run: RunCollected
   readonly summary: RunSummary
   readonly exitCode: number
 }
-
-/** Exit status when the run itself did not finish (README "Exit codes"). */
-export const EXIT_INTERRUPTED = 130
-export const EXIT_RUN_FAILED = 4
 
 export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?: number}): Promise<ExecutedRun> {
   const timeline = new TimelineBuilder()
@@ -32,6 +30,6 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
   const summary = summarize(run, checks)
   await writeSummary(run.dir, summary)
-  const exitCode = run.end === 'interrupted' ? EXIT_INTERRUPTED : run.end === 'failed' ? EXIT_RUN_FAILED : exitCodeFor(checks.valid)
+  const exitCode = run.end === 'interrupted' ? EXIT.interrupted : run.end === 'failed' ? EXIT.runFailed : exitCodeFor(checks.valid)
   return {run, summary, exitCode}
 }

@@ -10,27 +10,30 @@ import {restartRedisServer, startRedisServer, type RedisServer} from '../redis/s
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
-import type {Workload} from '../workload/types.js'
-import type {EncodedHistograms} from '../metrics/recorder.js'
-import {META_FORMAT, setStatus, writeMeta} from './meta.js'
-import {encodeMessage, type ControlMessage, type NodeReport} from './messages.js'
-import {addCounters, emptyCounters, type NodeCounters} from './counters.js'
-import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {ChaosStep, Workload} from '../workload/types.js'
+import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {META_FORMAT} from '../records/run-meta.js'
+import {setStatus, writeMeta} from '../redis/run-meta.js'
+import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
+import {addCounters, emptyCounters} from '../records/counters.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 import type {BreakVariant} from '../protocol/break.js'
-import {NO_FINAL_STATE, readFinalDisk, readManagerUnits, type FinalState} from './final-state.js'
+import {NO_FINAL_STATE, type FinalState} from '../records/final-state.js'
+import {readFinalDisk, readManagerUnits} from './final-state.js'
 import {OutboxReader} from './outbox.js'
-import {killNodes, reapNodes, type NodeProcess} from './spawn.js'
+import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
 import {Supervisor} from '../chaos/supervisor.js'
 import {registerLive, unregisterLive} from '../chaos/live.js'
-import {EventLog, type EventLine} from '../results/events.js'
+import {EventLog} from '../results/events.js'
 import {DEFAULT_LEASE_TTL_MS} from '../node/lease.js'
 import {cutAtGaps, endDeadHolds, endDeadMappings, markDeadProcesses} from '../chaos/history.js'
-import {runSchedule, type ChaosStep} from '../chaos/schedule.js'
-import type {NodeLiveSummary, NodeState} from './live.js'
+import {runSchedule} from '../chaos/schedule.js'
+import type {NodeLiveSummary} from '../records/live.js'
+import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
+import {DEFAULT_LIVENESS_MS, type FaultSummary, type NodeLive, type RunCollected, type RunEnd, type RunEvent} from '../records/run.js'
 import {ResourceTracker} from './resource-tracker.js'
 import {IntervalLatency} from '../metrics/interval.js'
-import {isSaturated, type RunResources} from '../metrics/resources.js'
-import {DeadlockLog, type DeadlockPolicy, type DeadlockRecord, type StuckNode} from './deadlocks.js'
+import {isSaturated} from '../records/resources.js'
 
 export interface RunOptions {
   readonly workload: Workload
@@ -57,81 +60,6 @@ export interface RunOptions {
   readonly onDeadlock?: DeadlockPolicy
   /** Polled while the run goes on: while true the nodes start no new op (the live view's `p`). */
   readonly paused?: () => boolean
-}
-
-/** One node as the live view sees it at a progress tick. */
-export interface NodeLive {
-  readonly node: number
-  readonly state: NodeState
-  readonly ops: number
-  /** From the node's last progress report; null before the first one. */
-  readonly summary: NodeLiveSummary | null
-}
-
-export type RunEvent =
-  | {readonly type: 'redis'; readonly url: string; readonly private: boolean}
-  | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number}
-  | {readonly type: 'started'; readonly runId: string; readonly nodes: readonly {node: number; pid: number; host: string}[]}
-  /** `cpuBusy`: how busy the machine's CPUs were over the last ~2 s (0..1); `saturated`: busy enough that latencies include waiting for a CPU. */
-  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: readonly EncodedHistograms[]; readonly nodes?: readonly NodeLive[]; readonly cpuBusy?: number | null; readonly saturated?: boolean}
-  | {readonly type: 'paused'; readonly elapsedMs: number; readonly paused: boolean}
-  | {readonly type: 'node-done'; readonly elapsedMs: number; readonly node: number; readonly ops: number}
-  /** A checker's verdict once the run is over (emitted by executeRun). */
-  | {readonly type: 'check'; readonly name: string; readonly valid: true | false | 'unknown'; readonly summary: string}
-  | {readonly type: 'node-error'; readonly node: number; readonly message: string}
-  | {readonly type: 'stuck'; readonly idleMs: number; readonly nodes?: readonly StuckNode[]}
-  | {readonly type: 'deadlock'; readonly id: number; readonly text: string; readonly victim: number; readonly policy: DeadlockPolicy}
-  /** A fault or recovery step as logged in events.jsonl (kill, pause, node-restarted, death-detected, ...). */
-  | {readonly type: 'fault'; readonly line: EventLine}
-
-/** `deadlocked`: the manager found a deadlock and the policy was `abort`. */
-export type RunEnd = 'completed' | 'interrupted' | 'stuck' | 'failed' | 'deadlocked'
-
-/** Everything a run produced, before it is written to disk and checked. */
-export interface RunCollected {
-  readonly runId: string
-  readonly dir: string
-  readonly workload: Workload
-  readonly settings: ProtocolSettings
-  readonly seed: number
-  readonly redis: {readonly url: string; readonly private: boolean}
-  readonly startedAt: string
-  readonly durationMs: number
-  readonly end: RunEnd
-  readonly errors: readonly {node: number; message: string}[]
-  readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters; histograms: EncodedHistograms | null}[]
-  readonly totals: NodeCounters
-  readonly history: readonly HistoryEntry[]
-  readonly trace: readonly TraceEntry[]
-  /** Every node's lock changes (grants read, demotes sent), for the coherence checker. */
-  readonly locks: readonly LockEntry[]
-  readonly final: FinalState
-  readonly breakVariant: BreakVariant | null
-  /** The liveness bound the run was held to (ms). */
-  readonly livenessMs: number
-  /** Node loss (issue 4): injected faults, detected deaths, recovery times, fenced write-backs. */
-  readonly faults?: FaultSummary
-  readonly onDeadlock: DeadlockPolicy
-  /** Deadlocks the manager found (merged from the nodes' reports). */
-  readonly deadlocks: readonly DeadlockRecord[]
-  /** events.jsonl, every line (faults, recoveries, deadlocks, a stuck run's waits), in the order written. */
-  readonly events: readonly EventLine[]
-  /** CPU and memory of every process, and whether the machine was saturated (run.json `resources`). */
-  readonly resources?: RunResources
-}
-
-export interface FaultSummary {
-  readonly kills: number
-  readonly pauses: number
-  readonly leaseLosses: number
-  readonly deaths: number
-  readonly restarts: number
-  /** ms from the fault (kill/pause) to the dead node's locks purged and regranted. */
-  readonly recoveryMs: readonly number[]
-  /** Write-backs a dead or stale incarnation made that fencing refused. */
-  readonly fencedWritebacks: number
-  /** Process ids whose completed ops became `info` (they died; unflushed writes may be lost). */
-  readonly deadProcesses: readonly number[]
 }
 
 export function newRunId(): string {
@@ -207,8 +135,6 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
 }
 
 type Driven = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events' | 'resources'>
-
-export const DEFAULT_LIVENESS_MS = 10_000
 
 async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, doneNodes: Set<number>, events: EventLog, options: RunOptions, emit: (e: RunEvent) => void): Promise<Driven> {
   const reader = new OutboxReader(redis, runId)

@@ -2,7 +2,7 @@
 // the stream stays bounded however long the run is.
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
-import {decodeMessage, type NodeReport} from './messages.js'
+import {decodeMessage, type NodeReport} from '../records/messages.js'
 
 const TRIM_EVERY = 1024
 

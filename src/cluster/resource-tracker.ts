@@ -3,7 +3,8 @@
 // machine's CPU load over the run and over the last few seconds (for the live view).
 import {readFileSync} from 'node:fs'
 import type {Redis} from 'ioredis'
-import {busyFraction, ownUsage, parseInfoCpu, sampleCpus, summarizeResources, type CpuSample, type ProcessResources, type ProcessUsage, type RunResources} from '../metrics/resources.js'
+import {ownUsage, sampleCpus} from '../metrics/resources.js'
+import {busyFraction, parseInfoCpu, summarizeResources, type CpuSample, type ProcessResources, type ProcessUsage, type RunResources} from '../records/resources.js'
 
 /** The live view's load figure covers about this much of the recent past. */
 const RECENT_WINDOW_MS = 2000

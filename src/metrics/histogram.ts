@@ -2,6 +2,7 @@
 // process, so that histograms recorded anywhere can be added together and written in the
 // standard HdrHistogram formats (HISTF V2 base64, .hgrm) other tools read.
 import * as hdr from 'hdr-histogram-js'
+import type {BucketCounts} from '../records/histogram-keys.js'
 
 // Always the pure-JS implementation: only those can be added to each other.
 export type Histogram = hdr.JsHistogram
@@ -62,13 +63,7 @@ export class LatencyHistogram extends hdr.Int32Histogram {
   }
 }
 
-/**
- * A histogram's non-empty buckets as [index, count, index, count, ...]: what a node's progress
- * report carries (no compression, no allocation of a histogram on either side). Only the buckets
- * up to the largest value recorded are scanned.
- */
-export type BucketCounts = number[]
-
+/** The histogram's non-empty buckets (BucketCounts); only those up to the largest value recorded are scanned. */
 export function bucketCounts(h: LatencyHistogram): BucketCounts {
   const out: BucketCounts = []
   if (h.totalCount === 0) return out

@@ -1,7 +1,7 @@
 // The orchestrator's sum of the nodes' latest progress intervals: bucket counts are added into one
 // reused histogram per key, and encoded once per live-view tick (not once per node report).
-import {addBucketCounts, encodeHistogram, newHistogram, type BucketCounts, type LatencyHistogram} from './histogram.js'
-import type {EncodedHistograms} from './keys.js'
+import {addBucketCounts, encodeHistogram, newHistogram, type LatencyHistogram} from './histogram.js'
+import type {BucketCounts, EncodedHistograms} from '../records/histogram-keys.js'
 
 export class IntervalLatency {
   private readonly byKey = new Map<string, LatencyHistogram>()

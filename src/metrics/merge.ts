@@ -3,7 +3,7 @@
 import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {decodeHistogram, encodeHistogram, newHistogram, type LatencyHistogram} from './histogram.js'
-import {emptyEncoded, type EncodedHistograms} from './keys.js'
+import {emptyEncoded, type EncodedHistograms} from '../records/histogram-keys.js'
 
 type Side = 'corrected' | 'uncorrected'
 

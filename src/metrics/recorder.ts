@@ -2,10 +2,9 @@
 // allocation and no string building: every key's slot is built up front and histograms are
 // created the first time a key is used.
 import {FAULT_CLASSES, type FaultClass} from '../protocol/types.js'
-import {bucketCounts, encodeHistogram, MAX_LATENCY_US, newHistogram, type BucketCounts, type LatencyHistogram} from './histogram.js'
-import {emptyEncoded, faultKey, OP_NAMES, opKey, type EncodedHistograms, type OpName} from './keys.js'
+import {bucketCounts, encodeHistogram, MAX_LATENCY_US, newHistogram, type LatencyHistogram} from './histogram.js'
+import {emptyEncoded, faultKey, OP_NAMES, opKey, type BucketCounts, type EncodedHistograms, type OpName} from '../records/histogram-keys.js'
 
-export type {EncodedHistograms, OpName} from './keys.js'
 
 /**
  * The corrected and uncorrected histograms of one key over one period. They are one and the same

@@ -1,6 +1,6 @@
 // Plain-text percentile table for the end of a run and the report command.
 import {decodeHistogram, percentiles, type Percentiles} from './histogram.js'
-import {HISTOGRAM_KEYS, type EncodedHistograms} from './keys.js'
+import {HISTOGRAM_KEYS, type EncodedHistograms} from '../records/histogram-keys.js'
 
 /** µs below 1 ms, ms with 2 decimals below 10 s, s with 2 decimals above. */
 export function formatLatency(us: number): string {

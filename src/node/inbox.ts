@@ -4,7 +4,7 @@
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
 import {decodeNodeMessage} from '../redis/lock-manager.js'
-import {decodeMessage, type ControlMessage} from '../cluster/messages.js'
+import {decodeMessage, type ControlMessage} from '../records/messages.js'
 import type {NodeMessage} from '../protocol/types.js'
 
 /** Resolves after a `stop` control message, or when `until` returns true; rejects if Redis fails. */

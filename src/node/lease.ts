@@ -9,9 +9,6 @@ import {keys} from '../redis/keys.js'
 
 export const DEFAULT_LEASE_TTL_MS = 2000
 
-/** Exit status of an incarnation that lost its lease: the orchestrator restarts it as a new one. */
-export const EXIT_LEASE_LOST = 3
-
 /** The incarnation lost its lease (or Redis lost the run): drop everything, rejoin as new. */
 export class LeaseLostError extends Error {
   constructor(readonly why: 'expired' | 'redis-lost', detail: string) {

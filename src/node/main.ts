@@ -4,7 +4,8 @@
 // crashed or killed orchestrator never leaves node processes behind.
 import {parseArgs} from 'node:util'
 import {runNode} from './node.js'
-import {EXIT_LEASE_LOST, LeaseLostError} from './lease.js'
+import {LeaseLostError} from './lease.js'
+import {NODE_EXIT} from '../records/exit-codes.js'
 
 const {values} = parseArgs({
   options: {
@@ -18,23 +19,23 @@ const {values} = parseArgs({
 
 if (!values.redis || !values.run || values.id === undefined) {
   process.stderr.write('usage: main.js --redis URL --run RUN --id K [--parent-watch]\n')
-  process.exit(2)
+  process.exit(NODE_EXIT.usage)
 }
 
 if (values['parent-watch']) {
   process.stdin.resume()
-  process.stdin.on('end', () => process.exit(1))
-  process.stdin.on('error', () => process.exit(1))
+  process.stdin.on('end', () => process.exit(NODE_EXIT.crashed))
+  process.stdin.on('error', () => process.exit(NODE_EXIT.crashed))
 }
 
 try {
   await runNode({redisUrl: values.redis, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation)})
-  process.exit(0)
+  process.exit(NODE_EXIT.ok)
 } catch (error) {
   if (error instanceof LeaseLostError) {
     process.stderr.write(`node ${values.id}: ${error.message}; exiting to rejoin as a new incarnation\n`)
-    process.exit(EXIT_LEASE_LOST)
+    process.exit(NODE_EXIT.leaseLost)
   }
   process.stderr.write(`node ${values.id}: ${(error as Error).stack ?? String(error)}\n`)
-  process.exit(1)
+  process.exit(NODE_EXIT.crashed)
 }

@@ -7,11 +7,11 @@ import {RedisLockManager} from '../redis/lock-manager.js'
 import {createOpStream} from '../workload/stream.js'
 import type {OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
-import {readMeta} from '../cluster/meta.js'
-import {encodeMessage, type ControlMessage, type NodeReport} from '../cluster/messages.js'
-import {emptyCounters} from '../cluster/counters.js'
-import {liveSummary} from '../cluster/live.js'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../cluster/history.js'
+import {readMeta} from '../redis/run-meta.js'
+import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
+import {emptyCounters} from '../records/counters.js'
+import {liveSummary} from '../records/live.js'
+import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {ownUsage} from '../metrics/resources.js'
@@ -20,7 +20,7 @@ import {runWorker} from './worker.js'
 import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
 import {createRng, deriveSeed} from '../workload/random.js'
-import {describeOp, describeWaits} from '../cluster/deadlocks.js'
+import {describeOp, describeWaits} from '../records/deadlocks.js'
 
 export interface NodeOptions {
   readonly redisUrl: string
@@ -54,11 +54,6 @@ function resumeOnRunClock(stream: OpStream, incarnation: number): OpStream {
       return op
     },
   }
-}
-
-/** Process id of one incarnation of a node (Jepsen: a crashed process comes back as a new one). */
-export function processId(node: number, incarnation: number, nodes: number): number {
-  return node + incarnation * nodes
 }
 
 const HISTORY_BATCH_MAX = 4096

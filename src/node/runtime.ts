@@ -7,9 +7,9 @@ import type {
   AccessKind, FaultClass, HeldMode, ManagerRequest, NodeEffect, NodeInput, NodeMessage, PageBytes, PageRef,
   ProtocolSettings, RequestId, UnitId,
 } from '../protocol/types.js'
-import type {RedisLockManager} from '../redis/lock-manager.js'
-import type {NodeCounters} from '../cluster/counters.js'
-import type {LockEntry, TraceEntry} from '../cluster/history.js'
+import type {LockManager} from '../records/lock-manager.js'
+import type {NodeCounters} from '../records/counters.js'
+import type {LockEntry, TraceEntry} from '../records/history.js'
 import type {BreakVariant} from '../protocol/break.js'
 
 export interface AccessResult {
@@ -25,7 +25,7 @@ interface Waiter<T> {
 export interface NodeRuntimeOptions {
   readonly node: number
   readonly settings: ProtocolSettings
-  readonly manager: RedisLockManager
+  readonly manager: LockManager
   readonly counters: NodeCounters
   /** Microseconds, monotonic. */
   readonly clock: () => number

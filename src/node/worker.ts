@@ -5,8 +5,8 @@ import {pageKey, type PageRef, type ProtocolSettings, type UnitId} from '../prot
 import {CopyPlan, type CopyResult, type CopyStrategy} from '../protocol/copy-plan.js'
 import type {Op, OpStream} from '../workload/types.js'
 import type {LatencyRecorder} from '../metrics/recorder.js'
-import type {HistoryEntry} from '../cluster/history.js'
-import type {NodeCounters} from '../cluster/counters.js'
+import type {HistoryEntry} from '../records/history.js'
+import type {NodeCounters} from '../records/counters.js'
 import {LockAbandonedError, type NodeRuntime} from './runtime.js'
 
 export interface WorkerContext {

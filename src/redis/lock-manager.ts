@@ -11,6 +11,7 @@ import {pageKey} from '../protocol/types.js'
 import type {BreakVariant} from '../protocol/break.js'
 import {decodeDiskRecord, decodeReply, decodeUnitState, decodeWaitGraph, encodeRequest, type ScriptArg} from './codec.js'
 import type {WaitGraphView} from '../protocol/wait-graph.js'
+import type {LockManager} from '../records/lock-manager.js'
 import {keys, runPrefix} from './keys.js'
 
 export {decodeNodeMessage} from './codec.js'
@@ -64,7 +65,7 @@ function commandName(script: ScriptName): string {
 
 type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>
 
-export class RedisLockManager {
+export class RedisLockManager implements LockManager {
   private readonly calls: Record<ScriptName, ScriptFn>
 
   /**

@@ -2,7 +2,7 @@
 // (`cmm run workload FILE --copy-strategy naive,ordered,retry`).
 import {validityWord} from '../check/verdict.js'
 import {decodeHistogram, percentiles} from '../metrics/histogram.js'
-import {opKey, type EncodedHistograms} from '../metrics/keys.js'
+import {opKey, type EncodedHistograms} from '../records/histogram-keys.js'
 import {formatLatency} from '../metrics/table.js'
 import type {RunSummary} from '../results/summary.js'
 

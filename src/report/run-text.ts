@@ -1,10 +1,10 @@
 // Plain-text rendering of a run: progress lines while it runs, the summary at the end.
-import type {RunEvent} from '../cluster/orchestrator.js'
+import type {RunEvent} from '../records/run.js'
 import type {RunSummary} from '../results/summary.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {formatPercentileTable} from '../metrics/table.js'
-import type {EncodedHistograms} from '../metrics/recorder.js'
-import {resourcesLine, SATURATION_NOTE} from '../metrics/resources.js'
+import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {resourcesLine, SATURATION_NOTE} from '../records/resources.js'
 
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {

@@ -7,14 +7,7 @@
 // the order of lines is the order of events, even when the process dies right after.
 import {appendFileSync, mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
-
-export interface EventLine {
-  readonly time: string
-  readonly elapsedMs: number
-  readonly timeMs: number
-  readonly type: string
-  readonly [field: string]: unknown
-}
+import type {EventLine} from '../records/events.js'
 
 export class EventLog {
   private origin = Date.now()

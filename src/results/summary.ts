@@ -1,9 +1,9 @@
 // The run.json document: what was run, how it ended, what it cost, and the verdicts.
-import type {RunCollected} from '../cluster/orchestrator.js'
-import type {NodeCounters} from '../cluster/counters.js'
+import type {RunCollected} from '../records/run.js'
+import type {NodeCounters} from '../records/counters.js'
 import type {ChecksReport} from '../check/verdict.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
-import type {RunResources} from '../metrics/resources.js'
+import type {RunResources} from '../records/resources.js'
 
 export const RESULTS_FORMAT = 1
 

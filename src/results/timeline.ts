@@ -3,7 +3,7 @@
 // events the orchestrator already emits (interval histograms from the nodes), in buckets of a
 // second; bounded: a long run doubles the bucket width instead of growing without limit.
 import {decodeHistogram, encodeHistogram, newHistogram, type LatencyHistogram} from '../metrics/histogram.js'
-import type {RunEvent} from '../cluster/orchestrator.js'
+import type {RunEvent} from '../records/run.js'
 
 export const TIMELINE_BUCKET_MS = 1000
 /** Most ticks kept; past this, neighbouring ticks are merged (bucket width doubles). */

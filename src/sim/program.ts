@@ -4,7 +4,7 @@ import {createOpStream} from '../workload/stream.js'
 import type {Workload} from '../workload/types.js'
 import {MAX_NODES, type CopyStrategy, type DeadlockPolicy, type ModelConfig, type ModelOp} from './types.js'
 import type {BreakVariant} from '../protocol/break.js'
-import {describeOp} from '../cluster/deadlocks.js'
+import {describeOp} from '../records/deadlocks.js'
 
 /** Pages in the model are tiny: only the stamp (`n0.3`) matters, and it must fit. */
 export const MODEL_PAGE_SIZE = 16

@@ -3,7 +3,7 @@
 // sections that have more to show.
 import {Box, Text} from 'ink'
 import type {LiveSnapshot, LiveEvent} from './model.js'
-import type {NodeState} from '../cluster/live.js'
+import type {NodeState} from '../records/live.js'
 import {bar, count, duration, fit, lat, right, sparkline} from './format.js'
 
 export interface LiveViewProps {

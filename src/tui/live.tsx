@@ -3,7 +3,7 @@
 // into a key) asks the command to stop the run the same way SIGINT does; `p` pauses the workload.
 import {useEffect, useState} from 'react'
 import {render, useInput, useStdin, useStdout} from 'ink'
-import type {RunEvent} from '../cluster/orchestrator.js'
+import type {RunEvent} from '../records/run.js'
 import {LiveModel} from './model.js'
 import {LiveView} from './LiveView.js'
 export {plannedDurationMs} from './planned.js'

@@ -1,9 +1,9 @@
 // The live view's state: folds the orchestrator's run events into what the screen shows. Pure
 // and cheap per event (progress events come every 200 ms, not per op); the screen samples it
 // with snapshot() at its own bounded rate.
-import {SATURATION_NOTE} from '../metrics/resources.js'
-import type {NodeLive, RunEvent} from '../cluster/orchestrator.js'
-import type {NodeState} from '../cluster/live.js'
+import {SATURATION_NOTE} from '../records/resources.js'
+import type {NodeLive, RunEvent} from '../records/run.js'
+import type {NodeState} from '../records/live.js'
 import {decodeHistogram, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
 import {orderKeys} from '../metrics/table.js'
 

@@ -3,7 +3,7 @@
 //     - { at: 2s, kill: 1, restart: 500ms }
 //     - { every: 3s, kill: random, restart: 1s }
 //     - { at: 5s, pause: 0, for: 4s }
-import {FAULT_POINTS, type ChaosStep, type ChaosTarget} from '../chaos/schedule.js'
+import {FAULT_POINTS, type ChaosStep, type ChaosTarget} from './types.js'
 import {readDuration} from './parse-steps.js'
 import {LIMITS} from './keys.js'
 import type {Val, YamlReader} from './yaml-reader.js'

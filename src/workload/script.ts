@@ -1,9 +1,8 @@
 // A workload as written, before `nodes:` selectors are expanded against the cluster size.
 // Kept (privately, per parsed Workload) so that a `--nodes` override can expand `all` to the
 // new size and point at the selector that no longer fits.
-import type {ChaosStep} from '../chaos/schedule.js'
 import {errorAt, type Position} from './errors.js'
-import type {ClusterSettings, FileSpec, Step, Workload} from './types.js'
+import type {ChaosStep, ClusterSettings, FileSpec, Step, Workload} from './types.js'
 import {highestNode, type Selector, selects} from './values.js'
 
 export interface NodeEntry {

@@ -1,5 +1,4 @@
 // A parsed, validated workload script (`workloads/*.yaml`). See README "Workload format".
-import type {ChaosStep} from '../chaos/schedule.js'
 import type {DowngradeStyle, Granularity, PageRef, StatesMode} from '../protocol/types.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
 
@@ -82,3 +81,27 @@ export interface OpStream {
   /** `elapsedUs`: time since the node started the workload (bounds duration mixes). */
   next(elapsedUs: number): ScheduledOp | null
 }
+
+// Faults a workload schedules (its `chaos:` list or --chaos); chaos/schedule.ts injects them.
+
+export type ChaosTarget = number | 'random'
+
+/**
+ * Fault points, read from the manager's state of the page's unit (polled every 2 ms):
+ * `dirty` the EX holder (a write workload's EX hold has dirty pages); `writing-back` a holder
+ * that was sent a release/downgrade callback (it is writing back to answer it, or about to);
+ * `upgrading` the node whose SH->EX upgrade is pending; `waiting` the head of the queue.
+ */
+export type FaultPoint = 'dirty' | 'writing-back' | 'upgrading' | 'waiting'
+
+export const FAULT_POINTS: readonly FaultPoint[] = ['dirty', 'writing-back', 'upgrading', 'waiting']
+
+export type ChaosStep =
+  /** SIGKILL the node; restart it (new incarnation) after `restartMs`, or never (null). */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly kill: ChaosTarget; readonly restartMs: number | null}
+  /** SIGSTOP the node for `forMs`, then SIGCONT (a pause past the lease makes it a zombie). */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly pause: ChaosTarget; readonly forMs: number}
+  /** SIGKILL whichever node is at the fault point `when` on `page`'s unit, once it is. */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly killAt: {readonly page: string; readonly when: FaultPoint}; readonly restartMs: number | null}
+  /** Kill the private redis-server and start a fresh one on the same port (its state is lost). */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly restartRedis: true}

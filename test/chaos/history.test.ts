@@ -1,7 +1,7 @@
 // What the orchestrator does to a run's records when processes die (src/chaos/history.ts).
 import {describe, expect, it} from 'vitest'
 import {cutAtGaps, endDeadMappings, markDeadProcesses} from '../../src/chaos/history.js'
-import type {HistoryEntry, TraceEntry} from '../../src/cluster/history.js'
+import type {HistoryEntry, TraceEntry} from '../../src/records/history.js'
 import {checkRegisterHistory} from '../../src/check/linearizability/index.js'
 
 const h = (time: number, process: number, type: HistoryEntry['type'], f: HistoryEntry['f'], value: string | null): HistoryEntry => ({index: -1, time, process, type, f, key: 'a/0', value})

@@ -3,7 +3,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {loadStoredRun} from '../../src/check/run/load-run.js'
+import {loadStoredRun} from '../../src/results/load-run.js'
 import {EventLog} from '../../src/results/events.js'
 import {tempDir} from '../helpers/cli.js'
 

@@ -1,7 +1,7 @@
 // The run checkers on hand-made traces: each must pass a correct trace and fail a broken one.
 import {describe, expect, it} from 'vitest'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../../src/cluster/history.js'
-import {NO_FINAL_STATE, type FinalState} from '../../src/cluster/final-state.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../../src/records/history.js'
+import {NO_FINAL_STATE, type FinalState} from '../../src/records/final-state.js'
 import {checkCoherence} from '../../src/check/run/coherence.js'
 import {checkLostWrites} from '../../src/check/run/lost-writes.js'
 import {checkLiveness} from '../../src/check/run/liveness.js'

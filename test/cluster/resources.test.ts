@@ -6,7 +6,7 @@ import {cpus} from 'node:os'
 import {describe, expect, it} from 'vitest'
 import {runWorkload} from '../../src/cluster/orchestrator.js'
 import {parseWorkload} from '../../src/workload/index.js'
-import {isSaturated} from '../../src/metrics/resources.js'
+import {isSaturated} from '../../src/records/resources.js'
 import {tempDir} from '../helpers/cli.js'
 
 /** Every node writes and reads its own 64 KiB pages: cache hits only, so each node wants a whole CPU. */

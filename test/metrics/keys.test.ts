@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {HISTOGRAM_KEYS, parseEncodedHistograms} from '../../src/metrics/keys.js'
+import {HISTOGRAM_KEYS, parseEncodedHistograms} from '../../src/records/histogram-keys.js'
 
 describe('histogram keys', () => {
   it('lists ops then fault classes', () => {

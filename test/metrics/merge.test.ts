@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {decodeHistogram, percentiles} from '../../src/metrics/histogram.js'
 import {mergeHistograms, readHistogramFiles, writeHistogramFiles} from '../../src/metrics/merge.js'
 import {LatencyRecorder} from '../../src/metrics/recorder.js'
-import type {EncodedHistograms} from '../../src/metrics/keys.js'
+import type {EncodedHistograms} from '../../src/records/histogram-keys.js'
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0

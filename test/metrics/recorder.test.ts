@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {decodeHistogram, MAX_LATENCY_US, percentiles} from '../../src/metrics/histogram.js'
-import {LatencyRecorder, type OpName} from '../../src/metrics/recorder.js'
+import {LatencyRecorder} from '../../src/metrics/recorder.js'
+import type {OpName} from '../../src/records/histogram-keys.js'
 
 function count(s: string | undefined): number {
   if (s === undefined) return 0

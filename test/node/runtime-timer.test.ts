@@ -4,11 +4,11 @@
 // run with --hold-time 10ms got stuck). The clock here is fake, so "early" is certain.
 import {describe, expect, it} from 'vitest'
 import {NodeRuntime} from '../../src/node/runtime.js'
-import {emptyCounters} from '../../src/cluster/counters.js'
+import {emptyCounters} from '../../src/records/counters.js'
 import {encodeStamp} from '../../src/protocol/page-data.js'
 import type {ManagerReply, ManagerRequest} from '../../src/protocol/types.js'
 import type {RedisLockManager} from '../../src/redis/lock-manager.js'
-import {eventually} from '../helpers/cluster.js'
+import {eventually} from '../../src/node/local-cluster.js'
 
 function fakeManager(sent: ManagerRequest[]): RedisLockManager {
   return {

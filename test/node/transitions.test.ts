@@ -1,7 +1,7 @@
 // Every protocol transition of the foundation, on the real runtime against a real Redis.
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {commandStats, startTestRedis, stopTestRedis, type TestRedis} from '../helpers/redis.js'
-import {eventually, startCluster, within, type TestCluster} from '../helpers/cluster.js'
+import {eventually, startCluster, within, type TestCluster} from '../../src/node/local-cluster.js'
 import {decodeStamp} from '../../src/protocol/page-data.js'
 
 let t: TestRedis

@@ -8,7 +8,7 @@
 //   mapping-without-lock  a mapping made while its node held no such lock
 // A node's hold interval lies inside the manager's (it reads a grant after it was made and gives
 // the lock up before the manager hears of it), so any conflict found here really happened.
-import type {LockEntry, TraceEntry} from '../../cluster/history.js'
+import type {LockEntry, TraceEntry} from '../../records/history.js'
 import type {CheckResult} from '../verdict.js'
 import {MAX_VIOLATIONS} from './evidence.js'
 

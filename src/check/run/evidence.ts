@@ -1,9 +1,9 @@
 // What the checkers of a run look at: the same whether the run just ended (RunCollected) or was
 // loaded back from its results folder (`cmm check run`).
-import type {HistoryEntry, LockEntry, TraceEntry} from '../../cluster/history.js'
-import type {FinalState} from '../../cluster/final-state.js'
-import type {RunEnd} from '../../cluster/orchestrator.js'
-import type {DeadlockRecord} from '../../cluster/deadlocks.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../../records/history.js'
+import type {FinalState} from '../../records/final-state.js'
+import type {RunEnd} from '../../records/run.js'
+import type {DeadlockRecord} from '../../records/deadlocks.js'
 import type {CopyStrategy} from '../../protocol/copy-plan.js'
 
 export interface RunEvidence {

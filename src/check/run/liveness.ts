@@ -2,9 +2,9 @@
 // makes progress to its end. A stuck run is reported with what each node was waiting for (its
 // busy units: ops parked, the request in flight, a callback it could not serve) and the
 // manager's state of those units (holders, queue, pending upgrade), from final.json.
-import type {HistoryEntry} from '../../cluster/history.js'
-import type {FinalState} from '../../cluster/final-state.js'
-import type {RunEnd} from '../../cluster/orchestrator.js'
+import type {HistoryEntry} from '../../records/history.js'
+import type {FinalState} from '../../records/final-state.js'
+import type {RunEnd} from '../../records/run.js'
 import type {CheckResult} from '../verdict.js'
 import {MAX_VIOLATIONS} from './evidence.js'
 

@@ -3,8 +3,8 @@
 // page: a write that no completed write started after (several when the last writes overlap;
 // also null when no write completed). A write dropped on a release, or a write-back that an
 // older one overwrote, leaves an older value on the disk.
-import type {HistoryEntry} from '../../cluster/history.js'
-import type {FinalState} from '../../cluster/final-state.js'
+import type {HistoryEntry} from '../../records/history.js'
+import type {FinalState} from '../../records/final-state.js'
 import type {CheckResult} from '../verdict.js'
 import {MAX_VIOLATIONS} from './evidence.js'
 

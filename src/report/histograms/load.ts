@@ -4,7 +4,7 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {basename, join, resolve} from 'node:path'
 import {readHistogramFiles} from '../../metrics/merge.js'
-import type {EncodedHistograms} from '../../metrics/keys.js'
+import type {EncodedHistograms} from '../../records/histogram-keys.js'
 import {RESULTS_FORMAT} from '../../results/summary.js'
 import {parseTimeline, type TimelineRow} from '../../results/timeline.js'
 import type {Validity} from '../../check/verdict.js'

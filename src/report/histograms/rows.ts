@@ -1,7 +1,7 @@
 // Percentile rows of stored histograms: one per key with data, corrected first, then the
 // uncorrected one where it differs (open-loop ops), in the display order of HISTOGRAM_KEYS.
 import {decodeHistogram, percentiles, type Histogram, type Percentiles} from '../../metrics/histogram.js'
-import type {EncodedHistograms} from '../../metrics/keys.js'
+import type {EncodedHistograms} from '../../records/histogram-keys.js'
 import {orderKeys} from '../../metrics/table.js'
 
 export interface PercentileRow {

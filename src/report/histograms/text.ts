@@ -2,7 +2,7 @@
 // comparison of several (ratios against the first), CSV, JSON and .hgrm.
 import {formatLatency, formatPercentileTable} from '../../metrics/table.js'
 import {validityWord} from '../../check/verdict.js'
-import type {EncodedHistograms} from '../../metrics/keys.js'
+import type {EncodedHistograms} from '../../records/histogram-keys.js'
 import type {StoredRun} from './load.js'
 import {percentileRows, type PercentileRow} from './rows.js'
 

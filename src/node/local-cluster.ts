@@ -1,14 +1,14 @@
 // Several real node runtimes in one test process, on one private Redis: the protocol exactly as
 // node processes run it (same runtime, same Lua scripts, same streams), but steerable op by op.
 import {Redis} from 'ioredis'
-import {NodeRuntime} from '../../src/node/runtime.js'
-import {readInbox} from '../../src/node/inbox.js'
-import {RedisLockManager} from '../../src/redis/lock-manager.js'
-import {emptyCounters, type NodeCounters} from '../../src/cluster/counters.js'
-import type {TraceEntry} from '../../src/cluster/history.js'
-import type {ProtocolSettings} from '../../src/protocol/types.js'
-import {encodeStamp, decodeStamp} from '../../src/protocol/page-data.js'
-import {nowUs} from '../../src/util/clock.js'
+import {NodeRuntime} from './runtime.js'
+import {readInbox} from './inbox.js'
+import {RedisLockManager} from '../redis/lock-manager.js'
+import {emptyCounters, type NodeCounters} from '../records/counters.js'
+import type {TraceEntry} from '../records/history.js'
+import type {ProtocolSettings} from '../protocol/types.js'
+import {encodeStamp, decodeStamp} from '../protocol/page-data.js'
+import {nowUs} from '../util/clock.js'
 
 export interface TestNode {
   readonly id: number

@@ -2,12 +2,12 @@
 import {existsSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../../cluster/history.js'
-import type {FinalState} from '../../cluster/final-state.js'
-import type {RunSummary} from '../../results/summary.js'
-import type {RunEventRecord} from '../../cluster/deadlocks.js'
-import {DEFAULT_LIVENESS_MS} from '../../cluster/orchestrator.js'
-import type {RunEvidence} from './evidence.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import type {FinalState} from '../records/final-state.js'
+import type {RunSummary} from './summary.js'
+import type {RunEventRecord} from '../records/deadlocks.js'
+import {DEFAULT_LIVENESS_MS} from '../records/run.js'
+import type {RunEvidence} from '../check/run/evidence.js'
 
 /** A missing or malformed results folder (exit 2). */
 export class StoredRunError extends Error {

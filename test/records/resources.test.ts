@@ -1,6 +1,6 @@
 // The saturation rule and the resources arithmetic, without a loaded (or idle) machine.
 import {describe, expect, it} from 'vitest'
-import {busyFraction, isSaturated, parseInfoCpu, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources} from '../../src/metrics/resources.js'
+import {busyFraction, isSaturated, parseInfoCpu, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources} from '../../src/records/resources.js'
 
 const node = (k: number, userMs: number, systemMs: number): ProcessResources => ({role: 'node', node: k, incarnation: 0, pid: 100 + k, userMs, systemMs, maxRssKb: 90_000, final: true})
 const orchestrator: ProcessResources = {role: 'orchestrator', pid: 99, userMs: 300, systemMs: 100, maxRssKb: 120_000}

@@ -48,3 +48,8 @@ export interface LockEntry {
   readonly seq: number
   readonly generation: number
 }
+
+/** Process id of one incarnation of a node (Jepsen: a crashed process comes back as a new one). */
+export function processId(node: number, incarnation: number, nodes: number): number {
+  return node + incarnation * nodes
+}

@@ -1,14 +1,13 @@
 // Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
 // (JSON); none of these are on the per-fault hot path.
-import type {EncodedHistograms} from '../metrics/recorder.js'
-import type {BucketCounts} from '../metrics/histogram.js'
+import type {BucketCounts, EncodedHistograms} from './histogram-keys.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
 import type {NodeLiveSummary} from './live.js'
-import type {ProcessUsage} from '../metrics/resources.js'
+import type {ProcessUsage} from './resources.js'
 
 export type ControlMessage =
   /** Start the workload at this wall-clock time (microseconds since the epoch), shared by all nodes. */

@@ -1,0 +1,44 @@
+// The CLI as oclif conventions promise it: help by topic, suggestions for misspelt commands and
+// flags, a version line that is oclif's own, and a manifest so that help loads no command.
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {Config} from '@oclif/core'
+import {describe, expect, it} from 'vitest'
+import {ROOT, runCli} from '../helpers/cli.js'
+
+describe('cmm as an oclif CLI', () => {
+  it('prints the same version line as oclif (bin/run.js answers --version without loading oclif)', async () => {
+    const config = await Config.load(ROOT)
+    const r = await runCli(['--version'])
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim()).toBe(config.userAgent)
+  })
+
+  it('has a manifest listing every command, so help and lookup load no command code', () => {
+    const file = join(ROOT, 'oclif.manifest.json')
+    expect(existsSync(file)).toBe(true)
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as {commands: Record<string, unknown>}
+    expect(Object.keys(manifest.commands).sort()).toEqual(['chaos:kill-node', 'check:history', 'check:model', 'check:run', 'node', 'report:histograms', 'run:workload'])
+  })
+
+  it('`cmm help run workload` prints that command\'s help', async () => {
+    const r = await runCli(['help', 'run', 'workload'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('$ cmm run workload FILE')
+    expect(r.stdout).toContain('--seed')
+  })
+
+  it('a misspelt command suggests the right one, in the words a person types', async () => {
+    const r = await runCli(['run', 'workloda'])
+    expect(r.code).toBe(127)
+    expect(r.stderr).toContain('did you mean `cmm run workload`?')
+    expect(r.stderr).not.toContain('run:workloda')
+  })
+
+  it('a misspelt flag gets a short error that suggests the flag, not the whole help', async () => {
+    const r = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--sed', '3'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('cmm run workload: Nonexistent flag: --sed; did you mean --seed?\nSee `cmm run workload --help`.\n')
+    expect(r.stdout).toBe('')
+  })
+})
