@@ -24,6 +24,12 @@ export class ResourceTracker {
   private redisEnd: RedisSample | null = null
   private readonly recent: {atMs: number; cpu: CpuSample}[] = []
 
+  /**
+   * The orchestrator's row counts from here (the run's start), not from its process's start: the
+   * benchmark and the tests run several runs in one process.
+   */
+  private readonly orchestratorAtStart = ownUsage()
+
   constructor(private readonly nodes: number) {}
 
   ready(proc: number, pid: number): void {
@@ -65,7 +71,10 @@ export class ResourceTracker {
       redis = {pid, userMs: this.redisEnd.userMs - this.redisStart.userMs, systemMs: this.redisEnd.systemMs - this.redisStart.systemMs, maxRssKb: peakRssKb(pid)}
     }
     const nodes = [...this.byProc.entries()].sort(([a], [b]) => a - b).map(([, r]) => r)
-    return summarizeResources({orchestrator: {role: 'orchestrator', pid: process.pid, ...ownUsage()}, nodes, redis, ops, cpus: this.runStart?.cpus ?? sampleCpus().cpus, busy})
+    const now = ownUsage()
+    const since = this.orchestratorAtStart
+    const orchestrator: ProcessResources = {role: 'orchestrator', pid: process.pid, userMs: now.userMs - since.userMs, systemMs: now.systemMs - since.systemMs, maxRssKb: now.maxRssKb}
+    return summarizeResources({orchestrator, nodes, redis, ops, cpus: this.runStart?.cpus ?? sampleCpus().cpus, busy})
   }
 }
 

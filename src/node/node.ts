@@ -15,6 +15,7 @@ import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {ownUsage} from '../metrics/resources.js'
+import {handoffTraceFromEnv, type HandoffStep} from './handoff-trace.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
 import {readInbox} from './inbox.js'
@@ -77,6 +78,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     }
     const incarnation = options.incarnation ?? 0
     const proc = processId(node, incarnation, meta.workload.cluster.nodes)
+    const handoffs = handoffTraceFromEnv(proc)
     let leaseLost: LeaseLostError | null = null
     const lease = new Lease(redis, runId, proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
       leaseLost = error
@@ -105,6 +107,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
         const generation = request.type === 'demote' || request.type === 'writeback' ? request.generation : null
         void post({type: 'event', node, event: {type: 'writeback-refused', proc, unit: request.unit, request: request.type, pages: rejected, generation}})
       },
+      ...(handoffs ? {onStep: (step: HandoffStep, unit: string, atUs: number) => handoffs.record(step, unit, atUs)} : {}),
       onDeadlock: (d) => {
         // Under `report` the youngest waiter gives up its wait; `abort` leaves it to the
         // orchestrator (it stops the run); `ignore` leaves the cycle to the liveness bound.
@@ -210,6 +213,7 @@ export async function runNode(options: NodeOptions): Promise<void> {
     await stopRequested
     // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
     await flush()
+    handoffs?.write()
     await post({type: 'stopped', node, proc, usage: ownUsage()})
     if (leaseLost) throw leaseLost
     await lease.release().catch(() => {})

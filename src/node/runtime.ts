@@ -11,6 +11,7 @@ import type {LockManager} from '../records/lock-manager.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
 import type {BreakVariant} from '../protocol/break.js'
+import type {HandoffStep} from './handoff-trace.js'
 
 export interface AccessResult {
   readonly data: PageBytes
@@ -48,6 +49,8 @@ export interface NodeRuntimeOptions {
   readonly onLock?: (entry: LockEntry) => void
   /** A deliberately broken variant (`--break`), for the node-side ones. */
   readonly breakVariant?: BreakVariant | null
+  /** Steps of lock handoffs, timestamped on `clock` (the benchmark's critical path; src/node/handoff-trace.ts). */
+  readonly onStep?: (step: HandoffStep, unit: UnitId, atUs: number) => void
   /** A deadlock the manager found that involves this node (the run's policy acts on it). */
   readonly onDeadlock?: (notice: DeadlockNotice) => void
 }
@@ -119,6 +122,7 @@ export class NodeRuntime {
 
   /** A grant or callback read from this node's inbox stream. */
   deliver(message: NodeMessage): void {
+    if (this.options.onStep && (message.type === 'grant' || message.type === 'callback')) this.options.onStep(message.type, message.unit, this.options.clock())
     if (message.type === 'grant') {
       this.options.counters.grantsByMessage++
       this.lock(message.unit, message.upgrade ? 'upgrade' : 'grant', message.mode, message.seq, message.generation)
@@ -162,6 +166,7 @@ export class NodeRuntime {
         if (r.type === 'demote') this.lock(r.unit, r.to === 'UN' ? 'release' : 'downgrade', r.to, r.seq, r.generation)
         c.redisRoundTrips++
         c.requests[effect.request.type]++
+        if (this.options.onStep) this.step(r)
         this.send(effect.request)
         return
       }
@@ -185,6 +190,7 @@ export class NodeRuntime {
         return
       case 'access-done': {
         c.faults[effect.fault]++
+        if (effect.fault === 'after-callback') this.options.onStep?.('done', '', this.options.clock())
         this.settleLeased(this.accesses, effect.id, {data: effect.data, fault: effect.fault})
         return
       }
@@ -243,6 +249,7 @@ export class NodeRuntime {
         if (reply.type === 'refused') c.upgradesRefused++
         if (reply.type === 'stale') c.staleReplies++
         if (reply.type === 'stale' && reply.rejected > 0) this.options.onFenced?.(request, reply.rejected)
+        if (reply.type === 'granted' && (request.type === 'acquire' || request.type === 'upgrade')) this.options.onStep?.('grant', request.unit, this.options.clock())
         if (reply.type === 'granted') this.lock(request.unit, request.type === 'upgrade' ? 'upgrade' : 'grant', reply.mode, reply.seq, reply.generation)
         this.feed({type: 'reply', unit: request.unit, request: request.type, reply})
         // A stale writeback (or demote to SH) made the core drop the hold it thought it had (after unmapping).
@@ -251,6 +258,11 @@ export class NodeRuntime {
       },
       (error: Error) => this.fail(error),
     )
+  }
+
+  private step(r: ManagerRequest): void {
+    if (r.type === 'acquire' || r.type === 'upgrade') this.options.onStep!('request', r.unit, this.options.clock())
+    else if (r.type === 'demote') this.options.onStep!('writeback', r.unit, this.options.clock())
   }
 
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {

@@ -14,6 +14,7 @@ export interface ProcessUsage {
 
 export type ProcessRole = 'orchestrator' | 'node' | 'redis-server'
 
+/** Nodes: the incarnation's whole life (start-up included). Orchestrator: since the run began. Redis: during the run (INFO cpu). */
 export interface ProcessResources extends ProcessUsage {
   readonly role: ProcessRole
   readonly pid: number
