@@ -33,6 +33,7 @@ import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadl
 import {DEFAULT_LIVENESS_MS, type FaultSummary, type NodeLive, type RunCollected, type RunEnd, type RunEvent} from '../records/run.js'
 import {ResourceTracker} from './resource-tracker.js'
 import {IntervalLatency} from '../metrics/interval.js'
+import {encodeCounts} from '../metrics/histogram.js'
 import {isSaturated} from '../records/resources.js'
 
 export interface RunOptions {
@@ -354,7 +355,7 @@ async function drive(redis: Redis, runId: string, n: number, sup: Supervisor, do
       const d = done.get(k)
       const r = ready.get(k)
       if (d) addCounters(totals, d.counters)
-      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: perNode[k] ?? 0, counters: d?.counters ?? emptyCounters(), histograms: d?.histograms ?? null}
+      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: perNode[k] ?? 0, counters: d?.counters ?? emptyCounters(), histograms: d ? encodeCounts(d.histograms) : null}
     })
     // Counters of killed incarnations are lost with them, but their ops were reported as they went.
     totals.ops = nodes.reduce((sum, x) => sum + x.ops, 0)

@@ -57,3 +57,9 @@ export function parseEncodedHistograms(value: unknown): EncodedHistograms {
  * metrics/histogram.ts): what a node's progress report carries, cheap to build and to add.
  */
 export type BucketCounts = number[]
+
+/** EncodedHistograms' shape with bucket counts instead of HISTF strings (what node processes send); `uncorrected` only where it differs. */
+export interface CountsHistograms {
+  corrected: Record<string, BucketCounts>
+  uncorrected: Record<string, BucketCounts>
+}

@@ -1,7 +1,7 @@
 // Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
 // (JSON); none of these are on the per-fault hot path.
-import type {BucketCounts, EncodedHistograms} from './histogram-keys.js'
+import type {BucketCounts, CountsHistograms} from './histogram-keys.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
@@ -34,7 +34,7 @@ export type NodeReport =
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
   /** The node's last report, after its trace since `done` (it served callbacks until stopped). */
   | {readonly type: 'stopped'; readonly node: number; readonly proc?: number; readonly usage?: ProcessUsage}
-  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: EncodedHistograms; readonly stopped: boolean; readonly usage?: ProcessUsage}
+  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: CountsHistograms; readonly stopped: boolean; readonly usage?: ProcessUsage}
   | {readonly type: 'error'; readonly node: number; readonly message: string}
   /** Something for events.jsonl (e.g. a write-back refused by fencing), written by the orchestrator. */
   | {readonly type: 'event'; readonly node: number; readonly event: {readonly type: string; readonly [field: string]: unknown}}
