@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   writeFileSync(exclusive, WORKLOAD('zipf-exclusive', 'exclusive'))
 
   // 1. The live view at 100x30, captured mid-run.
-  const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', shared, '--out', results, '--seed', '7'], {cwd: ROOT, width: 100, height: 30})
+  const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', shared, '--results', results, '--seed', '7'], {cwd: ROOT, width: 100, height: 30})
   try {
     if (!(await t.waitFor(/^op:read\s+\d/m, 30_000))) throw new Error(`the live view did not show latency in time:\n${t.capture()}`)
     await new Promise((r) => setTimeout(r, 2500))
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   chromium(['--window-size=940,620', `--screenshot=${join(OUT, 'live-view.png')}`, `file://${join(OUT, 'live-view.html')}`], join(work, 'p1'))
 
   // 2. A second run (exclusive-only), then the comparison report as HTML and PNG.
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'run', 'workload', exclusive, '--out', results, '--seed', '7', '--no-tui'], {cwd: ROOT, encoding: 'utf8'})
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'run', 'workload', exclusive, '--results', results, '--seed', '7', '--no-tui'], {cwd: ROOT, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`second run failed: ${r.stderr}`)
   const runs = readdirSync(results).sort()
   const report = spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'report', 'histograms', '--results', results, ...runs, '--plot', '--html', join(OUT, 'report.html')], {cwd: ROOT, encoding: 'utf8'})

@@ -65,7 +65,7 @@ const invalid: string[] = []
 
 async function once(tui: boolean, file: string, out: string, seed: number): Promise<TuiBenchRun> {
   const cpuFile = `${out}.cpu.json`
-  const args = ['--import', join(ROOT, 'dist/bench/cpu-at-exit.js'), 'bin/run.js', 'run', 'workload', file, '--out', out, '--seed', String(seed)]
+  const args = ['--import', join(ROOT, 'dist/bench/cpu-at-exit.js'), 'bin/run.js', 'run', 'workload', file, '--results', out, '--seed', String(seed)]
   const result = (): TuiBenchRun => {
     const cpu = JSON.parse(readFileSync(cpuFile, 'utf8')) as {cpuMs: number; wallMs: number}
     return {tui, opsPerSec: opsPerSecOf(out), orchestratorCpuMs: Math.round(cpu.cpuMs), wallMs: Math.round(cpu.wallMs)}

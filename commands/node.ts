@@ -1,6 +1,5 @@
 import {Flags} from '@oclif/core'
 import {CmmCommand} from '../src/cli/command.js'
-import {runNode} from '../src/node/node.js'
 import {fail} from '../src/cli/fail.js'
 import {LeaseLostError} from '../src/node/lease.js'
 import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
@@ -8,10 +7,7 @@ import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
 export default class Node extends CmmCommand {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
   static override description = `Joins a run started with \`cmm run workload FILE --redis URL --external-nodes\`:
-reads the workload and settings from Redis, plays node K's part, and keeps answering lock
-callbacks until the run ends. Nodes talk to each other and to the orchestrator only through
-Redis, so this can run on any host that reaches that Redis (history times assume synchronised
-clocks across hosts).`
+reads the workload and settings from Redis, plays node K's part, and keeps answering lock callbacks until the run ends. Nodes talk to each other and to the orchestrator only through Redis, so this can run on any host that reaches that Redis (history times assume synchronised clocks across hosts).`
 
   static override examples = ['<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --run 20261125-150400-ab12 --id 1']
 
@@ -25,6 +21,8 @@ clocks across hosts).`
   async run(): Promise<void> {
     const {flags} = await this.parse(Node)
     try {
+      // Loaded here, not at the top: ioredis and hdr-histogram-js are only needed once the flags are good.
+      const {runNode} = await import('../src/node/node.js')
       await runNode({redisUrl: flags.redis, runId: flags.run, node: flags.id, incarnation: flags.incarnation})
     } catch (error) {
       if (error instanceof LeaseLostError) fail(this, `node ${flags.id}: ${error.message}; rejoin with --incarnation ${flags.incarnation + 1}`, NODE_EXIT.leaseLost)

@@ -12,6 +12,7 @@ import {
   parseHistoryJsonl,
   type RegisterCheckResult,
 } from '../../src/check/linearizability/index.js'
+import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 
 
@@ -21,13 +22,6 @@ const PREFIX_SHOWN = 5
 type FileVerdict = {readonly file: string; readonly result: RegisterCheckResult}
 type FileError = {readonly file: string; readonly error: string; readonly line: number | null}
 type FileReport = FileVerdict | FileError
-
-function parseDuration(input: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(input.trim())
-  if (m === null) throw new Error(`expected a duration such as 500ms, 10s or 2m, got "${input}"`)
-  const scale = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h']
-  return Number(m[1]) * scale
-}
 
 export default class CheckHistory extends CmmCommand {
   static override description = `Check register histories (JSONL) for linearizability.
@@ -49,24 +43,14 @@ Exit status: 0 every file is linearizable, 1 some file is not, 2 some file is ma
   }
 
   static override flags = {
-    timeout: Flags.string({
-      description: 'time limit of the search per file, once parsed (e.g. 500ms, 10s, 2m); past it the verdict is "unknown" (exit 3). Default: none',
-    }),
-    json: Flags.boolean({description: 'print the verdicts as one JSON document (with the full failure report)', default: false}),
+    timeout: durationFlag({description: `Time limit of the search per file, once parsed, ${DURATION_HINT}; past it the verdict is "unknown" (exit 3). Default: none.`}),
+    json: Flags.boolean({description: 'Print the verdicts as one JSON document (with the full failure report).', default: false}),
   }
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(CheckHistory)
     const files = argv as string[]
-    let timeoutMs: number | undefined
-    if (flags.timeout !== undefined) {
-      try {
-        timeoutMs = parseDuration(flags.timeout)
-      } catch (error) {
-        this.logToStderr(`--timeout: ${(error as Error).message}`)
-        this.exit(EXIT.badInput)
-      }
-    }
+    const timeoutMs = flags.timeout === undefined ? undefined : flags.timeout / 1000
 
     const reports: FileReport[] = []
     for (const file of files) {

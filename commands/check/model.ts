@@ -2,36 +2,29 @@ import {writeFileSync} from 'node:fs'
 
 import {Args, Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
-
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
-import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
+import {BREAK_VARIANTS, type BreakVariant} from '../../src/protocol/break.js'
 import {RETRY_LIMIT} from '../../src/protocol/copy-plan.js'
 import {checkModel, ModelInputError, readTraceFile, type ModelMode} from '../../src/sim/check.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
-import {COPY_STRATEGIES, DEADLOCK_POLICIES, type CopyStrategy, type DeadlockPolicy} from '../../src/sim/types.js'
+import {COPY_STRATEGIES, DEADLOCK_POLICIES} from '../../src/sim/types.js'
 import {WorkloadError} from '../../src/workload/errors.js'
-import {DURATION_HINT, parseDurationUs} from '../../src/workload/values.js'
+import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
 import type {DowngradeStyle, Granularity, StatesMode} from '../../src/protocol/types.js'
 
 export default class CheckModel extends CmmCommand {
   static override summary = 'Explore the protocol in a deterministic simulator: every interleaving, or seeded random walks'
-  static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no
-clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes,
-files and ops come from the workload (the first --ops ops of each node). After every step it checks
-single writer / multiple readers (locks and PTEs), that every mapped page and every read holds the
-latest write, that no stale write-back is accepted, the node and manager assertions, and at the
-end that no write is lost and no op is stuck (deadlock, with the wait-for cycle).
+  static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes, files and ops come from the workload (the first --ops ops of each node). After every step it checks single writer / multiple readers (locks and PTEs), that every mapped page and every read holds the latest write, that no stale write-back is accepted, the node and manager assertions, and at the end that no write is lost and no op is stuck (deadlock, with the wait-for cycle).
 
-Exit status: 0 no violation, 1 a violation (with the shortest trace found and how to replay it),
-2 bad input, 3 the budget ran out before a verdict.`
+Exit status: 0 no violation, 1 a violation (with the shortest trace found and how to replay it), 2 bad input, 3 the budget ran out before a verdict.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --exhaustive',
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --exhaustive --ops 6 --granularity file --states exclusive',
-    '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --exhaustive --ops 3 --copy naive',
-    '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --exhaustive --ops 3 --copy naive --on-deadlock report',
-    '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --exhaustive --ops 3 --copy retry --retry-limit 2 --granularity file',
+    '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --exhaustive --ops 3 --copy-strategy naive',
+    '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --exhaustive --ops 3 --copy-strategy naive --on-deadlock report',
+    '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --exhaustive --ops 3 --copy-strategy retry --retry-limit 2 --granularity file',
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --random 2000 --ops 20 --seed 7',
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --ops 20 --replay 123456789',
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --replay "op0 req0 rep0"',
@@ -48,34 +41,30 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     replay: Flags.string({description: 'replay one walk by its SEED, or a trace ("op0 req0 rep0 ...") as printed on a violation'}),
     trace: Flags.string({description: 'replay a trace saved with --save'}),
     save: Flags.string({description: 'on a violation, write the shortest trace to this file'}),
-    break: Flags.string({description: `run a deliberately broken variant: ${Object.keys(BREAK_VARIANTS).join(', ')}`}),
+    break: Flags.option({description: 'Run a deliberately broken protocol variant.', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
     depth: Flags.integer({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000, min: 1}),
-    budget: Flags.string({description: `wall-clock budget, ${DURATION_HINT}`, default: '60s'}),
+    budget: durationFlag({description: `Wall-clock budget, ${DURATION_HINT}; past it the verdict is open (exit 3).`, default: 60_000_000, defaultHelp: async () => '60s'}),
     ops: Flags.integer({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)', min: 1, max: 1000}),
     nodes: Flags.integer({description: 'nodes taken from the workload (the first N)', min: 1, max: 16}),
-    granularity: Flags.string({description: 'overrides cluster.granularity', options: ['file', 'page']}),
-    states: Flags.string({description: 'overrides cluster.states', options: ['shared', 'exclusive']}),
-    downgrade: Flags.string({description: 'overrides cluster.downgrade', options: ['unmap', 'write-protect']}),
-    copy: Flags.string({description: 'copy strategy (overrides cluster.copyStrategy): the worker\'s copy plans', options: [...COPY_STRATEGIES]}),
-    'on-deadlock': Flags.string({
+    granularity: Flags.option({description: 'Overrides cluster.granularity.', options: ['file', 'page'] as Granularity[]})(),
+    states: Flags.option({description: 'Overrides cluster.states.', options: ['shared', 'exclusive'] as StatesMode[]})(),
+    downgrade: Flags.option({description: 'Overrides cluster.downgrade.', options: ['unmap', 'write-protect'] as DowngradeStyle[]})(),
+    'copy-strategy': Flags.option({description: 'How copies take their locks (overrides cluster.copyStrategy): the worker\'s copy plans.', options: COPY_STRATEGIES, aliases: ['copy']})(),
+    'on-deadlock': Flags.option({
       description: 'what a node does with a deadlock the manager found: ignore (the default: a cycle ends as a reported deadlock), report (the victim abandons its wait as a run does: its op fails, the run must still finish), abort (a violation as soon as the manager names the cycle)',
-      options: [...DEADLOCK_POLICIES],
-    }),
+      options: DEADLOCK_POLICIES,
+    })(),
     'retry-limit': Flags.integer({description: `rounds a retry copy makes before it takes the ordered path (default: the worker's ${RETRY_LIMIT}); a lower one keeps the state space small`, min: 1, max: 1000}),
     kills: Flags.integer({description: 'node kills each walk (or, exhaustive, each path) may make: the manager declares the node dead and purges it, the node restarts empty under a new id', min: 0, max: 100}),
     pauses: Flags.integer({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts', min: 0, max: 100}),
-    'hold-time': Flags.string({description: `minimum hold time after a grant (overrides cluster.holdTime), ${DURATION_HINT}; the model's clock only moves when a timer fires`}),
+    'hold-time': durationFlag({description: `Minimum hold time after a grant (overrides cluster.holdTime), ${DURATION_HINT}; the model's clock only moves when a timer fires.`}),
+    json: Flags.boolean({description: 'Print the outcome as one JSON document: verdict, exit status, the report lines and the violation\'s trace.', default: false}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(CheckModel)
     try {
-      const budgetUs = parseDurationUs(flags.budget)
-      if (budgetUs === null) fail(this, `--budget: expected ${DURATION_HINT}, found ${JSON.stringify(flags.budget)}`, EXIT.badInput)
-      const holdTimeUs = flags['hold-time'] === undefined ? undefined : parseDurationUs(flags['hold-time'])
-      if (holdTimeUs === null) fail(this, `--hold-time: expected ${DURATION_HINT}, found ${JSON.stringify(flags['hold-time'])}`, EXIT.badInput)
       const variant = flags.break ?? null
-      if (variant !== null && !isBreakVariant(variant)) fail(this, `--break: unknown variant ${variant} (known: ${Object.keys(BREAK_VARIANTS).join(', ')})`, EXIT.badInput)
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
       else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
@@ -86,22 +75,23 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         ops: flags.ops ?? (mode.kind === 'random' || mode.kind === 'replay-seed' ? 20 : 6),
         nodes: flags.nodes,
         depth: flags.depth,
-        budgetMs: budgetUs / 1000,
+        budgetMs: flags.budget / 1000,
         variant,
-        copy: flags.copy as CopyStrategy | undefined,
-        onDeadlock: flags['on-deadlock'] as DeadlockPolicy | undefined,
+        copy: flags['copy-strategy'],
+        onDeadlock: flags['on-deadlock'],
         retryLimit: flags['retry-limit'],
-        granularity: flags.granularity as Granularity | undefined,
-        states: flags.states as StatesMode | undefined,
-        downgrade: flags.downgrade as DowngradeStyle | undefined,
-        holdTimeUs,
+        granularity: flags.granularity,
+        states: flags.states,
+        downgrade: flags.downgrade,
+        holdTimeUs: flags['hold-time'],
         kills: flags.kills,
         pauses: flags.pauses,
       })
-      for (const line of outcome.lines) this.log(line)
+      if (flags.json) this.log(JSON.stringify({file: args.file, mode: mode.kind, verdict: VERDICTS[outcome.exitCode] ?? 'error', exitCode: outcome.exitCode, lines: outcome.lines, trace: outcome.trace}, null, 2))
+      else for (const line of outcome.lines) this.log(line)
       if (outcome.trace !== null && flags.save !== undefined) {
         writeFileSync(flags.save, `# cmm check model ${args.file} (replay with --trace ${flags.save})\n${outcome.trace}\n`)
-        this.log(`trace saved to ${flags.save}`)
+        if (!flags.json) this.log(`trace saved to ${flags.save}`)
       }
       if (outcome.exitCode !== EXIT.ok) this.exit(outcome.exitCode)
     } catch (error) {
@@ -111,3 +101,6 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     }
   }
 }
+
+/** The verdict word of each exit status checkModel returns, for --json. */
+const VERDICTS: Readonly<Record<number, string>> = {[EXIT.ok]: 'no-violation', [EXIT.invalid]: 'violation', [EXIT.unknown]: 'budget-exhausted'}

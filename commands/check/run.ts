@@ -4,41 +4,38 @@ import {runChecks} from '../../src/check/run-checks.js'
 import {exitCodeFor, validityWord} from '../../src/check/verdict.js'
 import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
 import {checksText, verdictWhy} from '../../src/report/run-text.js'
-import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
+import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {resultsFlag} from '../../src/cli/results-flag.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
 export default class CheckRun extends CmmCommand {
   static override summary = 'Re-run every checker on a stored run'
-  static override description = `Loads results/RUN_ID/ (history.jsonl, trace.jsonl, locks.jsonl, final.json, run.json) and
-runs the checkers of \`cmm run workload\` again: coherence, linearizable, no-lost-writes, liveness.
-Prints one line per check and the verdict; run.json is left as it is.
+  static override description = `Loads results/RUN_ID/ (history.jsonl, trace.jsonl, locks.jsonl, final.json, run.json) and runs the checkers of \`cmm run workload\` again: coherence, linearizable, no-lost-writes, liveness. Prints one line per check and the verdict; run.json is left as it is.
 
-Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or a malformed file,
-3 a check could not decide (unknown).`
+Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or a malformed file, 3 a check could not decide (unknown).`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> 20261125-150400-ab12',
     '<%= config.bin %> <%= command.id %> /tmp/runs/20261125-150400-ab12 --json',
-    '<%= config.bin %> <%= command.id %> 20261125-150400-ab12 --out /tmp/runs',
+    '<%= config.bin %> <%= command.id %> 20261125-150400-ab12 --results /tmp/runs',
   ]
 
   static override args = {
-    run: Args.string({description: 'run id (a folder under --out) or the path of a results folder', required: true}),
+    run: Args.string({description: 'run id (a folder under --results) or the path of a results folder', required: true}),
   }
 
   static override flags = {
-    out: Flags.string({description: 'folder that holds the run folders', default: 'results'}),
-    timeout: Flags.string({description: `time limit of the linearizability search, ${DURATION_HINT}; past it the verdict is unknown`, default: '60s'}),
+    results: resultsFlag('Folder that holds the run folders.'),
+    timeout: durationFlag({description: `Time limit of the linearizability search, ${DURATION_HINT}; past it the verdict is unknown.`, default: 60_000_000, defaultHelp: async () => '60s'}),
     json: Flags.boolean({description: 'print the checks report (the run.json `checks` section) as JSON', default: false}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(CheckRun)
-    const timeoutUs = parseDurationUs(flags.timeout)
-    if (timeoutUs === null) fail(this, `--timeout: expected ${DURATION_HINT}, found ${JSON.stringify(flags.timeout)}`, EXIT.badInput)
+    const timeoutUs = flags.timeout
     try {
-      const stored = await loadStoredRun(resolveRunDir(args.run, flags.out))
+      const stored = await loadStoredRun(resolveRunDir(args.run, flags.results))
       const checks = runChecks(stored.evidence, {timeoutMs: timeoutUs / 1000})
       if (flags.json) this.log(JSON.stringify({runId: stored.summary.runId, dir: stored.dir, break: stored.summary.break ?? null, ...checks}, null, 2))
       else {

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
 import {reportHistograms, type ReportFormat} from '../../src/report/histograms/report.js'
-import {ReportInputError} from '../../src/report/histograms/load.js'
+import {UsageError} from '../../src/protocol/errors.js'
+import {resultsFlag} from '../../src/cli/results-flag.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 
@@ -27,11 +28,12 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
   }
 
   static override flags = {
-    results: Flags.string({description: 'folder holding the runs', default: 'results'}),
-    node: Flags.integer({description: 'one node\'s histograms instead of the merged ones', min: 0}),
-    format: Flags.string({description: 'table; hgrm (HdrHistogram percentile distribution); csv; json (with HISTF strings)', options: ['table', 'hgrm', 'csv', 'json'], default: 'table'}),
-    plot: Flags.boolean({description: 'also draw latency by percentile in the terminal', default: false}),
-    html: Flags.string({description: 'also write a self-contained HTML report to this file'}),
+    results: resultsFlag('Folder holding the runs.'),
+    node: Flags.integer({description: 'One node\'s histograms instead of the merged ones.', min: 0}),
+    format: Flags.option({description: 'table; hgrm (HdrHistogram percentile distribution); csv; json (with HISTF strings).', options: ['table', 'hgrm', 'csv', 'json'] as ReportFormat[], default: 'table' as ReportFormat})(),
+    json: Flags.boolean({description: 'Same as --format json.', default: false}),
+    plot: Flags.boolean({description: 'Also draw latency by percentile in the terminal.', default: false}),
+    html: Flags.string({description: 'Also write a self-contained HTML report to this file.'}),
   }
 
   async run(): Promise<void> {
@@ -39,12 +41,12 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
     try {
       const text = await reportHistograms({
         runs: argv as string[], resultsDir: flags.results, node: flags.node,
-        format: flags.format as ReportFormat, plot: flags.plot, html: flags.html,
+        format: flags.json ? 'json' : flags.format, plot: flags.plot, html: flags.html,
       })
       process.stdout.write(text)
     } catch (error) {
       if (isExit(error)) throw error
-      if (error instanceof ReportInputError) fail(this, error.message, EXIT.badInput)
+      if (error instanceof UsageError) fail(this, error.message, EXIT.badInput)
       throw error
     }
   }

@@ -1,31 +1,24 @@
 import {Args, Flags} from '@oclif/core'
-import {CmmCommand} from '../../src/cli/command.js'
 import {randomInt} from 'node:crypto'
+import {CmmCommand} from '../../src/cli/command.js'
+import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {resultsFlag} from '../../src/cli/results-flag.js'
 import {loadWorkload} from '../../src/workload/parse.js'
-import {applyOverrides, type WorkloadOverrides as Overrides} from '../../src/workload/overrides.js'
+import {applyOverrides} from '../../src/workload/overrides.js'
 import {WorkloadError} from '../../src/workload/errors.js'
-import {parseDurationUs, DURATION_HINT} from '../../src/workload/values.js'
-import {executeRun} from '../../src/cluster/execute.js'
-import {eventLine, summaryText} from '../../src/report/run-text.js'
-import {mergedHistograms} from '../../src/results/write.js'
-import {RedisNotInstalledError} from '../../src/redis/server.js'
+import type {Workload} from '../../src/workload/types.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 import {EXIT, worseExit} from '../../src/records/exit-codes.js'
-import {BREAK_VARIANTS, isBreakVariant} from '../../src/protocol/break.js'
+import {BREAK_VARIANTS, type BreakVariant} from '../../src/protocol/break.js'
 import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.js'
-import type {DeadlockPolicy} from '../../src/records/deadlocks.js'
-import {comparisonText, type StrategyRun} from '../../src/report/compare-text.js'
+import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
-  static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the
-workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl,
-histograms/, events.jsonl) and checks the run. Flags override the script's cluster: settings.
-With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
+  static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl, histograms/, events.jsonl) and checks the run. Flags override the script's cluster: settings. With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
 
-Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags),
-3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing), 130 interrupted.
+Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags), 3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing), 130 interrupted.
 
 Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every op within --liveness; a stuck run is stopped and reported with what each node waits for).
 
@@ -47,52 +40,34 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   }
 
   static override flags = {
-    nodes: Flags.integer({description: 'number of node processes (overrides cluster.nodes)', min: 1, max: 64}),
-    granularity: Flags.string({description: 'lock unit: a whole file or one page (overrides cluster.granularity)', options: ['file', 'page']}),
-    states: Flags.string({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states)', options: ['shared', 'exclusive']}),
-    downgrade: Flags.string({description: 'EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade)', options: ['unmap', 'write-protect']}),
-    'hold-time': Flags.string({description: `minimum hold time after a grant before a callback is served, ${DURATION_HINT} (overrides cluster.holdTime)`}),
-    'page-size': Flags.integer({description: 'page size in bytes, a power of two (overrides cluster.pageSize)'}),
-    seed: Flags.integer({description: 'seed for mixes (default: random, printed and saved in run.json)'}),
-    out: Flags.string({description: 'folder that receives the run folder', default: 'results'}),
-    redis: Flags.string({description: 'use this Redis (redis://host:port, or a Unix socket path /path/redis.sock) instead of starting a private redis-server'}),
-    'external-nodes': Flags.boolean({description: 'start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis)', default: false}),
-    'lease-ttl': Flags.string({description: `node lease: a node silent this long is declared dead, its locks purged, ${DURATION_HINT}`, default: '2s'}),
-    liveness: Flags.string({description: `liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck, ${DURATION_HINT}`, default: '10s'}),
-    break: Flags.string({description: `run a deliberately broken protocol variant (the checks must report it): ${Object.keys(BREAK_VARIANTS).join(', ')}`}),
-    tui: Flags.boolean({description: 'live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines)', default: true, allowNo: true}),
-    json: Flags.boolean({description: 'print one JSON summary (run.json) instead of text', default: false}),
-    'copy-strategy': Flags.string({description: 'how copies take their locks: naive, ordered, retry (overrides cluster.copyStrategy); a comma list runs each and compares them, e.g. naive,ordered,retry'}),
-    'on-deadlock': Flags.string({description: 'when the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness)', options: ['report', 'abort', 'ignore'], default: 'report'}),
+    nodes: Flags.integer({description: 'Number of node processes (overrides cluster.nodes).', min: 1, max: 64}),
+    granularity: Flags.option({description: 'Lock unit: a whole file or one page (overrides cluster.granularity).', options: ['file', 'page'] as const})(),
+    states: Flags.option({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states).', options: ['shared', 'exclusive'] as const})(),
+    downgrade: Flags.option({description: 'An EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade).', options: ['unmap', 'write-protect'] as const})(),
+    'hold-time': durationFlag({description: `Minimum hold time after a grant before a callback is served, ${DURATION_HINT} (overrides cluster.holdTime).`}),
+    'page-size': Flags.integer({description: 'Page size in bytes, a power of two (overrides cluster.pageSize).'}),
+    seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
+    results: resultsFlag('Folder that receives the run folder.'),
+    redis: Flags.string({description: 'Use this Redis (redis://host:port, or a Unix socket path /path/redis.sock) instead of starting a private redis-server.'}),
+    'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
+    'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
+    liveness: durationFlag({description: `Liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
+    break: Flags.option({description: 'Run a deliberately broken protocol variant (the checks must report it; each is described under DESCRIPTION).', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
+    tui: Flags.boolean({description: 'Live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines).', default: true, allowNo: true}),
+    json: Flags.boolean({description: 'Print one JSON summary (run.json) instead of text.', default: false}),
+    'copy-strategy': Flags.string({description: `How copies take their locks (overrides cluster.copyStrategy); a comma list runs the workload once per strategy and compares them, e.g. naive,ordered,retry.`, helpValue: `${COPY_STRATEGIES.join('|')}[,...]`}),
+    'on-deadlock': Flags.option({description: 'When the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness).', options: DEADLOCK_POLICIES, default: 'report' as DeadlockPolicy})(),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(RunWorkload)
-    const durationFlag = (name: string, value: string | undefined): number | undefined => {
-      if (value === undefined) return undefined
-      const us = parseDurationUs(value)
-      if (us === null) fail(this, `--${name}: expected ${DURATION_HINT}, found ${JSON.stringify(value)}`, EXIT.badInput)
-      return us
-    }
-    const overrides: Overrides = {
-      nodes: flags.nodes,
-      granularity: flags.granularity as Overrides['granularity'],
-      states: flags.states as Overrides['states'],
-      downgrade: flags.downgrade as Overrides['downgrade'],
-      holdTimeUs: durationFlag('hold-time', flags['hold-time']),
-      pageSize: flags['page-size'],
-    }
-    const livenessUs = durationFlag('liveness', flags.liveness) ?? 10_000_000
-    const leaseTtlMs = Math.round((durationFlag('lease-ttl', flags['lease-ttl']) ?? 2_000_000) / 1000)
+    const leaseTtlMs = Math.round(flags['lease-ttl'] / 1000)
     if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
-    const breakVariant = flags.break
-    if (breakVariant !== undefined && !isBreakVariant(breakVariant)) fail(this, `--break: unknown variant ${JSON.stringify(breakVariant)}; one of ${Object.keys(BREAK_VARIANTS).join(', ')}`, EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
-    const onDeadlock = flags['on-deadlock'] as DeadlockPolicy
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
-
-    let workloads
+    const overrides = {nodes: flags.nodes, granularity: flags.granularity, states: flags.states, downgrade: flags.downgrade, holdTimeUs: flags['hold-time'], pageSize: flags['page-size']}
+    let workloads: Workload[]
     try {
       const loaded = loadWorkload(args.file)
       workloads = strategies.map((copyStrategy) => applyOverrides(loaded, {...overrides, copyStrategy}))
@@ -101,14 +76,28 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       throw error
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
+    const worst = await this.runAll(workloads, {
+      seed, outDir: flags.results, redisUrl: flags.redis, externalNodes: flags['external-nodes'], livenessMs: flags.liveness / 1000,
+      onDeadlock: flags['on-deadlock'], breakVariant: flags.break ?? null, leaseTtlMs, json: flags.json, tui: flags.tui,
+    })
+    if (worst !== EXIT.ok) this.exit(worst)
+  }
+
+  /** Runs each workload (one per copy strategy) in turn, prints the summaries; the worst exit status. */
+  private async runAll(workloads: readonly Workload[], o: RunSettings): Promise<number> {
+    // Loaded only now, once the input is known to be good: ioredis, hdr-histogram-js and Ink
+    // cost start-up time that a bad flag or script should not pay.
+    const [{executeRun}, {eventLine, summaryText}, {mergedHistograms}, {comparisonText}, {RedisNotInstalledError}] = await Promise.all([
+      import('../../src/cluster/execute.js'), import('../../src/report/run-text.js'), import('../../src/results/write.js'),
+      import('../../src/report/compare-text.js'), import('../../src/redis/server.js'),
+    ])
     // The live view only on a terminal (piped Ink output is full of erase sequences) outside CI.
-    const live = flags.tui && !flags.json && liveViewCanDraw(process.stdout, process.env)
+    const live = o.tui && !o.json && liveViewCanDraw(process.stdout, process.env)
       ? await import('../../src/tui/live.js').then((tui) => tui.startLiveView({
         title: workloads[0]!.name, nodes: workloads[0]!.cluster.nodes, plannedMs: tui.plannedDurationMs(workloads[0]!), onQuit: () => onSignal(),
       }))
       : null
-    const plain = flags.json ? () => {} : live ? (line: string) => live.note(line) : (line: string) => this.log(line)
-
+    const plain = o.json ? () => {} : live ? (line: string) => live.note(line) : (line: string) => this.log(line)
     const abort = new AbortController()
     let interrupts = 0
     const onSignal = () => {
@@ -121,15 +110,15 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
-      const compared: StrategyRun[] = []
+      const compared: {summary: Awaited<ReturnType<typeof executeRun>>['summary']; merged: ReturnType<typeof mergedHistograms>; dir: string}[] = []
       const texts: string[] = []
-      let worst = 0
+      let worst: number = EXIT.ok
       for (const workload of workloads) {
         if (workloads.length > 1) plain(`\n=== copy strategy ${workload.cluster.copyStrategy} ===`)
         const {run, summary, exitCode} = await executeRun({
-          workload, seed, outDir: flags.out, redisUrl: flags.redis, externalNodes: flags['external-nodes'],
-          signal: abort.signal, livenessMs: livenessUs / 1000, onDeadlock, breakVariant: breakVariant ?? null, paused: live?.paused,
-          leaseTtlMs, chaos: workload.chaos,
+          workload, seed: o.seed, outDir: o.outDir, redisUrl: o.redisUrl, externalNodes: o.externalNodes,
+          signal: abort.signal, livenessMs: o.livenessMs, onDeadlock: o.onDeadlock, breakVariant: o.breakVariant, paused: live?.paused,
+          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos,
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
             if (line !== null) plain(line)
@@ -143,13 +132,13 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       }
       // The live view owns the terminal until it is stopped: summaries are printed after it.
       await live?.stop()
-      if (workloads.length === 1 && flags.json) this.log(JSON.stringify(compared[0]!.summary, null, 2))
-      else if (!flags.json) for (const text of texts) this.log('\n' + text)
+      if (workloads.length === 1 && o.json) this.log(JSON.stringify(compared[0]!.summary, null, 2))
+      else if (!o.json) for (const text of texts) this.log('\n' + text)
       if (workloads.length > 1) {
-        if (flags.json) this.log(JSON.stringify({runs: compared.map((c) => c.summary)}, null, 2))
+        if (o.json) this.log(JSON.stringify({runs: compared.map((c) => c.summary)}, null, 2))
         else this.log('\ncopy strategies compared (same workload, same seed):\n' + comparisonText(compared))
       }
-      if (worst !== 0) this.exit(worst)
+      return worst
     } catch (error) {
       await live?.stop()
       if (isExit(error)) throw error
@@ -162,11 +151,22 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   }
 }
 
+interface RunSettings {
+  readonly seed: number
+  readonly outDir: string
+  readonly redisUrl: string | undefined
+  readonly externalNodes: boolean
+  readonly livenessMs: number
+  readonly onDeadlock: DeadlockPolicy
+  readonly breakVariant: BreakVariant | null
+  readonly leaseTtlMs: number
+  readonly json: boolean
+  readonly tui: boolean
+}
+
 /** `naive,ordered,retry` -> the strategies in that order (no repeats), or null if one is unknown. */
 function parseStrategies(text: string): CopyStrategy[] | null {
   const names = text.split(',').map((s) => s.trim())
   if (names.some((n) => !(COPY_STRATEGIES as readonly string[]).includes(n))) return null
   return [...new Set(names as CopyStrategy[])]
 }
-
-/** Of several runs' exit codes, the one to exit with: interrupted, then failed, then by severity. */

@@ -5,9 +5,10 @@ import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {findLiveRuns, type LiveRun} from './live.js'
 import {sendChaos, type ChaosRequest} from './requests.js'
+import {UsageError} from '../protocol/errors.js'
 
 /** Bad run id or node: the user's mistake (exit 2). */
-export class ChaosTargetError extends Error {}
+export class ChaosTargetError extends UsageError {}
 
 export interface KillNodeOptions {
   readonly outDir: string

@@ -6,7 +6,8 @@
 // script checking the holders' leases lazily) puts a lease read per holder on every fault's
 // hot path and still never frees a unit nobody asks for; the reaper costs one HGETALL + one
 // EXISTS per live node per period and bounds detection to ttl + ttl/4 after the last renewal.
-import type {Redis} from 'ioredis'
+import {ReplyError, type Redis} from 'ioredis'
+import {ProtocolError} from '../protocol/manager.js'
 import {join} from 'node:path'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {keys} from '../redis/keys.js'
@@ -258,7 +259,7 @@ export class Supervisor {
     } catch (error) {
       // A script that fails is a bug: the run's loop sees it (reaperError) and ends the run. A
       // lost connection is retried on the next pass (a Redis restart is caught by the epoch check).
-      if ((error as Error).name === 'ReplyError' || (error as Error).name === 'ProtocolError') this.reaperError ??= error as Error
+      if (error instanceof ReplyError || error instanceof ProtocolError) this.reaperError ??= error as Error
     } finally {
       this.reaping = false
     }

@@ -3,6 +3,7 @@
 // meant), then points at --help, and exits with the bad-input status.
 import {Command, Errors} from '@oclif/core'
 import {EXIT} from '../records/exit-codes.js'
+import {FlagValueError} from './flags.js'
 import {closest} from './suggest.js'
 
 /** oclif's parser errors (not exported by @oclif/core): a CLIError that carries the parse it failed. */
@@ -18,9 +19,12 @@ function isParseFailure(error: unknown): error is ParseFailure {
 
 export abstract class CmmCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (!isParseFailure(error)) return super.catch(error)
     const name = this.id?.replaceAll(':', ' ') ?? ''
-    process.stderr.write(`cmm ${name}: ${error.message.split('\n')[0]}${this.suggestion(error)}\nSee \`cmm ${name} --help\`.\n`)
+    let line: string
+    if (error instanceof FlagValueError) line = error.line
+    else if (isParseFailure(error)) line = `${error.message.split('\n')[0]}${this.suggestion(error)}`
+    else return super.catch(error)
+    process.stderr.write(`cmm ${name}: ${line}\nSee \`cmm ${name} --help\`.\n`)
     return this.exit(EXIT.badInput)
   }
 

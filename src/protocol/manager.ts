@@ -9,6 +9,7 @@ import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeId, NodeMessa
 import {pageKey} from './types.js'
 import type {BreakVariant} from './break.js'
 import {beginWait, createWaitGraph, detect, endWait, markPinned, unmarkPinned, type WaitGraph} from './wait-graph.js'
+import {invariant} from './errors.js'
 
 export type CallbackState = 'none' | 'release' | 'downgrade'
 
@@ -91,8 +92,9 @@ export class ProtocolError extends Error {
   }
 }
 
+/** A broken manager invariant (InvariantError; the message says it is the manager's). */
 function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`manager invariant violated: ${message}`)
+  invariant(condition, () => `manager invariant violated: ${message}`)
 }
 
 function protocol(condition: boolean, message: string): asserts condition {

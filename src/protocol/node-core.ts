@@ -4,7 +4,7 @@
 // No I/O, no clock, no randomness: the same inputs always give the same effects, so a simulation
 // can replay a failing seed exactly.
 import type {BreakVariant} from './break.js'
-import {invariant} from './node-assert.js'
+import {invariant} from './errors.js'
 import {worseClass} from './node-fault-class.js'
 import {checkUnit} from './node-invariants.js'
 import {cloneUnit, stampOf, unitKey} from './node-core-state.js'

@@ -1,6 +1,6 @@
 // Local invariants of one unit on one node (docs/PROTOCOL.md, "A node"). Checked by
 // NodeCore.assertInvariants after every step in tests; cheap enough to run in simulations.
-import {invariant} from './node-assert.js'
+import {invariant} from './errors.js'
 import {holdersOf, type UnitState} from './node-unit.js'
 import {pageKey, unitOf, type Granularity, type NodeId} from './types.js'
 

@@ -6,6 +6,7 @@ import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeMessage, Page
 import {pageKey, parsePageKey} from '../protocol/types.js'
 import {keys, runPrefix} from './keys.js'
 import type {GraphPin, GraphWait, WaitGraphView} from '../protocol/wait-graph.js'
+import {RemoteMessageError} from '../protocol/errors.js'
 
 export type ScriptArg = string | Buffer
 
@@ -16,8 +17,9 @@ export interface ScriptCall {
   readonly args: readonly ScriptArg[]
 }
 
+/** A reply or message from Redis that is not what the scripts send: RemoteMessageError. */
 function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`codec: ${message}`)
+  if (!condition) throw new RemoteMessageError(`codec: ${message}`)
 }
 
 function toBuffer(data: Uint8Array): Buffer {

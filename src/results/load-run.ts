@@ -8,13 +8,11 @@ import type {RunSummary} from './summary.js'
 import type {RunEventRecord} from '../records/deadlocks.js'
 import {DEFAULT_LIVENESS_MS} from '../records/run.js'
 import type {RunEvidence} from '../check/run/evidence.js'
+import {UsageError} from '../protocol/errors.js'
 
 /** A missing or malformed results folder (exit 2). */
-export class StoredRunError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'StoredRunError'
-  }
+export class StoredRunError extends UsageError {
+  override readonly name: string = 'StoredRunError'
 }
 
 /** `RUN_ID` under `outDir`, or a folder path. */

@@ -3,7 +3,7 @@
 // `apply` runs one action and checks every invariant; `clone` and `key` serve the exhaustive
 // search. Everything is deterministic: no clock (time stays 0), no randomness.
 import {CopyPlan, type CopyResult} from '../protocol/copy-plan.js'
-import {NodeInvariantError} from '../protocol/node-assert.js'
+import {InvariantError as NodeInvariantError} from '../protocol/errors.js'
 import type {NodeCore} from '../protocol/node-core.js'
 import {declareDead, diskPage, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
 import {encodeStamp} from '../protocol/page-data.js'

@@ -1,8 +1,9 @@
 // Every problem with a workload (its YAML, its meaning, or a CLI override that contradicts it)
 // is a WorkloadError, so the CLI can print one line that an editor can jump to.
+import {UsageError} from '../protocol/errors.js'
 
-export class WorkloadError extends Error {
-  override readonly name = 'WorkloadError'
+export class WorkloadError extends UsageError {
+  override readonly name: string = 'WorkloadError'
 
   /**
    * `line`/`column` are 1-based. They are 0 when the problem has no place in the file

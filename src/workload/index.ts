@@ -5,5 +5,5 @@ export {applyOverrides, OVERRIDE_FLAGS, type WorkloadOverrides} from './override
 export {countOps, createOpStream} from './stream.js'
 export {createRng, deriveSeed, type Rng, zipf} from './random.js'
 export {DEFAULT_CLUSTER} from './keys.js'
-export {DURATION_HINT, parseDurationUs} from './values.js'
+export {DURATION_HINT, parseDurationUs} from './duration.js'
 export type * from './types.js'

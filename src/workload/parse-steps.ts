@@ -3,7 +3,8 @@
 import type {PageRef} from '../protocol/types.js'
 import {COPY_KEYS, LIMITS, MIX_KEYS, type OpKey, PAGE_CHOICES, STEP_KEYS, type StepKey} from './keys.js'
 import type {FileSpec, MixStep, Op, Step} from './types.js'
-import {DURATION_HINT, parseDurationUs, parsePageText} from './values.js'
+import {parsePageText} from './values.js'
+import {DURATION_HINT, parseDurationUs} from './duration.js'
 import type {Fields, Val, YamlReader} from './yaml-reader.js'
 
 type Files = Readonly<Record<string, FileSpec>>
@@ -165,8 +166,9 @@ export class StepParser {
 
 export function readDuration(r: YamlReader, v: Val, what: string, minUs: number): number {
   const s = r.scalar(v)
-  const us = typeof s === 'string' || typeof s === 'number' ? parseDurationUs(s) : null
-  if (us === null) r.fail(v, `${what} (${DURATION_HINT})`)
+  // A bare number (`holdTime: 5`) is refused like any other value without a unit.
+  const us = typeof s === 'string' ? parseDurationUs(s) : null
+  if (us === null) r.fail(v, `${what} (${DURATION_HINT}${typeof s === 'number' ? '; a bare number has no unit' : ''})`)
   if (us < minUs) r.fail(v, `${what} (a duration of at least ${minUs}us)`)
   return us
 }

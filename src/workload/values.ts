@@ -1,27 +1,12 @@
-// Scalar syntaxes of the format (durations, page refs, node selectors), as pure functions so
-// the CLI can reuse them for flags (`--hold-time 5ms`) and messages stay identical.
+// Scalar syntaxes of the format (page refs, node selectors; durations: duration.ts), as pure
+// functions so the CLI can reuse them and messages stay identical.
 import {FILE_NAME_PATTERN} from './keys.js'
 
 const FILE_NAME = new RegExp(FILE_NAME_PATTERN)
-const DURATION = /^(\d+(?:\.\d+)?|\.\d+)(us|µs|ms|s|m)$/
-const UNIT_US: Readonly<Record<string, number>> = {us: 1, 'µs': 1, ms: 1e3, s: 1e6, m: 60e6}
 const PAGE_REF = /^([A-Za-z_][A-Za-z0-9_-]*)\/(\d+)$/
-
-export const DURATION_HINT = 'a duration like 500us, 10ms, 2s or 1m; a plain number is milliseconds'
 
 export function isFileName(text: string): boolean {
   return FILE_NAME.test(text)
-}
-
-/** Microseconds (rounded to a whole microsecond), or null when `value` is not a duration. */
-export function parseDurationUs(value: string | number): number | null {
-  if (typeof value === 'number') {
-    return Number.isFinite(value) && value >= 0 ? Math.round(value * 1e3) : null
-  }
-  const m = DURATION.exec(value.trim())
-  if (m === null) return null
-  const us = Number(m[1]) * (UNIT_US[m[2] ?? ''] ?? Number.NaN)
-  return Number.isFinite(us) ? Math.round(us) : null
 }
 
 /** `a/3` -> {file: 'a', page: 3}; null when malformed (existence is checked by the caller). */

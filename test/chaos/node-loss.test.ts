@@ -19,7 +19,7 @@ function runFolder(out: string): string {
 
 /** Runs a workload with a 500 ms lease and returns the exit status and the stored run. */
 async function runWithLease(file: string, out: string): Promise<{code: number | null; stderr: string; run: string; summary: ReturnType<typeof JSON.parse>}> {
-  const res = await runCli(['run', 'workload', file, '--out', out, '--seed', '1', '--no-tui', '--lease-ttl', '500ms', '--json'])
+  const res = await runCli(['run', 'workload', file, '--results', out, '--seed', '1', '--no-tui', '--lease-ttl', '500ms', '--json'])
   const run = runFolder(out)
   return {code: res.code, stderr: res.stderr, run, summary: JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'))}
 }
@@ -120,19 +120,19 @@ files: { a: { pages: 4 } }
 nodes:
   all: [ { mix: { duration: 60s, rate: 200, read: 60, write: 40 } } ]
 `)
-    const noRun = await runCli(['chaos', 'kill-node', '1', '--out', out])
+    const noRun = await runCli(['chaos', 'kill-node', '1', '--results', out])
     expect(noRun.code).toBe(2)
     expect(noRun.stderr).toMatch(/no live run in/)
-    const cli = startCli(['run', 'workload', file, '--out', out, '--no-tui', '--lease-ttl', '500ms'])
+    const cli = startCli(['run', 'workload', file, '--results', out, '--no-tui', '--lease-ttl', '500ms'])
     expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
-    const ok = await runCli(['chaos', 'kill-node', '1', '--out', out, '--restart-after', '200ms'])
+    const ok = await runCli(['chaos', 'kill-node', '1', '--results', out, '--restart-after', '200ms'])
     expect(ok.stderr).toBe('')
     expect(ok.code).toBe(0)
     expect(ok.stdout).toMatch(/sent KILL for node 1 to run/)
-    const badRun = await runCli(['chaos', 'kill-node', '1', '--out', out, '--run', 'no-such-run'])
+    const badRun = await runCli(['chaos', 'kill-node', '1', '--results', out, '--run', 'no-such-run'])
     expect(badRun.code).toBe(2)
     expect(badRun.stderr).toMatch(/no live run no-such-run/)
-    const badNode = await runCli(['chaos', 'kill-node', '7', '--out', out])
+    const badNode = await runCli(['chaos', 'kill-node', '7', '--results', out])
     expect(badNode.code).toBe(2)
     expect(badNode.stderr).toMatch(/has no node 7 \(nodes 0\.\.1\)/)
     // The run is long: stop it (Ctrl-C) once the restart happened; results are still written.
@@ -146,7 +146,7 @@ nodes:
     expect(String(events.find((e) => e.type === 'kill')?.from)).toMatch(/cmm chaos/)
     expect(events.find((e) => e.type === 'node-restarted')).toMatchObject({node: 1, proc: 3, incarnation: 1})
     expect(existsSync(join(run, 'live.json'))).toBe(false)
-    const after = await runCli(['chaos', 'kill-node', '0', '--out', out])
+    const after = await runCli(['chaos', 'kill-node', '0', '--results', out])
     expect(after.code).toBe(2)
   })
 

@@ -88,7 +88,7 @@ interface Judged {
 }
 
 async function run(file: string, out: string, extra: string[]): Promise<Judged> {
-  const res = await runCli(['run', 'workload', file, '--out', out, '--seed', '1', '--json', '--liveness', '2s', ...extra])
+  const res = await runCli(['run', 'workload', file, '--results', out, '--seed', '1', '--json', '--liveness', '2s', ...extra])
   expect(res.stderr).toBe('')
   return {code: res.code, summary: JSON.parse(res.stdout), out}
 }
@@ -120,7 +120,7 @@ describe('--break variants are caught, the correct protocol passes', () => {
 
       // The stored runs get the same verdicts from `cmm check run`.
       const id = onlyRun(broken.out)
-      const again = await runCli(['check', 'run', id, '--out', broken.out, '--json'])
+      const again = await runCli(['check', 'run', id, '--results', broken.out, '--json'])
       expect(again.code).toBe(1)
       const report = JSON.parse(again.stdout)
       expect(report.checks[c.checker].valid).toBe(false)
@@ -144,7 +144,7 @@ describe('--break variants are caught, the correct protocol passes', () => {
   })
 
   it('cmm check run: exit 2 for a run that does not exist', async () => {
-    const res = await runCli(['check', 'run', 'no-such-run', '--out', tempDir()])
+    const res = await runCli(['check', 'run', 'no-such-run', '--results', tempDir()])
     expect(res.code).toBe(2)
     expect(res.stderr).toMatch(/no run no-such-run/)
   })

@@ -127,6 +127,12 @@ describe('cmm check history', () => {
   it('rejects a malformed --timeout', () => {
     const r = cmm('--timeout', 'soon', join(EXAMPLES, 'linearizable.jsonl'))
     expect(r.code).toBe(2)
-    expect(r.stderr.trim()).toBe('--timeout: expected a duration such as 500ms, 10s or 2m, got "soon"')
+    expect(r.stderr.trim()).toBe('cmm check history: --timeout: expected a duration with a unit: 500us, 10ms, 2s, 1m or 1h, found "soon"\nSee `cmm check history --help`.')
+  })
+
+  it('refuses a --timeout without a unit, and says so (it once meant seconds here)', () => {
+    const r = cmm('--timeout', '30', join(EXAMPLES, 'linearizable.jsonl'))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--timeout: 30 has no unit; expected a duration with a unit')
   })
 })

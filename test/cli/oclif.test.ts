@@ -4,7 +4,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Config} from '@oclif/core'
 import {describe, expect, it} from 'vitest'
-import {ROOT, runCli} from '../helpers/cli.js'
+import {ROOT, runCli, tempDir} from '../helpers/cli.js'
 
 describe('cmm as an oclif CLI', () => {
   it('prints the same version line as oclif (bin/run.js answers --version without loading oclif)', async () => {
@@ -40,5 +40,31 @@ describe('cmm as an oclif CLI', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toBe('cmm run workload: Nonexistent flag: --sed; did you mean --seed?\nSee `cmm run workload --help`.\n')
     expect(r.stdout).toBe('')
+  })
+
+  it('names the results folder --results everywhere, and still takes the old --out', async () => {
+    for (const flag of ['--results', '--out']) {
+      const r = await runCli(['check', 'run', 'no-such-run', flag, tempDir()])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain('no-such-run')
+    }
+    const help = await runCli(['chaos', 'kill-node', '--help'])
+    expect(help.stdout).toContain('--results=<dir>')
+    expect(help.stdout).not.toContain('--out')
+  })
+
+  it('prints data as JSON on every data command: check model with --json (and the old --copy)', async () => {
+    const r = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '2', '--copy', 'ordered', '--json'])
+    expect(r.code).toBe(0)
+    const outcome = JSON.parse(r.stdout) as {verdict: string; exitCode: number; lines: string[]}
+    expect(outcome.verdict).toBe('no-violation')
+    expect(outcome.exitCode).toBe(0)
+    expect(outcome.lines.at(-1)).toContain('no violation')
+  })
+
+  it('refuses a duration flag without a unit in one line that says so', async () => {
+    const r = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--budget', '500'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('cmm check model: --budget: 500 has no unit; expected a duration with a unit: 500us, 10ms, 2s, 1m or 1h\nSee `cmm check model --help`.\n')
   })
 })

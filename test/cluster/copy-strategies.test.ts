@@ -48,7 +48,7 @@ async function compare(yaml: string): Promise<{code: number | null; runs: Summar
   const dir = tempDir()
   const file = writeTemp(dir, 'w.yaml', yaml)
   const out = join(dir, 'results')
-  const res = await runCli(['run', 'workload', file, '--out', out, '--seed', '3', '--copy-strategy', 'naive,ordered,retry', '--json', '--liveness', '20s'])
+  const res = await runCli(['run', 'workload', file, '--results', out, '--seed', '3', '--copy-strategy', 'naive,ordered,retry', '--json', '--liveness', '20s'])
   expect(res.stderr).toBe('')
   const runs = (JSON.parse(res.stdout) as {runs: Summary[]}).runs
   return {code: res.code, runs, dirs: runDirs(out)}
@@ -106,7 +106,7 @@ describe('copy strategies', () => {
     const dir = tempDir()
     const file = writeTemp(dir, 'w.yaml', BOTH_WAYS.replace(/repeat: 40/g, 'repeat: 400'))
     const out = join(dir, 'results')
-    const res = await runCli(['run', 'workload', file, '--out', out, '--copy-strategy', 'naive', '--on-deadlock', 'abort', '--no-tui'])
+    const res = await runCli(['run', 'workload', file, '--results', out, '--copy-strategy', 'naive', '--on-deadlock', 'abort', '--no-tui'])
     expect(res.code).toBe(1)
     expect(res.stdout).toMatch(/deadlock #1: node 0 holds b\/\d \(EX\) and waits for a\/\d/)
     const summary = JSON.parse(readFileSync(join(runDirs(out)[0]!, 'run.json'), 'utf8')) as Summary
@@ -118,7 +118,7 @@ describe('copy strategies', () => {
     const dir = tempDir()
     const file = writeTemp(dir, 'w.yaml', BOTH_WAYS.replace(/repeat: 40/g, 'repeat: 400'))
     const out = join(dir, 'results')
-    const res = await runCli(['run', 'workload', file, '--out', out, '--copy-strategy', 'naive', '--on-deadlock', 'ignore', '--liveness', '1500ms', '--no-tui'])
+    const res = await runCli(['run', 'workload', file, '--results', out, '--copy-strategy', 'naive', '--on-deadlock', 'ignore', '--liveness', '1500ms', '--no-tui'])
     expect(res.code).toBe(1)
     expect(res.stdout).toMatch(/the run is stuck/)
     expect(res.stdout).toMatch(/node 0: copy a\/0 -> b\/0 \(4 pages\); waits for a\/0: acquire SH queued; holds b\/0 EX pinned x1, downgrade callback deferred/)

@@ -26,7 +26,7 @@ describe('--redis with a Unix socket path', () => {
     const dir = tempDir()
     const file = writeTemp(dir, 'unix.yaml', WORKLOAD)
     const out = join(dir, 'results')
-    const r = await runCli(['run', 'workload', file, '--redis', server.url, '--out', out, '--seed', '3', '--no-tui'])
+    const r = await runCli(['run', 'workload', file, '--redis', server.url, '--results', out, '--seed', '3', '--no-tui'])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^verdict: valid/m)
@@ -43,7 +43,7 @@ describe('--redis with a Unix socket path', () => {
   it('an unreachable --redis fails in one line that names the address and the connection error', async () => {
     const dir = tempDir()
     const missing = join(dir, 'no-such.sock')
-    const r = await runCli(['run', 'workload', writeTemp(dir, 'unix.yaml', WORKLOAD), '--redis', missing, '--out', join(dir, 'results'), '--no-tui'])
+    const r = await runCli(['run', 'workload', writeTemp(dir, 'unix.yaml', WORKLOAD), '--redis', missing, '--results', join(dir, 'results'), '--no-tui'])
     expect(r.code).toBe(4)
     expect(r.stderr.trim()).toBe(`cmm: run failed: cannot reach Redis at ${missing}: connect ENOENT ${missing}`)
   })

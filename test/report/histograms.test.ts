@@ -26,7 +26,7 @@ beforeAll(async () => {
   root = join(dir, 'results')
   for (const [states, rate] of [['shared', ''], ['exclusive', 'rate: 400,']] as const) {
     const file = writeTemp(dir, `${states}.yaml`, SMALL(states, rate))
-    const res = await runCli(['run', 'workload', file, '--out', root, '--seed', '3', '--no-tui'])
+    const res = await runCli(['run', 'workload', file, '--results', root, '--seed', '3', '--no-tui'])
     expect(res.code, res.stderr).toBe(0)
     await new Promise((r) => setTimeout(r, 1100)) // run ids have a one-second resolution
   }

@@ -29,7 +29,7 @@ describe.skipIf(!tmuxAvailable())(`live view in a terminal${tmuxAvailable() ? ''
     const dir = tempDir()
     const file = writeTemp(dir, 'live4.yaml', LONG4)
     const out = join(dir, 'results')
-    const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', file, '--out', out, '--seed', '5'], {cwd: ROOT, width: 80, height: 24})
+    const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', file, '--results', out, '--seed', '5'], {cwd: ROOT, width: 80, height: 24})
     try {
       expect(await t.waitFor(/^\s+3\s+alive\s+\d+/m, 30_000)).toBe(true)
       expect(await t.waitFor(/^op:read\s+\d/m, 10_000)).toBe(true)
@@ -76,7 +76,7 @@ describe.skipIf(!tmuxAvailable())(`live view in a terminal${tmuxAvailable() ? ''
     assertBuilt()
     const dir = tempDir()
     const file = writeTemp(dir, 'short.yaml', SHORT2)
-    const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', file, '--out', join(dir, 'results'), '--seed', '5'],
+    const t = runInTmux([process.execPath, join(ROOT, 'bin/run.js'), 'run', 'workload', file, '--results', join(dir, 'results'), '--seed', '5'],
       {cwd: ROOT, width: 80, height: 24, env: {CI: 'true'}})
     try {
       expect(await t.waitFor(/^EXIT=\d+$/m, 60_000, 500)).toBe(true)

@@ -150,14 +150,14 @@ const cases: Case[] = [
     text: withSteps('  "0":', '    - sleep: 10 sec'),
     line: 7,
     column: 14,
-    message: 'expected sleep (a duration like 500us, 10ms, 2s or 1m; a plain number is milliseconds), found 10 sec',
+    message: 'expected sleep (a duration with a unit: 500us, 10ms, 2s, 1m or 1h), found 10 sec',
   },
   {
     name: 'bad holdTime',
     text: yaml('name: t', 'cluster: {holdTime: -1ms}'),
     line: 2,
     column: 21,
-    message: 'expected cluster.holdTime (a duration like 500us, 10ms, 2s or 1m; a plain number is milliseconds), found -1ms',
+    message: 'expected cluster.holdTime (a duration with a unit: 500us, 10ms, 2s, 1m or 1h), found -1ms',
   },
   {
     name: 'bad version',

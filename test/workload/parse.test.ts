@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest'
 import {DEFAULT_CLUSTER} from '../../src/workload/keys.js'
 import {loadWorkload, parseWorkload} from '../../src/workload/parse.js'
 import type {MixStep, Step} from '../../src/workload/types.js'
-import {parseDurationUs, parseSelector} from '../../src/workload/values.js'
+import {parseSelector} from '../../src/workload/values.js'
+import {durationProblem, parseDurationUs} from '../../src/workload/duration.js'
 import {yaml} from './helpers.js'
 
 const WORKLOADS = fileURLToPath(new URL('../../workloads', import.meta.url))
@@ -84,7 +85,7 @@ describe('parseWorkload', () => {
         '    - copy: {from: b/3, to: a/3}',
         '    - msync: a',
         '    - sleep: 500us',
-        '    - sleep: 2',
+        '    - sleep: 2ms',
       ),
       't',
     )
@@ -168,17 +169,20 @@ describe('scalar syntaxes', () => {
     ['2s', 2_000_000],
     ['.5s', 500_000],
     ['1m', 60_000_000],
+    ['1h', 3_600_000_000],
     ['0ms', 0],
   ])('duration %s = %i us', (text, us) => {
     expect(parseDurationUs(text)).toBe(us)
   })
 
-  it('a plain number is milliseconds', () => {
-    expect(parseDurationUs(5)).toBe(5000)
-    expect(parseDurationUs(0.25)).toBe(250)
+  it('refuses a bare number in a script, saying it has no unit', () => {
+    expect(() => parseWorkload(yaml('name: t', 'cluster: {holdTime: 5}', 'files: {a: {pages: 1}}', 'nodes:', '  "0":', '    - read: a/0'), 't.yaml')).toThrow(
+      't.yaml:2:21: expected cluster.holdTime (a duration with a unit: 500us, 10ms, 2s, 1m or 1h; a bare number has no unit), found 5',
+    )
+    expect(durationProblem('5')).toBe('5 has no unit; expected a duration with a unit: 500us, 10ms, 2s, 1m or 1h')
   })
 
-  it.each(['10', '10 ms', '10h', '-1ms', 'ms', '1e3ms', ''])('refuses duration %j', (text) => {
+  it.each(['10', '10 ms', '10d', '-1ms', 'ms', '1e3ms', ''])('refuses duration %j', (text) => {
     expect(parseDurationUs(text)).toBeNull()
   })
 

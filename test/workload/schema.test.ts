@@ -22,7 +22,7 @@ import {
   TOP_KEYS,
 } from '../../src/workload/keys.js'
 import {isValidPageSize} from '../../src/workload/parse.js'
-import {parseDurationUs} from '../../src/workload/values.js'
+import {parseDurationUs} from '../../src/workload/duration.js'
 import {resolveRef, type Schema, validate} from './mini-schema.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))

@@ -1,9 +1,10 @@
+import {UsageError} from '../../protocol/errors.js'
 /**
  * A history that cannot be checked: bad JSON, a missing or ill-typed field, or entries
  * that do not pair up. `message` is the one-liner `SOURCE:LINE: detail`.
  */
-export class HistoryFormatError extends Error {
-  override readonly name = 'HistoryFormatError'
+export class HistoryFormatError extends UsageError {
+  override readonly name: string = 'HistoryFormatError'
 
   constructor(
     readonly source: string,

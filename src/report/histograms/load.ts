@@ -8,8 +8,9 @@ import type {EncodedHistograms} from '../../records/histogram-keys.js'
 import {RESULTS_FORMAT} from '../../results/summary.js'
 import {parseTimeline, type TimelineRow} from '../../results/timeline.js'
 import type {Validity} from '../../check/verdict.js'
+import {UsageError} from '../../protocol/errors.js'
 
-export class ReportInputError extends Error {}
+export class ReportInputError extends UsageError {}
 
 /** The parts of run.json the report uses (checked on load: older or foreign files are refused). */
 export interface StoredSummary {
