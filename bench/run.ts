@@ -35,6 +35,7 @@ const FIGURES: readonly Entry[] = [
   {figure: '8 overhead: run checkers', module: './checkers.js', export: 'benchRunCheckers', external: true},
   {figure: '8 overhead: live view', module: './tui.js', export: 'benchTui', external: true},
   {figure: '8 overhead: simulator', module: './model.js', export: 'benchModel', external: true},
+  {figure: '9 CLI start-up', module: './startup.js', export: 'benchStartup'},
 ]
 
 /** No figure starts after this much time (tsc runs before; each figure takes < 80 s). */

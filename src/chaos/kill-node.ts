@@ -30,7 +30,7 @@ export async function killNode(o: KillNodeOptions): Promise<{run: LiveRun; nodes
     }
   } else {
     run = runs[0]
-    if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --out)`)
+    if (run === undefined) throw new ChaosTargetError(`no live run in ${o.outDir}/ (start one with \`cmm run workload\`, or pass --results)`)
   }
   const redis = connectRedis(run.redisUrl, 'cmm-chaos')
   try {

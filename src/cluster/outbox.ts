@@ -2,7 +2,7 @@
 // the stream stays bounded however long the run is.
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
-import {decodeMessage, type NodeReport} from '../records/messages.js'
+import {decodeReport, type NodeReport} from '../records/messages.js'
 
 const TRIM_EVERY = 1024
 
@@ -23,7 +23,7 @@ export class OutboxReader {
     for (const [, entries] of res) {
       for (const [id, fields] of entries) {
         this.lastId = id
-        out.push(decodeMessage<NodeReport>(fields))
+        out.push(decodeReport(fields))
       }
     }
     // Trimming after every read doubled the orchestrator's commands; every TRIM_EVERY entries still bounds the stream.

@@ -3,6 +3,7 @@
 // machine's CPU load over the run and over the last few seconds (for the live view).
 import {readFileSync} from 'node:fs'
 import type {Redis} from 'ioredis'
+import type {NodeReport} from '../records/messages.js'
 import {ownUsage, sampleCpus} from '../metrics/resources.js'
 import {busyFraction, parseInfoCpu, summarizeResources, type CpuSample, type ProcessResources, type ProcessUsage, type RunResources} from '../records/resources.js'
 
@@ -31,6 +32,19 @@ export class ResourceTracker {
   private readonly orchestratorAtStart = ownUsage()
 
   constructor(private readonly nodes: number) {}
+
+  /** Takes what a node report says about its process: its pid when ready, its own usage in progress, done and stopped. */
+  note(r: NodeReport): void {
+    switch (r.type) {
+      case 'ready':
+        return this.ready(r.proc ?? r.node, r.pid)
+      case 'progress':
+        return this.usage(r.node, r.proc, r.usage, false)
+      case 'done':
+      case 'stopped':
+        return this.usage(r.node, r.proc, r.usage, true)
+    }
+  }
 
   ready(proc: number, pid: number): void {
     this.pidOf.set(proc, pid)

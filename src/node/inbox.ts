@@ -4,7 +4,7 @@
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
 import {decodeNodeMessage} from '../redis/lock-manager.js'
-import {decodeMessage, type ControlMessage} from '../records/messages.js'
+import {decodeControl, type ControlMessage} from '../records/messages.js'
 import type {NodeMessage} from '../protocol/types.js'
 
 /** Resolves after a `stop` control message, or when `until` returns true; rejects if Redis fails. */
@@ -34,7 +34,7 @@ export async function readInbox(
           onMessage(decodeNodeMessage(fields))
         } else {
           controlId = idBuf.toString()
-          const msg = decodeMessage<ControlMessage>(fields.map((f) => f.toString()))
+          const msg = decodeControl(fields.map((f) => f.toString()))
           onControl(msg)
           if (msg.type === 'stop') return
         }

@@ -8,20 +8,22 @@ import {createOpStream} from '../workload/stream.js'
 import type {OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
 import {readMeta} from '../redis/run-meta.js'
+import type {RunMeta} from '../records/run-meta.js'
+import type {Redis} from 'ioredis'
 import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
-import {ownUsage} from '../metrics/resources.js'
-import {handoffTraceFromEnv, type HandoffStep} from './handoff-trace.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
 import {readInbox} from './inbox.js'
 import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
+import {ownUsage} from '../metrics/resources.js'
+import {handoffTraceFromEnv, type HandoffStep, type HandoffTrace} from './handoff-trace.js'
 
 export interface NodeOptions {
   readonly redisUrl: string
@@ -58,6 +60,7 @@ function resumeOnRunClock(stream: OpStream, incarnation: number): OpStream {
 }
 
 const HISTORY_BATCH_MAX = 4096
+
 /**
  * Progress (ops, interval latencies, the live view's lock summary) and the periodic record flush.
  * The live view redraws at most twice a second and the liveness bound is seconds: a report a
@@ -66,46 +69,82 @@ const HISTORY_BATCH_MAX = 4096
 const REPORT_EVERY_MS = 1000
 
 export async function runNode(options: NodeOptions): Promise<void> {
-  const {runId, node} = options
-  const redis = connectRedis(options.redisUrl, `cmm-node-${node}`, {batchWrites: true})
-  const reader = connectRedis(options.redisUrl, `cmm-node-${node}-inbox`)
-  let closing = false
+  // Commands issued in one tick (a record flush and the demote it guards) leave in one write.
+  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`, {batchWrites: true})
+  const reader = connectRedis(options.redisUrl, `cmm-node-${options.node}-inbox`)
+  let node: NodeProcessRun | null = null
   try {
     await ensureReachable(redis, options.redisUrl)
-    const meta = await readMeta(redis, runId)
-    if (!Number.isInteger(node) || node < 0 || node >= meta.workload.cluster.nodes) {
-      throw new Error(`node ${node} is not part of run ${runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)
+    const meta = await readMeta(redis, options.runId)
+    if (!Number.isInteger(options.node) || options.node < 0 || options.node >= meta.workload.cluster.nodes) {
+      throw new Error(`node ${options.node} is not part of run ${options.runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)
     }
+    node = new NodeProcessRun(redis, options, meta)
+    await node.join(reader)
+    const startUs = await node.waitForStart()
+    if (startUs === null) return
+    await node.play(startUs)
+    await node.serveUntilStopped()
+  } finally {
+    node?.close()
+    reader.disconnect()
+    await redis.quit().catch(() => redis.disconnect())
+  }
+}
+
+/** One incarnation of a node in a run, phase by phase: join, wait for the start, play, serve until stopped. */
+class NodeProcessRun {
+  private readonly node: number
+  private readonly proc: number
+  private readonly counters = emptyCounters()
+  private readonly recorder = new LatencyRecorder()
+  private readonly history: HistoryEntry[] = []
+  private readonly trace: TraceEntry[] = []
+  private readonly locks: LockEntry[] = []
+  private readonly lease: Lease
+  private readonly runtime: NodeRuntime
+  private readonly stream: OpStream
+  /** CMM_HANDOFF_TRACE: timestamps of each handoff's critical path (bench only); null when unset. */
+  private readonly handoffs: HandoffTrace | null
+  private startUs = 0
+  /** The op being played, for progress and deadlock reports. */
+  private current: string | null = null
+  private paused = false
+  private closing = false
+  private leaseLost: LeaseLostError | null = null
+  private stopReason: string | null = null
+  private readonly start = deferred<number>()
+  private readonly stop = deferred<void>()
+
+  constructor(private readonly redis: Redis, private readonly options: NodeOptions, private readonly meta: RunMeta) {
+    this.node = options.node
     const incarnation = options.incarnation ?? 0
-    const proc = processId(node, incarnation, meta.workload.cluster.nodes)
-    const handoffs = handoffTraceFromEnv(proc)
-    let leaseLost: LeaseLostError | null = null
-    const lease = new Lease(redis, runId, proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
-      leaseLost = error
-      runtime.fail(error)
-      stopReason ??= error.message
-      stopped?.()
+    this.proc = processId(this.node, incarnation, meta.workload.cluster.nodes)
+    this.handoffs = handoffTraceFromEnv(this.proc)
+    this.lease = new Lease(redis, options.runId, this.proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
+      this.leaseLost = error
+      this.runtime.fail(error)
+      this.requestStop(error.message)
     })
-    const counters = emptyCounters()
-    const recorder = new LatencyRecorder()
-    const history: HistoryEntry[] = []
-    const trace: TraceEntry[] = []
-    const locks: LockEntry[] = []
-    let startUs = 0
+    this.runtime = this.newRuntime()
+    this.stream = resumeOnRunClock(createOpStream(meta.workload, this.node, meta.seed), incarnation)
+  }
+
+  private newRuntime(): NodeRuntime {
+    const {node, proc, meta, handoffs} = this
     const breakVariant = meta.breakVariant ?? null
-    let current: string | null = null
     const policy = meta.onDeadlock ?? 'report'
-    const runtime: NodeRuntime = new NodeRuntime({
-      node: proc, settings: meta.settings, manager: new RedisLockManager(redis, runId, {breakVariant}), counters, clock: nowUs, breakVariant,
-      onTrace: (t) => trace.push({...t, time: (t.time - startUs) * 1000}),
-      onLock: (l) => locks.push({...l, time: (l.time - startUs) * 1000}),
-      lease,
+    return new NodeRuntime({
+      node: proc, settings: meta.settings, manager: new RedisLockManager(this.redis, this.options.runId, {breakVariant}), counters: this.counters, clock: nowUs, breakVariant,
+      onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
+      onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),
+      lease: this.lease,
       // The records must reach Redis before what they describe does: a node killed right after a
       // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
-      beforeWriteback: () => void flushNow(),
+      beforeWriteback: () => void this.flushRecords(),
       onFenced: (request, rejected) => {
         const generation = request.type === 'demote' || request.type === 'writeback' ? request.generation : null
-        void post({type: 'event', node, event: {type: 'writeback-refused', proc, unit: request.unit, request: request.type, pages: rejected, generation}})
+        void this.post({type: 'event', node, event: {type: 'writeback-refused', proc, unit: request.unit, request: request.type, pages: rejected, generation}})
       },
       ...(handoffs ? {onStep: (step: HandoffStep, unit: string, atUs: number) => handoffs.record(step, unit, atUs)} : {}),
       onDeadlock: (d) => {
@@ -113,115 +152,145 @@ export async function runNode(options: NodeOptions): Promise<void> {
         // orchestrator (it stops the run); `ignore` leaves the cycle to the liveness bound.
         // Cycles name processes (this incarnation is `proc`).
         const broken = d.victim === proc && policy === 'report'
-        void post({type: 'deadlock', node, id: d.id, victim: d.victim, cycle: d.cycle, op: current, broken})
-        if (broken) queueMicrotask(() => runtime.abandon(d.unit))
+        void this.post({type: 'deadlock', node, id: d.id, victim: d.victim, cycle: d.cycle, op: this.current, broken})
+        if (broken) queueMicrotask(() => this.runtime.abandon(d.unit))
       },
     })
-    const stream = resumeOnRunClock(createOpStream(meta.workload, node, meta.seed), incarnation)
-    const post = (report: NodeReport) => redis.xadd(keys.outbox(runId), '*', ...encodeMessage(node, report))
-    // Issues every XADD synchronously (no await in between): commands on one connection run in
-    // order, so whatever is sent after this call reaches Redis after the history.
-    function flushNow(): Promise<unknown> {
-      const entries = history.splice(0, history.length)
-      const traced = trace.splice(0, trace.length)
-      const locked = locks.splice(0, locks.length)
-      const posts: Promise<unknown>[] = []
-      for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
-        const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
-        posts.push(post({type: 'history', node, ...batch}))
-      }
-      return Promise.all(posts)
-    }
+  }
 
-    let startAt: ((atUs: number) => void) | null = null
-    const started = new Promise<number>((resolve) => (startAt = resolve))
-    let stopReason: string | null = null
-    let stopped: (() => void) | null = null
-    const stopRequested = new Promise<void>((resolve) => (stopped = resolve))
-    let paused = false
-    const onControl = (msg: ControlMessage) => {
-      if (msg.type === 'start') startAt?.(msg.atUs)
-      else if (msg.type === 'pause' || msg.type === 'resume') paused = msg.type === 'pause'
-      else if (msg.type === 'flush') {
-        void flushAll(runtime).then(
-          (pages) => post({type: 'flushed', node, pages}),
-          (error: Error) => post({type: 'error', node, message: `flush: ${error.message}`}),
-        )
-      } else {
-        // Taken before the pending ops fail: what each unit was waiting for when the run got stuck.
-        if (msg.reason === 'stuck') {
-          const busy = runtime.core.snapshot().filter((u) => u.inflight !== null || u.callback !== null || u.waiting.length > 0 || u.pins.length > 0)
-          void post({type: 'waits', node, units: busy})
-        }
-        stopReason = msg.reason
-        // An op blocked on a lock that will never come (stuck or interrupted run) ends now, as `info`.
-        runtime.fail(new Error(`stopped: ${msg.reason}`))
-        stopped?.()
-      }
-    }
-    await lease.join(node)
+  /** 1. Takes the lease, starts reading the inbox (manager messages and control), says ready. */
+  async join(reader: Redis): Promise<void> {
+    await this.lease.join(this.node)
     // A dropped connection may be a Redis restart that forgot everything: stop trusting state.
-    for (const client of [redis, reader]) client.on('close', () => closing || lease.connectionLost(`process ${proc}: connection to Redis closed`))
-    const inbox = readInbox(reader, runId, node, (m) => runtime.deliver(m), onControl, undefined, undefined, proc)
+    for (const client of [this.redis, reader]) client.on('close', () => this.closing || this.lease.connectionLost(`process ${this.proc}: connection to Redis closed`))
+    const inbox = readInbox(reader, this.options.runId, this.node, (m) => this.runtime.deliver(m), (m) => this.onControl(m), undefined, undefined, this.proc)
     inbox.catch((error: Error) => {
-      runtime.fail(error)
-      stopReason ??= `inbox: ${error.message}`
-      stopped?.()
+      this.runtime.fail(error)
+      this.requestStop(`inbox: ${error.message}`)
     })
+    await this.post({type: 'ready', node: this.node, proc: this.proc, pid: process.pid, host: hostname(), total: this.stream.total})
+  }
 
-    await post({type: 'ready', node, proc, pid: process.pid, host: hostname(), total: stream.total})
-    startUs = await Promise.race([started, stopRequested.then(() => -1)])
-    if (startUs < 0) return
+  /** 2. The run's start time (µs), once it has come; null when the run stopped before starting. */
+  async waitForStart(): Promise<number | null> {
+    const startUs = await Promise.race([this.start.promise, this.stop.promise.then(() => null)])
+    if (startUs === null) return null
+    this.startUs = startUs
     const delay = (startUs - nowUs()) / 1000
     if (delay > 0) await new Promise((r) => setTimeout(r, delay))
+    return startUs
+  }
 
-    const flush = () => flushNow()
-    let lastOps = -1
-    const reporter = setInterval(() => {
-      void flush()
-      // What it waits for only when no op completed since the last report (a stuck run's report).
-      const idle = counters.ops === lastOps
-      lastOps = counters.ops
-      const units = runtime.core.snapshot()
-      void post({type: 'progress', node, proc, ops: counters.ops, latency: recorder.takeIntervalCounts(), current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, paused), usage: ownUsage()})
-    }, options.reportEveryMs ?? REPORT_EVERY_MS)
+  /** 3. Plays the workload, reporting progress; then reports done (or the error that ended it). */
+  async play(startUs: number): Promise<void> {
+    const reporter = setInterval(() => this.reportProgress(), this.options.reportEveryMs ?? REPORT_EVERY_MS)
     let worked: Error | null = null
     try {
+      const rng = createRng(deriveSeed(this.meta.seed, this.node, 0xc0b1))
       await runWorker({
         // History `process` and write stamps are per incarnation.
-        node: proc, settings: meta.settings, runtime, stream, recorder, counters, clock: nowUs, startUs,
-        onHistory: (e) => history.push(e),
-        shouldStop: () => stopReason !== null,
-        copyStrategy: meta.workload.cluster.copyStrategy,
-        jitter: (() => {
-          const rng = createRng(deriveSeed(meta.seed, node, 0xc0b1))
-          return () => rng.nextFloat()
-        })(),
-        onOp: (op) => (current = op === null ? null : describeOp(op)),
-        paused: () => paused,
+        node: this.proc, settings: this.meta.settings, runtime: this.runtime, stream: this.stream, recorder: this.recorder, counters: this.counters, clock: nowUs, startUs,
+        onHistory: (e) => this.history.push(e),
+        shouldStop: () => this.stopReason !== null,
+        copyStrategy: this.meta.workload.cluster.copyStrategy,
+        jitter: () => rng.nextFloat(),
+        onOp: (op) => (this.current = op === null ? null : describeOp(op)),
+        paused: () => this.paused,
       })
     } catch (error) {
       worked = error as Error
     } finally {
       clearInterval(reporter)
     }
-    await flush()
-    if (leaseLost) throw leaseLost
-    if (worked && stopReason === null) await post({type: 'error', node, message: worked.message})
-    await post({type: 'done', node, proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: stopReason !== null, usage: ownUsage()})
-    // Keep serving callbacks: other nodes may need the locks this node caches.
-    await stopRequested
-    // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
-    await flush()
-    handoffs?.write()
-    await post({type: 'stopped', node, proc, usage: ownUsage()})
-    if (leaseLost) throw leaseLost
-    await lease.release().catch(() => {})
-  } finally {
-    closing = true
-    reader.disconnect()
-    await redis.quit().catch(() => redis.disconnect())
+    await this.flushRecords()
+    if (this.leaseLost) throw this.leaseLost
+    if (worked && this.stopReason === null) await this.post({type: 'error', node: this.node, message: worked.message})
+    const {counters, recorder} = this
+    await this.post({type: 'done', node: this.node, proc: this.proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: this.stopReason !== null, usage: ownUsage()})
   }
+
+  /** 4. Keeps serving callbacks (other nodes may need the locks this node caches) until told to stop. */
+  async serveUntilStopped(): Promise<void> {
+    await this.stop.promise
+    // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
+    await this.flushRecords()
+    this.handoffs?.write()
+    await this.post({type: 'stopped', node: this.node, proc: this.proc, usage: ownUsage()})
+    if (this.leaseLost) throw this.leaseLost
+    await this.lease.release().catch(() => {})
+  }
+
+  close(): void {
+    this.closing = true
+  }
+
+  private lastReportedOps = -1
+
+  private reportProgress(): void {
+    void this.flushRecords()
+    // What it waits for only when no op completed since the last report (a stuck run's report).
+    const idle = this.counters.ops === this.lastReportedOps
+    this.lastReportedOps = this.counters.ops
+    const units = this.runtime.core.snapshot()
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: this.recorder.takeIntervalCounts(), current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
+  }
+
+  private onControl(msg: ControlMessage): void {
+    switch (msg.type) {
+      case 'start':
+        return this.start.resolve(msg.atUs)
+      case 'pause':
+      case 'resume':
+        this.paused = msg.type === 'pause'
+        return
+      case 'flush':
+        void flushAll(this.runtime).then(
+          (pages) => this.post({type: 'flushed', node: this.node, pages}),
+          (error: Error) => this.post({type: 'error', node: this.node, message: `flush: ${error.message}`}),
+        )
+        return
+      case 'stop':
+        // Taken before the pending ops fail: what each unit was waiting for when the run got stuck.
+        if (msg.reason === 'stuck') {
+          const busy = this.runtime.core.snapshot().filter((u) => u.inflight !== null || u.callback !== null || u.waiting.length > 0 || u.pins.length > 0)
+          void this.post({type: 'waits', node: this.node, units: busy})
+        }
+        this.stopReason = msg.reason
+        // An op blocked on a lock that will never come (stuck or interrupted run) ends now, as `info`.
+        this.runtime.fail(new Error(`stopped: ${msg.reason}`))
+        this.stop.resolve()
+    }
+  }
+
+  private requestStop(reason: string): void {
+    this.stopReason ??= reason
+    this.stop.resolve()
+  }
+
+  private post(report: NodeReport): Promise<unknown> {
+    return this.redis.xadd(keys.outbox(this.options.runId), '*', ...encodeMessage(this.node, report))
+  }
+
+  // Issues every XADD synchronously (no await in between): commands on one connection run in
+  // order, so whatever is sent after this call reaches Redis after the records.
+  private flushRecords(): Promise<unknown> {
+    const entries = this.history.splice(0, this.history.length)
+    const traced = this.trace.splice(0, this.trace.length)
+    const locked = this.locks.splice(0, this.locks.length)
+    const posts: Promise<unknown>[] = []
+    for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
+      const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
+      posts.push(this.post({type: 'history', node: this.node, ...batch}))
+    }
+    return Promise.all(posts)
+  }
+}
+
+/** A promise with its resolve, for events that arrive by callback (start, stop). */
+function deferred<T>(): {promise: Promise<T>; resolve: (value: T) => void} {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return {promise, resolve}
 }
 
 /** Writes back every dirty page this node holds (an msync of every EX unit); returns the pages written. */

@@ -8,6 +8,8 @@ import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
 import type {NodeLiveSummary} from './live.js'
 import type {ProcessUsage} from './resources.js'
+import {RemoteMessageError} from '../protocol/errors.js'
+import {decodeTyped, type Shape} from './decode.js'
 
 export type ControlMessage =
   /** Start the workload at this wall-clock time (microseconds since the epoch), shared by all nodes. */
@@ -43,9 +45,49 @@ export function encodeMessage(node: number, message: ControlMessage | NodeReport
   return ['type', message.type, 'node', String(node), 'body', JSON.stringify(message)]
 }
 
-/** Decodes one stream entry's field list; throws on anything that is not ours. */
-export function decodeMessage<T extends ControlMessage | NodeReport>(fields: readonly string[]): T {
-  const body = fields[fields.indexOf('body') + 1]
-  if (body === undefined || fields.indexOf('body') < 0) throw new Error(`stream entry without body: ${fields.join(' ')}`)
-  return JSON.parse(body) as T
+const NODE: Shape = {node: 'integer'}
+const PROC = {optional: 'integer'} as const
+/** Bucket counts ([index, count, ...]) by histogram key. */
+const COUNTS_BY_KEY = {each: {items: 'integer'}} as const
+const HISTOGRAMS: Shape = {corrected: COUNTS_BY_KEY, uncorrected: COUNTS_BY_KEY}
+const USAGE = {optional: {userMs: 'number', systemMs: 'number', maxRssKb: {nullable: 'number'}}} as const
+
+/** The fields each control message must have (checked when a node reads it). */
+const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
+  start: {atUs: 'number'},
+  stop: {reason: 'string'},
+  pause: {},
+  resume: {},
+  flush: {},
+}
+
+/** The fields each node report must have (checked when the orchestrator reads it). */
+const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
+  ready: {...NODE, proc: PROC, pid: 'integer', host: 'string', total: {nullable: 'integer'}},
+  progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, usage: USAGE},
+  deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
+  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}},
+  flushed: {...NODE, pages: 'integer'},
+  waits: {...NODE, units: 'array'},
+  stopped: {...NODE, proc: PROC, usage: USAGE},
+  done: {...NODE, proc: PROC, ops: 'integer', counters: 'object', histograms: HISTOGRAMS, stopped: 'boolean', usage: USAGE},
+  error: {...NODE, message: 'string'},
+  event: {...NODE, event: {type: 'string'}},
+}
+
+function bodyOf(fields: readonly string[]): string {
+  const at = fields.indexOf('body')
+  const body = at < 0 ? undefined : fields[at + 1]
+  if (body === undefined) throw new RemoteMessageError(`stream entry without body: ${fields.join(' ').slice(0, 200)}`)
+  return body
+}
+
+/** Decodes a control stream entry, checking its shape; throws RemoteMessageError on anything that is not ours. */
+export function decodeControl(fields: readonly string[]): ControlMessage {
+  return decodeTyped<ControlMessage>(bodyOf(fields), CONTROL_SHAPES, 'control message')
+}
+
+/** Decodes an outbox stream entry, checking its shape; throws RemoteMessageError on anything that is not ours. */
+export function decodeReport(fields: readonly string[]): NodeReport {
+  return decodeTyped<NodeReport>(bodyOf(fields), REPORT_SHAPES, 'node report')
 }

@@ -42,7 +42,12 @@ describe('first touch and lock caching', () => {
     cluster = await startCluster(t.server.url, 1, {states: 'exclusive'})
     const [n0] = cluster.nodes
     await n0!.read('a', 0) // EX in exclusive-only mode, mapped RO
-    await new Promise((r) => setTimeout(r, 100)) // let the inbox reader's blocking read settle
+    // Wait until the inbox reader is parked in its blocking XREAD (CLIENT LIST flags `b`), so
+    // nothing it does while idle is taken for a command of the faults below.
+    const deadline = Date.now() + 5000
+    while (!/ flags=b /.test(String(await t.redis.client('LIST')))) {
+      if (Date.now() > deadline) throw new Error('the inbox reader did not block in XREAD within 5 s')
+    }
     const trips = n0!.counters.redisRoundTrips
     const before = await commandStats(t.redis)
     const w = await n0!.write('a', 0, 'n0:1') // write fault: lock cached, RO -> RW

@@ -1,0 +1,239 @@
+// Everything the orchestrator learns from the nodes' reports during a run, and what it makes of
+// it at the end: ops per node, the merged history, trace and lock log, deadlocks, the counters.
+// Pure state: no Redis and no processes (the orchestrator reads the reports and feeds them in),
+// so it is tested on hand-made reports (test/cluster/collector.test.ts).
+import type {EncodedHistograms} from '../records/histogram-keys.js'
+import type {NodeReport} from '../records/messages.js'
+import {addCounters, emptyCounters} from '../records/counters.js'
+import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import type {FinalState} from '../records/final-state.js'
+import type {NodeLiveSummary, NodeState} from '../records/live.js'
+import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
+import type {EventLine} from '../records/events.js'
+import type {FaultSummary, NodeLive, RunCollected, RunEnd, RunEvent} from '../records/run.js'
+import {IntervalLatency} from '../metrics/interval.js'
+import {encodeCounts} from '../metrics/histogram.js'
+import {cutAtGaps, endDeadHolds, endDeadMappings, markDeadProcesses} from '../chaos/history.js'
+
+export type Ready = Extract<NodeReport, {type: 'ready'}>
+export type Done = Extract<NodeReport, {type: 'done'}>
+
+/** What a run's end adds to the reports: its chaos (from the supervisor) and its event log. */
+export interface RunEndFacts {
+  readonly end: RunEnd
+  readonly durationMs: number
+  /** Microseconds since the epoch: when the nodes started, and now. */
+  readonly startUs: number
+  readonly nowUs: number
+  readonly deadProcs: ReadonlySet<number>
+  /** Process -> wall-clock ms of its death. */
+  readonly deathMs: ReadonlyMap<number, number>
+  readonly recoveriesMs: readonly number[]
+  readonly final: FinalState
+}
+
+export interface CollectorHooks {
+  readonly emit: (event: RunEvent) => void
+  /** Appends to events.jsonl. */
+  readonly log: (type: string, fields: Record<string, unknown>) => void
+  /** Milliseconds since the nodes started (0 before). */
+  readonly elapsedMs: () => number
+  /** True while reports may come from a Redis that lost earlier ones (their history is dropped). */
+  readonly untrusted: () => boolean
+}
+
+export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
+
+export class ReportCollector {
+  readonly ready = new Map<number, Ready>()
+  readonly done = new Map<number, Done>()
+  readonly flushed = new Set<number>()
+  readonly stopped = new Set<number>()
+  readonly errors: {node: number; message: string}[] = []
+  /** Ops per node, summed over its incarnations. */
+  readonly perNode: number[]
+  /** Deadlock id the `abort` policy ends the run on (the first one found). */
+  deadlockToAbort: number | null = null
+  private readonly opsByProc = new Map<number, number>()
+  private readonly history: HistoryEntry[][]
+  private readonly trace: TraceEntry[] = []
+  private readonly locks: LockEntry[] = []
+  private readonly waits: FinalState['waits'][number][] = []
+  /** Latencies of the progress reports since the last live-view tick, added bucket by bucket. */
+  private readonly interval = new IntervalLatency()
+  private readonly live: (NodeLiveSummary | null)[]
+  private readonly lastSeen = new Map<number, StuckNode>()
+  private readonly deadlocks = new DeadlockLog()
+  private readonly stuck: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
+  private fencedWritebacks = 0
+
+  constructor(readonly nodes: number, readonly policy: DeadlockPolicy, private readonly hooks: CollectorHooks) {
+    this.perNode = new Array<number>(nodes).fill(0)
+    this.history = Array.from({length: nodes}, () => [])
+    this.live = new Array<NodeLiveSummary | null>(nodes).fill(null)
+  }
+
+  handle(r: NodeReport): void {
+    switch (r.type) {
+      case 'ready':
+        this.ready.set(r.node, r)
+        return
+      case 'progress':
+        this.noteOps(r.node, r.proc, r.ops)
+        this.interval.add(r.latency)
+        if (r.current !== undefined) this.lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
+        if (r.live) this.live[r.node] = r.live
+        return
+      case 'deadlock':
+        return this.noteDeadlock(r)
+      case 'history':
+        // Posted to a Redis that restarted: batches before it may be lost, so these could show
+        // reads of writes whose history vanished. The history ends at the restart.
+        if (this.hooks.untrusted()) return
+        for (const e of r.entries) this.history[r.node]?.push(e)
+        for (const t of r.trace) this.trace.push(t)
+        for (const l of r.locks ?? []) this.locks.push(l)
+        return
+      case 'flushed':
+        this.flushed.add(r.node)
+        return
+      case 'waits':
+        this.waits.push({node: r.node, units: r.units})
+        return
+      case 'stopped':
+        this.stopped.add(r.node)
+        return
+      case 'done':
+        this.noteOps(r.node, r.proc, r.ops)
+        this.done.set(r.node, r)
+        if (this.hooks.elapsedMs() > 0) this.hooks.emit({type: 'node-done', elapsedMs: this.hooks.elapsedMs(), node: r.node, ops: r.ops})
+        return
+      case 'event':
+        if (r.event.type === 'writeback-refused') this.fencedWritebacks++
+        this.hooks.log(r.event.type, {...r.event, node: r.node})
+        return
+      case 'error':
+        this.errors.push({node: r.node, message: r.message})
+        this.hooks.emit({type: 'node-error', node: r.node, message: r.message})
+    }
+  }
+
+  /** Ops done so far, all nodes. */
+  totalOps(): number {
+    return this.perNode.reduce((a, b) => a + b, 0)
+  }
+
+  /** The ops every node announced when ready; null when some node plays an open-ended mix. */
+  plannedOps(): number | null {
+    const all = [...this.ready.values()]
+    return all.every((r) => r.total !== null) ? all.reduce((s, r) => s + (r.total ?? 0), 0) : null
+  }
+
+  /** The progress tick of the live view; `chaosState` says which nodes chaos killed. */
+  progress(chaosState: (node: number) => NodeState | null): Extract<RunEvent, {type: 'progress'}> {
+    const nodes = this.perNode.map((ops, node): NodeLive => {
+      const summary = this.live[node] ?? null
+      const state = this.done.has(node) ? 'done' : chaosState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
+      return {node, state, ops, summary}
+    })
+    return {type: 'progress', elapsedMs: this.hooks.elapsedMs(), done: this.totalOps(), total: this.plannedOps(), perNode: [...this.perNode], interval: this.takeInterval(), nodes}
+  }
+
+  /** The interval since the last tick as one merged histogram set, encoded once (none when nothing was reported). */
+  private takeInterval(): EncodedHistograms[] {
+    const merged = this.interval.take()
+    return merged === null ? [] : [merged]
+  }
+
+  /** The run is stuck: what each node was doing and waiting for, from its last progress reports. */
+  noteStuck(idleMs: number): StuckNode[] {
+    const nodes = Array.from({length: this.nodes}, (_, k) => this.lastSeen.get(k) ?? {node: k, op: null, waits: []})
+    this.stuck.push({timeMs: this.hooks.elapsedMs(), idleMs, nodes})
+    return nodes
+  }
+
+  /** The waits reports of a stuck run, by node. */
+  stuckWaits(): FinalState['waits'] {
+    return [...this.waits].sort((a, b) => a.node - b.node)
+  }
+
+  /** Everything collected, merged and closed at the run's end; logs deadlocks and stuck waits. */
+  collect(facts: RunEndFacts, eventRecords: () => readonly EventLine[]): Collected {
+    const dead = [...facts.deadProcs].sort((a, b) => a - b)
+    const endNs = (facts.nowUs - facts.startUs) * 1000
+    const deathNs = new Map(dead.map((p) => [p, facts.deathMs.has(p) ? (facts.deathMs.get(p)! * 1000 - facts.startUs) * 1000 : endNs]))
+    const gaps = cutAtGaps(mergeHistory(closeCutShort(this.history, facts.durationMs * 1e6)))
+    if (gaps.cut.length > 0) this.errors.push({node: -1, message: `history of processes ${gaps.cut.join(', ')} has a gap (batches lost with Redis): their later entries were dropped`})
+    const byTime = (a: {time: number}, b: {time: number}) => a.time - b.time
+    // Deadlocks are complete only now (every node of a cycle has reported): one writer, events.jsonl.
+    const found = this.deadlocks.records()
+    for (const d of found) this.hooks.log('deadlock', {...d})
+    for (const s of this.stuck) this.hooks.log('stuck', {...s})
+    const events = eventRecords()
+    return {
+      durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...this.nodeTotals(), final: facts.final,
+      history: markDeadProcesses(gaps.history, new Set(dead)),
+      trace: endDeadMappings(this.trace.sort(byTime), deathNs),
+      locks: endDeadHolds(this.locks.sort(byTime), deathNs),
+      faults: this.faultSummary(events, dead, facts.recoveriesMs),
+      deadlocks: found, events: [...events],
+    }
+  }
+
+  private nodeTotals(): Pick<Collected, 'nodes' | 'totals'> {
+    const totals = emptyCounters()
+    const nodes = Array.from({length: this.nodes}, (_, k) => {
+      const d = this.done.get(k)
+      const r = this.ready.get(k)
+      if (d) addCounters(totals, d.counters)
+      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: d?.counters ?? emptyCounters(), histograms: d ? encodeCounts(d.histograms) : null}
+    })
+    // Counters of killed incarnations are lost with them, but their ops were reported as they went.
+    totals.ops = nodes.reduce((sum, x) => sum + x.ops, 0)
+    return {nodes, totals}
+  }
+
+  private faultSummary(events: readonly EventLine[], dead: readonly number[], recoveryMs: readonly number[]): FaultSummary {
+    const count = (type: string) => events.filter((e) => e.type === type).length
+    return {
+      kills: count('kill'), pauses: count('pause'), leaseLosses: count('lease-lost'), deaths: count('death-detected'), restarts: count('node-restarted'),
+      recoveryMs, fencedWritebacks: this.fencedWritebacks, deadProcesses: dead,
+    }
+  }
+
+  /** Each incarnation counts its own ops from 0: a node's ops are the sum over its processes. */
+  private noteOps(node: number, proc: number | undefined, ops: number): void {
+    this.opsByProc.set(proc ?? node, ops)
+    let sum = 0
+    for (const [p, o] of this.opsByProc) if (p % this.nodes === node) sum += o
+    this.perNode[node] = sum
+  }
+
+  private noteDeadlock(r: Extract<NodeReport, {type: 'deadlock'}>): void {
+    if (!this.deadlocks.add(r, this.hooks.elapsedMs())) return
+    const record = this.deadlocks.records().find((d) => d.id === r.id)
+    if (record) this.hooks.emit({type: 'deadlock', id: r.id, text: record.text, victim: r.victim, policy: this.policy})
+    if (this.policy === 'abort') this.deadlockToAbort ??= r.id
+  }
+}
+
+/**
+ * An op cut short by the end of the run (its node's last entry is an invoke) gets an `info`
+ * completion at the end: Jepsen's "may or may not have taken effect". Each node runs one op at a time.
+ */
+function closeCutShort(perNode: HistoryEntry[][], endNs: number): HistoryEntry[][] {
+  for (const entries of perNode) {
+    const last = entries.at(-1)
+    if (last?.type !== 'invoke') continue
+    entries.push({index: -1, time: Math.max(endNs, last.time), process: last.process, type: 'info', f: last.f, key: last.key, value: last.f === 'write' ? last.value : null})
+  }
+  return perNode
+}
+
+/** One real-time ordered history; each node's own entries keep their order. */
+function mergeHistory(perNode: readonly (readonly HistoryEntry[])[]): HistoryEntry[] {
+  const all = perNode.flat()
+  all.sort((a, b) => a.time - b.time)
+  all.forEach((e, i) => (e.index = i))
+  return all
+}

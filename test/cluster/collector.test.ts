@@ -1,0 +1,108 @@
+// The orchestrator's collector of node reports, fed hand-made reports: no Redis, no processes.
+import {describe, expect, it} from 'vitest'
+import {ReportCollector, type RunEndFacts} from '../../src/cluster/collector.js'
+import {emptyCounters} from '../../src/records/counters.js'
+import {NO_FINAL_STATE} from '../../src/records/final-state.js'
+import type {HistoryEntry} from '../../src/records/history.js'
+import type {RunEvent} from '../../src/records/run.js'
+import {bucketCounts, decodeHistogram, newHistogram} from '../../src/metrics/histogram.js'
+
+function collector(nodes = 2, policy: 'report' | 'abort' = 'report') {
+  const emitted: RunEvent[] = []
+  const logged: {type: string; fields: Record<string, unknown>}[] = []
+  let elapsed = 0
+  let untrusted = false
+  const c = new ReportCollector(nodes, policy, {
+    emit: (e) => emitted.push(e),
+    log: (type, fields) => logged.push({type, fields}),
+    elapsedMs: () => elapsed,
+    untrusted: () => untrusted,
+  })
+  return {c, emitted, logged, setElapsed: (ms: number) => (elapsed = ms), distrust: () => (untrusted = true)}
+}
+
+const entry = (process: number, time: number, type: HistoryEntry['type'], value: string | null): HistoryEntry => ({index: -1, time, process, type, f: 'write', key: 'a/0', value})
+const facts = (over: Partial<RunEndFacts> = {}): RunEndFacts => ({
+  end: 'completed', durationMs: 10, startUs: 1_000_000, nowUs: 1_010_000, deadProcs: new Set(), deathMs: new Map(), recoveriesMs: [], final: NO_FINAL_STATE, ...over,
+})
+const done = (node: number, ops: number, proc?: number) => ({type: 'done' as const, node, proc, ops, counters: {...emptyCounters(), ops}, histograms: {corrected: {}, uncorrected: {}}, stopped: false})
+
+describe('ReportCollector', () => {
+  it('counts a node\'s ops over its incarnations, and the planned total only when every node knows it', () => {
+    const {c} = collector(2)
+    c.handle({type: 'ready', node: 0, pid: 1, host: 'h', total: 10})
+    c.handle({type: 'ready', node: 1, pid: 2, host: 'h', total: null})
+    expect(c.plannedOps()).toBeNull()
+    c.handle({type: 'progress', node: 1, proc: 1, ops: 4, latency: {}})
+    c.handle({type: 'progress', node: 1, proc: 3, ops: 2, latency: {}}) // node 1's second incarnation (proc 1 + 2 nodes)
+    c.handle({type: 'progress', node: 0, proc: 0, ops: 5, latency: {}})
+    expect(c.perNode).toEqual([5, 6])
+    expect(c.totalOps()).toBe(11)
+  })
+
+  it('adds the nodes\' interval bucket counts into one histogram per key per tick, and encodes done histograms', () => {
+    const {c} = collector(2)
+    const h = newHistogram()
+    h.recordValue(120)
+    h.recordValue(5000)
+    const counts = bucketCounts(h)
+    c.handle({type: 'progress', node: 0, ops: 2, latency: {'op:read': counts}})
+    c.handle({type: 'progress', node: 1, ops: 2, latency: {'op:read': counts, 'op:write': counts}})
+    const [tick] = c.progress(() => null).interval
+    expect(decodeHistogram(tick!.corrected['op:read']!).totalCount).toBe(4)
+    expect(decodeHistogram(tick!.corrected['op:write']!).maxValue).toBeGreaterThanOrEqual(5000)
+    expect(c.progress(() => null).interval).toEqual([]) // taken: the next tick starts empty
+    c.handle({...done(0, 2), histograms: {corrected: {'op:read': counts}, uncorrected: {'op:read': counts}}})
+    const encoded = c.collect(facts(), () => []).nodes[0]!.histograms!
+    expect(decodeHistogram(encoded.corrected['op:read']!).totalCount).toBe(2)
+  })
+
+  it('merges the nodes\' histories in time order, closing an op cut short with info', () => {
+    const {c} = collector(2)
+    c.handle({type: 'history', node: 0, entries: [entry(0, 100, 'invoke', 'x'), entry(0, 300, 'ok', 'x')], trace: []})
+    c.handle({type: 'history', node: 1, entries: [entry(1, 200, 'invoke', 'y')], trace: []})
+    const out = c.collect(facts({durationMs: 0.001}), () => [])
+    expect(out.history.map((e) => [e.index, e.process, e.type, e.time])).toEqual([[0, 0, 'invoke', 100], [1, 1, 'invoke', 200], [2, 0, 'ok', 300], [3, 1, 'info', 1000]])
+  })
+
+  it('drops history posted while Redis is untrusted (restarted)', () => {
+    const {c, distrust} = collector(1)
+    distrust()
+    c.handle({type: 'history', node: 0, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
+    expect(c.collect(facts(), () => []).history).toEqual([])
+  })
+
+  it('merges a deadlock reported by each node of the cycle once, and ends the run under abort', () => {
+    const {c, emitted, logged, setElapsed} = collector(2, 'abort')
+    setElapsed(42)
+    const cycle = [{node: 0, unit: 'b/0', wants: 'EX' as const, heldBy: 1, held: 'EX' as const}, {node: 1, unit: 'a/0', wants: 'EX' as const, heldBy: 0, held: 'EX' as const}]
+    c.handle({type: 'deadlock', node: 0, id: 7, victim: 1, cycle, op: 'copy', broken: false})
+    c.handle({type: 'deadlock', node: 1, id: 7, victim: 1, cycle, op: 'copy', broken: true})
+    expect(emitted.filter((e) => e.type === 'deadlock')).toHaveLength(1)
+    expect(c.deadlockToAbort).toBe(7)
+    const out = c.collect(facts({end: 'deadlocked'}), () => [])
+    expect(out.deadlocks).toHaveLength(1)
+    expect(out.deadlocks[0]).toMatchObject({id: 7, timeMs: 42, broken: true, ops: {'0': 'copy', '1': 'copy'}})
+    expect(logged.map((l) => l.type)).toEqual(['deadlock'])
+  })
+
+  it('sums the counters of done nodes and counts faults and fenced write-backs from the events', () => {
+    const {c, logged} = collector(2)
+    c.handle({type: 'ready', node: 0, pid: 11, host: 'h', total: 3})
+    c.handle(done(0, 3))
+    c.handle({type: 'event', node: 1, event: {type: 'writeback-refused', unit: 'a/0'}})
+    const out = c.collect(facts({deadProcs: new Set([1]), recoveriesMs: [120]}), () => [{time: '', elapsedMs: 0, timeMs: 0, type: 'kill'}])
+    expect(out.totals.ops).toBe(3)
+    expect(out.nodes.map((x) => [x.node, x.pid, x.ops])).toEqual([[0, 11, 3], [1, -1, 0]])
+    expect(out.faults).toMatchObject({kills: 1, fencedWritebacks: 1, deadProcesses: [1], recoveryMs: [120]})
+    expect(logged).toEqual([{type: 'writeback-refused', fields: {type: 'writeback-refused', unit: 'a/0', node: 1}}])
+  })
+
+  it('says what each node was doing when the run is stuck, and logs it at the end', () => {
+    const {c, logged} = collector(2)
+    c.handle({type: 'progress', node: 0, ops: 1, latency: {}, current: 'write a/0', waits: ['waits for a/0: acquire EX queued']})
+    expect(c.noteStuck(500)).toEqual([{node: 0, op: 'write a/0', waits: ['waits for a/0: acquire EX queued']}, {node: 1, op: null, waits: []}])
+    c.collect(facts({end: 'stuck'}), () => [])
+    expect(logged.map((l) => l.type)).toEqual(['stuck'])
+  })
+})
