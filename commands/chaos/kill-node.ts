@@ -6,6 +6,7 @@ import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {UsageError} from '../../src/protocol/errors.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
+import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class ChaosKillNode extends CmmCommand {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
@@ -31,6 +32,7 @@ Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachabl
     for: durationFlag({description: `STOP: send CONT after this long, ${DURATION_HINT}.`}),
     results: resultsFlag('Results folder where live runs register.'),
     json: Flags.boolean({description: 'Print what was sent as one JSON document.', default: false}),
+    redis: Flags.string({description: `The run's Redis URL, needed when it has a password (live.json stores it without); also read from ${REDIS_URL_ENV}.`, env: REDIS_URL_ENV}),
   }
 
   async run(): Promise<void> {
@@ -43,7 +45,7 @@ Exit status: 0 request delivered, 2 no such live run or node, 4 Redis unreachabl
     try {
       // ioredis is loaded only once the flags are known to be good.
       const {killNode} = await import('../../src/chaos/kill-node.js')
-      const {run} = await killNode({outDir: flags.results, runId: flags.run, node: args.node, signal, restartAfterMs, resumeAfterMs})
+      const {run} = await killNode({outDir: flags.results, runId: flags.run, redisUrl: flags.redis, node: args.node, signal, restartAfterMs, resumeAfterMs})
       if (flags.json) return this.log(JSON.stringify({runId: run.runId, node: args.node, signal, restartAfterMs, resumeAfterMs}, null, 2))
       const then = restartAfterMs !== null ? `, restart after ${restartAfterMs} ms` : resumeAfterMs !== null ? `, resume after ${resumeAfterMs} ms` : ''
       this.log(`sent ${signal} for node ${args.node} to run ${run.runId}${then}`)

@@ -28,7 +28,7 @@ export default class CheckHistory extends CmmCommand {
 
 Each FILE holds one entry per line: {"process", "type": invoke|ok|fail|info, "f": read|write|cas, "key"?, "value"?}. Every key is a register that starts as null; the history must be explainable by some order of the operations that respects real time (the order of the lines). Prints a verdict line per file.
 
-Exit status: 0 every file is linearizable, 1 some file is not, 2 some file is malformed or unreadable, 3 the time limit ran out before a verdict (unknown). When files differ, 1 wins over 2, and 2 over 3.`
+Exit status: 0 every file is linearizable, 1 some file is not, 2 some file is malformed, unreadable or holds no ops, 3 the time limit ran out before a verdict (unknown). When files differ, 1 wins over 2, and 2 over 3.`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/histories/linearizable.jsonl',
@@ -94,6 +94,8 @@ async function checkFile(file: string, timeoutMs: number | undefined): Promise<F
   }
   try {
     const history = parseHistoryJsonl(bytes, file)
+    // Nothing to check is not a pass: most often the wrong file, or a run that did nothing.
+    if (history.entries.length === 0) return {file, error: `${file}: holds no ops (empty, or only blank and nemesis lines): nothing to check`, line: null}
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs
     return {file, result: checkRegisterHistory(history, {deadline})}
   } catch (error) {

@@ -7,6 +7,8 @@ import {fail, isExit} from '../../src/cli/fail.js'
 import {BREAK_VARIANTS, type BreakVariant} from '../../src/protocol/break.js'
 import {RETRY_LIMIT} from '../../src/protocol/copy-plan.js'
 import {checkModel, ModelInputError, readTraceFile, type ModelMode} from '../../src/sim/check.js'
+import {defaultWorkers, SearchWorkerError} from '../../src/sim/parallel.js'
+import {clearProgress, progressLine} from '../../src/sim/progress.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
 import {COPY_STRATEGIES, DEADLOCK_POLICIES} from '../../src/sim/types.js'
 import {WorkloadError} from '../../src/workload/errors.js'
@@ -15,7 +17,9 @@ import type {DowngradeStyle, Granularity, StatesMode} from '../../src/protocol/t
 
 export default class CheckModel extends CmmCommand {
   static override summary = 'Explore the protocol in a deterministic simulator: every interleaving, or seeded random walks'
-  static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes, files and ops come from the workload (the first --ops ops of each node). After every step it checks single writer / multiple readers (locks and PTEs), that every mapped page and every read holds the latest write, that no stale write-back is accepted, the node and manager assertions, and at the end that no write is lost and no op is stuck (deadlock, with the wait-for cycle).
+  static override description = `Runs the real node core and manager model of src/protocol/ with no Redis, no processes and no clock: messages wait in per-link FIFO queues and each step picks one enabled action. The nodes, files and ops come from the workload (the first --ops ops of each node). After every step it checks single writer / multiple readers (locks and PTEs), no mapping without the lock it needs (RO under SH or EX, RW under EX: the run's coherence rule), that every mapped page and every read holds the latest write, that no stale write-back is accepted, the node and manager assertions, and at the end that no write is lost and no op is stuck (deadlock, with the wait-for cycle).
+
+Nodes running the same program are interchangeable: states that differ only by a permutation of them are searched once (symmetry reduction, on where sound; --no-symmetry). The exhaustive search runs on worker threads (--workers, default every core) and prints its progress on stderr.
 
 Exit status: 0 no violation, 1 a violation (with the shortest trace found and how to replay it), 2 bad input, 3 the budget ran out before a verdict.`
 
@@ -28,6 +32,8 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --random 2000 --ops 20 --seed 7',
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --ops 20 --replay 123456789',
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --replay "op0 req0 rep0"',
+    '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --nodes 3 --ops 3',
+    '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --nodes 3 --ops 3 --no-symmetry --workers 1',
   ]
 
   static override args = {
@@ -45,7 +51,9 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     depth: Flags.integer({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000, min: 1}),
     budget: durationFlag({description: `Wall-clock budget, ${DURATION_HINT}; past it the verdict is open (exit 3).`, default: 60_000_000, defaultHelp: async () => '60s'}),
     ops: Flags.integer({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)', min: 1, max: 1000}),
-    nodes: Flags.integer({description: 'nodes taken from the workload (the first N)', min: 1, max: 16}),
+    nodes: Flags.integer({description: 'Number of nodes, as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.', min: 1, max: 16}),
+    symmetry: Flags.boolean({description: 'Symmetry reduction: nodes running the same program are interchangeable, so states that differ only by a permutation of them are one state (on by default where sound; --no-symmetry turns it off).', default: true, allowNo: true}),
+    workers: Flags.integer({description: 'Threads of an exhaustive search (default: the number of cores).', min: 1, max: 64}),
     granularity: Flags.option({description: 'Overrides cluster.granularity.', options: ['file', 'page'] as Granularity[]})(),
     states: Flags.option({description: 'Overrides cluster.states.', options: ['shared', 'exclusive'] as StatesMode[]})(),
     downgrade: Flags.option({description: 'Overrides cluster.downgrade.', options: ['unmap', 'write-protect'] as DowngradeStyle[]})(),
@@ -68,7 +76,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
       else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
-      const outcome = checkModel({
+      const outcome = await checkModel({
         file: args.file,
         mode,
         seed: flags.seed,
@@ -86,7 +94,11 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         holdTimeUs: flags['hold-time'],
         kills: flags.kills,
         pauses: flags.pauses,
+        symmetry: flags.symmetry,
+        workers: flags.workers ?? defaultWorkers(),
+        progress: progressLine(),
       })
+      clearProgress()
       if (flags.json) this.log(JSON.stringify({file: args.file, mode: mode.kind, verdict: VERDICTS[outcome.exitCode] ?? 'error', exitCode: outcome.exitCode, lines: outcome.lines, trace: outcome.trace}, null, 2))
       else for (const line of outcome.lines) this.log(line)
       if (outcome.trace !== null && flags.save !== undefined) {
@@ -97,6 +109,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     } catch (error) {
       if (isExit(error)) throw error
       if (error instanceof WorkloadError || error instanceof ModelInputError || error instanceof UnsupportedVariant || error instanceof RangeError) fail(this, error.message, EXIT.badInput)
+      if (error instanceof SearchWorkerError) fail(this, error.message, EXIT.unknown)
       throw error
     }
   }

@@ -4,6 +4,9 @@ import {runChecks} from '../../src/check/run-checks.js'
 import {exitCodeFor, validityWord} from '../../src/check/verdict.js'
 import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
 import {checksText, verdictWhy} from '../../src/report/run-text.js'
+import {explainLines} from '../../src/report/explain.js'
+import {loadRunRecords} from '../../src/report/timeline/records.js'
+import {locateViolations} from '../../src/check/locate.js'
 import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
 import {resultsFlag} from '../../src/cli/results-flag.js'
 import {EXIT} from '../../src/records/exit-codes.js'
@@ -42,6 +45,11 @@ Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or 
         const broken = stored.summary.break ? ` (run with --break ${stored.summary.break})` : ''
         this.log(`run ${stored.summary.runId}: ended ${stored.summary.end}${broken}`)
         this.log(checksText(checks))
+        if (checks.valid === false) {
+          const records = await loadRunRecords(stored.dir)
+          const why = explainLines(locateViolations({...records, summary: {...records.summary, checks}}), stored.summary.break ?? null, stored.dir)
+          if (why.length > 0) this.log(why.join('\n'))
+        }
         this.log(`verdict: ${validityWord(checks.valid)} (${verdictWhy(checks)})`)
       }
       const code = exitCodeFor(checks.valid)

@@ -13,12 +13,19 @@ import {BREAK_VARIANTS, type BreakVariant} from '../../src/protocol/break.js'
 import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.js'
 import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
+import {redisFlags, redisSetup, type RedisSetup} from '../../src/cli/redis-flags.js'
+import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/sentinel-available.js'
+import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
+import {LIMITS} from '../../src/workload/keys.js'
+import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
   static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl, histograms/, events.jsonl) and checks the run. Flags override the script's cluster: settings. With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
 
-Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags), 3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing), 130 interrupted.
+Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags), 3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing, or Redis lost the run's state: the summary then says what was lost), 130 interrupted.
+
+Redis faults (docs/FAILOVER.md): with --redis-durability always a restart-redis chaos step (or \`cmm chaos restart-redis\`) restarts the server on its own data and the run goes on; with --redis-topology sentinel a failover-redis step kills the primary and Sentinel promotes the replica; --redis-wait 1 makes every decision wait for the replica before a node acts on it.
 
 Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every op within --liveness; a stuck run is stopped and reported with what each node waits for).
 
@@ -28,9 +35,11 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   static override examples = [
     '<%= config.bin %> <%= command.id %> workloads/pingpong.yaml',
     '<%= config.bin %> <%= command.id %> workloads/zipf-mix.yaml --nodes 4 --states exclusive --seed 7',
+    '<%= config.bin %> <%= command.id %> workloads/redis-restarts.yaml --redis-durability always',
+    '<%= config.bin %> <%= command.id %> workloads/redis-failover.yaml --redis-topology sentinel --lease-ttl 5s --redis-wait 1',
     '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --granularity file --downgrade write-protect --json',
     '<%= config.bin %> <%= command.id %> workloads/pingpong.yaml --redis redis://10.0.0.5:6379 --external-nodes',
-    '<%= config.bin %> <%= command.id %> workloads/pingpong.yaml --break skip-writeback',
+    '<%= config.bin %> <%= command.id %> workloads/upgrade-race.yaml --states exclusive --break skip-writeback',
     '<%= config.bin %> <%= command.id %> workloads/copy-both-ways.yaml --copy-strategy naive,ordered,retry',
     '<%= config.bin %> <%= command.id %> workloads/copy-ring.yaml --copy-strategy naive --on-deadlock abort',
   ]
@@ -40,7 +49,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   }
 
   static override flags = {
-    nodes: Flags.integer({description: 'Number of node processes (overrides cluster.nodes).', min: 1, max: 64}),
+    nodes: Flags.integer({description: `Number of node processes, 1..${LIMITS.maxNodes} (overrides cluster.nodes).`, min: 1, max: LIMITS.maxNodes}),
     granularity: Flags.option({description: 'Lock unit: a whole file or one page (overrides cluster.granularity).', options: ['file', 'page'] as const})(),
     states: Flags.option({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states).', options: ['shared', 'exclusive'] as const})(),
     downgrade: Flags.option({description: 'An EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade).', options: ['unmap', 'write-protect'] as const})(),
@@ -48,7 +57,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'page-size': Flags.integer({description: 'Page size in bytes, a power of two (overrides cluster.pageSize).'}),
     seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
     results: resultsFlag('Folder that receives the run folder.'),
-    redis: Flags.string({description: 'Use this Redis (redis://host:port, or a Unix socket path /path/redis.sock) instead of starting a private redis-server.'}),
+    redis: Flags.string({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`, env: REDIS_URL_ENV}),
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
     'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
     liveness: durationFlag({description: `Liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
@@ -56,6 +65,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     tui: Flags.boolean({description: 'Live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines).', default: true, allowNo: true}),
     json: Flags.boolean({description: 'Print one JSON summary (run.json) instead of text.', default: false}),
     'copy-strategy': Flags.string({description: `How copies take their locks (overrides cluster.copyStrategy); a comma list runs the workload once per strategy and compares them, e.g. naive,ordered,retry.`, helpValue: `${COPY_STRATEGIES.join('|')}[,...]`}),
+    ...redisFlags,
     'on-deadlock': Flags.option({description: 'When the lock manager finds a deadlock: report (break it, fail the youngest waiter\'s op, go on), abort (stop, exit 1), ignore (leave it to --liveness).', options: DEADLOCK_POLICIES, default: 'report' as DeadlockPolicy})(),
   }
 
@@ -65,7 +75,18 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
+    if (flags.redis !== undefined) {
+      try {
+        checkRedisUrl(flags.redis)
+      } catch (error) {
+        if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, EXIT.badInput)
+        throw error
+      }
+    }
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
+    const redis = redisSetup(flags)
+    if (typeof redis === 'string') fail(this, redis, EXIT.badInput)
+    if (redis.redisTopology === 'sentinel' && !redisSentinelAvailable()) fail(this, new SentinelNotInstalledError().message, EXIT.runFailed)
     const overrides = {nodes: flags.nodes, granularity: flags.granularity, states: flags.states, downgrade: flags.downgrade, holdTimeUs: flags['hold-time'], pageSize: flags['page-size']}
     let workloads: Workload[]
     try {
@@ -75,10 +96,19 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       if (error instanceof WorkloadError) fail(this, error.message, EXIT.badInput)
       throw error
     }
+    if ((workloads[0]!.chaos ?? []).some((step) => 'failoverRedis' in step) && redis.redisTopology !== 'sentinel') {
+      fail(this, `${args.file}: a failover-redis chaos step needs --redis-topology sentinel (a replica to promote)`, EXIT.badInput)
+    }
+    try {
+      prepareOutDir(flags.results)
+    } catch (error) {
+      if (error instanceof OutDirError) fail(this, error.message, EXIT.badInput)
+      throw error
+    }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
     const worst = await this.runAll(workloads, {
       seed, outDir: flags.results, redisUrl: flags.redis, externalNodes: flags['external-nodes'], livenessMs: flags.liveness / 1000,
-      onDeadlock: flags['on-deadlock'], breakVariant: flags.break ?? null, leaseTtlMs, json: flags.json, tui: flags.tui,
+      onDeadlock: flags['on-deadlock'], breakVariant: flags.break ?? null, leaseTtlMs, json: flags.json, tui: flags.tui, redis,
     })
     if (worst !== EXIT.ok) this.exit(worst)
   }
@@ -118,7 +148,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         const {run, summary, exitCode} = await executeRun({
           workload, seed: o.seed, outDir: o.outDir, redisUrl: o.redisUrl, externalNodes: o.externalNodes,
           signal: abort.signal, livenessMs: o.livenessMs, onDeadlock: o.onDeadlock, breakVariant: o.breakVariant, paused: live?.paused,
-          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos,
+          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos, ...o.redis,
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
             if (line !== null) plain(line)
@@ -162,6 +192,7 @@ interface RunSettings {
   readonly leaseTtlMs: number
   readonly json: boolean
   readonly tui: boolean
+  readonly redis: RedisSetup
 }
 
 /** `naive,ordered,retry` -> the strategies in that order (no repeats), or null if one is unknown. */

@@ -6,12 +6,15 @@ import {keys} from '../redis/keys.js'
 
 export type ChaosSignal = 'KILL' | 'STOP' | 'CONT'
 
-/** Restart the run's private redis-server (state lost): the `node` field is ignored. */
+/** Restart the run's private Redis primary on its own data: the `node` field is ignored. */
 export const RESTART_REDIS = 'RESTART-REDIS'
+/** Kill the primary of a sentinel topology; Sentinel promotes the replica (`node` ignored). */
+export const FAILOVER_REDIS = 'FAILOVER-REDIS'
+export type RedisFaultSignal = typeof RESTART_REDIS | typeof FAILOVER_REDIS
 
 export interface ChaosRequest {
   readonly node: number
-  readonly signal: ChaosSignal | typeof RESTART_REDIS
+  readonly signal: ChaosSignal | RedisFaultSignal
   /** Restart a killed node (a new incarnation) after this long; null: it stays down. */
   readonly restartAfterMs: number | null
   /** STOP only: send CONT after this long (a pause); null: stays stopped until a CONT. */

@@ -3,7 +3,7 @@
 // every fault goes through the supervisor and lands in events.jsonl the same way.
 import type {Redis} from 'ioredis'
 import type {EventLog} from '../results/events.js'
-import {RESTART_REDIS, sendChaos} from './requests.js'
+import {FAILOVER_REDIS, RESTART_REDIS, sendChaos} from './requests.js'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import type {UnitState} from '../protocol/manager.js'
 import {parsePageKey, unitOf, type Granularity} from '../protocol/types.js'
@@ -67,7 +67,7 @@ export function runSchedule(steps: readonly ChaosStep[], ctx: ScheduleContext): 
       ? sendChaos(ctx.redis, ctx.runId, {node: pick(step.kill), signal: 'KILL', restartAfterMs: step.restartMs, from})
       : 'pause' in step
         ? sendChaos(ctx.redis, ctx.runId, {node: pick(step.pause), signal: 'STOP', restartAfterMs: null, resumeAfterMs: step.forMs, from})
-        : sendChaos(ctx.redis, ctx.runId, {node: -1, signal: RESTART_REDIS, restartAfterMs: null, from})
+        : sendChaos(ctx.redis, ctx.runId, {node: -1, signal: 'failoverRedis' in step ? FAILOVER_REDIS : RESTART_REDIS, restartAfterMs: null, from})
     send.catch((error: Error) => ctx.events.write('chaos-error', {message: error.message}))
     if (step.everyMs !== null) at(step.everyMs, () => fire(step))
   }

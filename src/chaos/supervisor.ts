@@ -8,6 +8,7 @@
 // EXISTS per live node per period and bounds detection to ttl + ttl/4 after the last renewal.
 import {ReplyError, type Redis} from 'ioredis'
 import {ProtocolError} from '../protocol/manager.js'
+import {REDIS_URL_ENV} from '../util/redis-url.js'
 import {join} from 'node:path'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {keys} from '../redis/keys.js'
@@ -15,7 +16,10 @@ import {spawnNode, type NodeProcess} from '../process/spawn.js'
 import {NODE_EXIT} from '../records/exit-codes.js'
 import {processId} from '../records/history.js'
 import type {EventLog} from '../results/events.js'
-import {readChaos, RESTART_REDIS, type ChaosRequest} from './requests.js'
+import {FAILOVER_REDIS, readChaos, RESTART_REDIS, type ChaosRequest} from './requests.js'
+import {injectRedisFault} from './redis-faults.js'
+import type {RedisDeployment} from '../redis/topology/deployment.js'
+import {lossText, type RedisFaultRecord} from '../records/redis-faults.js'
 
 
 /** How often the supervision loop looks for chaos requests. */
@@ -40,8 +44,8 @@ export interface SupervisorOptions {
   readonly events: EventLog
   /** The node finished its workload: a later death is not restarted. */
   readonly isDone: (node: number) => boolean
-  /** Restarts the private redis-server (null: Redis is not ours to restart). */
-  readonly restartRedis: (() => Promise<void>) | null
+  /** The run's private Redis, for `restart-redis` and `failover-redis` (null: Redis is not ours). */
+  readonly deployment: RedisDeployment | null
 }
 
 /** Upper bound of purges per reaper pass (units a dead node touched are bounded by the workload). */
@@ -70,6 +74,9 @@ export class Supervisor {
   redisRestarting = false
   private lastChaosPoll = 0
   private lastEpochCheck = 0
+  /** Redis faults carried out, with what each lost (run.json `redisFaults`). */
+  readonly redisFaults: RedisFaultRecord[] = []
+  private redisFault: Promise<void> | null = null
 
   constructor(private readonly o: SupervisorOptions) {
     this.lm = new RedisLockManager(o.redis, o.runId)
@@ -81,7 +88,7 @@ export class Supervisor {
 
   spawn(node: number, incarnation = 0): Incarnation {
     const proc = processId(node, incarnation, this.o.nodes)
-    const process = spawnNode(node, this.o.redisUrl, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
+    const process = spawnNode(node, {[REDIS_URL_ENV]: this.o.redisUrl}, this.o.runId, join(this.o.dir, 'nodes'), incarnation)
     const inc: Incarnation = {node, incarnation, proc, process, expected: false, handled: false}
     this.incarnations.push(inc)
     this.current.set(node, inc)
@@ -127,13 +134,12 @@ export class Supervisor {
   /** One step of the supervision loop: fault requests, exits, restarts. Never blocks long. */
   async tick(): Promise<void> {
     if (this.redisLost) return
-    if (Date.now() - this.lastEpochCheck >= Math.max(10, this.o.leaseTtlMs / 4)) {
+    // While a Redis fault is carried out, its own measurement says whether the run survived.
+    if (this.redisFault === null && Date.now() - this.lastEpochCheck >= Math.max(10, this.o.leaseTtlMs / 4)) {
       this.lastEpochCheck = Date.now()
       const epoch = await this.o.redis.exists(keys.epoch(this.o.runId)).catch(() => -1)
       if (epoch === 0) {
-        this.redisRestarting = true
-        this.redisLost = 'Redis lost the run\'s state (its epoch key is gone: the server restarted); nodes dropped their locks and caches, and the run cannot continue on a disk Redis forgot'
-        this.o.events.write('redis-lost', {})
+        this.loseRun('Redis lost the run\'s state (its epoch key is gone: the server restarted); nodes dropped their locks and caches, and the run cannot continue on a disk Redis forgot')
         return
       }
     }
@@ -143,7 +149,7 @@ export class Supervisor {
     if (due) this.lastChaosPoll = Date.now()
     for (const {id, req} of due ? await readChaos(this.o.redis, this.o.runId, this.chaosId).catch(() => []) : []) {
       this.chaosId = id
-      if (req.signal === RESTART_REDIS) await this.restartRedis(req)
+      if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) this.startRedisFault(req)
       else this.apply(req)
       if (this.redisLost) return
     }
@@ -165,15 +171,42 @@ export class Supervisor {
     }
   }
 
-  private async restartRedis(req: ChaosRequest): Promise<void> {
-    if (this.o.restartRedis === null) {
-      this.o.events.write('chaos-ignored', {signal: req.signal, why: 'Redis is not a private server of this run', from: req.from})
+  /** A Redis fault runs beside the supervision loop (a failover takes seconds); one at a time. */
+  private startRedisFault(req: ChaosRequest): void {
+    const kind = req.signal === FAILOVER_REDIS ? 'failover' : 'restart'
+    const d = this.o.deployment
+    const why = d === null ? 'Redis is not a private server of this run'
+      : this.redisFault !== null ? 'another Redis fault is in progress'
+      : kind === 'failover' && d.topology !== 'sentinel' ? 'failover-redis needs --redis-topology sentinel'
+      : null
+    if (d === null || why !== null) {
+      this.o.events.write('chaos-ignored', {signal: req.signal, why, from: req.from})
       return
     }
-    this.o.events.write('redis-restart', {from: req.from})
+    this.o.events.write(kind === 'restart' ? 'redis-restart' : 'redis-failover', {from: req.from, durability: d.durability, topology: d.topology})
+    // A primary restarted without persistence comes back empty: reports after it are not trusted.
+    if (kind === 'restart' && d.durability === 'none') this.redisRestarting = true
+    this.redisFault = injectRedisFault(kind, d, this.o.runId).then(
+      (record) => {
+        this.redisFaults.push(record)
+        const loss = record.loss
+        this.o.events.write(kind === 'restart' ? 'redis-restarted' : 'redis-failed-over', {
+          backAfterMs: record.backAfterMs, promotedAfterMs: record.promotedAfterMs ?? null, to: record.to ?? null,
+          runKept: loss?.runKept ?? null, pagesLost: loss?.pages.length ?? null, unitsLost: loss?.units.length ?? null, inboxesLost: loss?.streams.length ?? null,
+        })
+        if (loss !== null && !loss.runKept) this.loseRun(`Redis lost the run's state in a ${kind} (${d.durability === 'none' ? 'no persistence' : d.durability}): ${lossText(loss)}`)
+      },
+      (error: Error) => this.loseRun(`Redis ${kind} failed: ${error.message}`),
+    ).finally(() => {
+      this.redisFault = null
+      this.lastEpochCheck = 0
+    })
+  }
+
+  private loseRun(message: string): void {
     this.redisRestarting = true
-    await this.o.restartRedis()
-    this.o.events.write('redis-restarted', {})
+    this.redisLost ??= message
+    this.o.events.write('redis-lost', {message})
   }
 
   apply(req: ChaosRequest): void {
@@ -192,7 +225,7 @@ export class Supervisor {
       if (req.restartAfterMs !== null) this.scheduleRestart(req.node, req.restartAfterMs)
       return
     }
-    if (req.signal === RESTART_REDIS) return
+    if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) return
     if (req.signal === 'STOP') {
       this.killedAt.set(inc.proc, Date.now())
       this.o.events.write('pause', {node: req.node, proc: inc.proc, pid, from: req.from, resumeAfterMs: req.resumeAfterMs ?? null})
@@ -278,3 +311,4 @@ export class Supervisor {
 function exitedOf(inc: Incarnation): boolean {
   return inc.process.child.exitCode !== null || inc.process.child.signalCode !== null
 }
+

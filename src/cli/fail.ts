@@ -1,9 +1,10 @@
 // Errors for people and scripts: one unwrapped line on stderr (oclif's this.error wraps at 80
 // columns, which breaks `FILE:LINE:COL` for editors and grep), then the documented exit status.
 import type {Command} from '@oclif/core'
+import {hideSecrets} from '../util/redis-url.js'
 
 export function fail(command: Command, message: string, exitCode: number): never {
-  process.stderr.write(`cmm: ${message}\n`)
+  process.stderr.write(`cmm: ${hideSecrets(message)}\n`)
   command.exit(exitCode)
 }
 

@@ -3,9 +3,11 @@
 // Pure state: no Redis and no processes (the orchestrator reads the reports and feeds them in),
 // so it is tested on hand-made reports (test/cluster/collector.test.ts).
 import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {hideSecrets} from '../util/redis-url.js'
 import type {NodeReport} from '../records/messages.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import type {RequestLogEntry} from '../records/request-log.js'
 import type {FinalState} from '../records/final-state.js'
 import type {NodeLiveSummary, NodeState} from '../records/live.js'
 import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
@@ -30,6 +32,8 @@ export interface RunEndFacts {
   readonly deathMs: ReadonlyMap<number, number>
   readonly recoveriesMs: readonly number[]
   readonly final: FinalState
+  /** Deviations the manager's scripts took for the run's broken variant (Redis `break-fired`). */
+  readonly managerBreakFired?: number
 }
 
 export interface CollectorHooks {
@@ -42,7 +46,7 @@ export interface CollectorHooks {
   readonly untrusted: () => boolean
 }
 
-export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'final' | 'faults' | 'deadlocks' | 'events'>
+export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'requests' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
 
 export class ReportCollector {
   readonly ready = new Map<number, Ready>()
@@ -50,6 +54,8 @@ export class ReportCollector {
   readonly flushed = new Set<number>()
   readonly stopped = new Set<number>()
   readonly errors: {node: number; message: string}[] = []
+  /** History batches kept, `proc:batch`: a batch re-sent after a reconnection is kept once. */
+  private readonly batchesSeen = new Set<string>()
   /** Ops per node, summed over its incarnations. */
   readonly perNode: number[]
   /** Deadlock id the `abort` policy ends the run on (the first one found). */
@@ -58,11 +64,13 @@ export class ReportCollector {
   private readonly history: HistoryEntry[][]
   private readonly trace: TraceEntry[] = []
   private readonly locks: LockEntry[] = []
+  private readonly requests: RequestLogEntry[] = []
   private readonly waits: FinalState['waits'][number][] = []
   /** Latencies of the progress reports since the last live-view tick, added bucket by bucket. */
   private readonly interval = new IntervalLatency()
   private readonly live: (NodeLiveSummary | null)[]
-  private readonly lastSeen = new Map<number, StuckNode>()
+  /** Each node's op and waits from its last progress report (a stuck run's or a lost Redis's explanation). */
+  readonly lastSeen = new Map<number, StuckNode>()
   private readonly deadlocks = new DeadlockLog()
   private readonly stuck: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
   private fencedWritebacks = 0
@@ -90,9 +98,15 @@ export class ReportCollector {
         // Posted to a Redis that restarted: batches before it may be lost, so these could show
         // reads of writes whose history vanished. The history ends at the restart.
         if (this.hooks.untrusted()) return
+        // A batch re-sent after a reconnection (its first copy may have arrived): once only.
+        if (r.batch !== undefined) {
+          if (this.batchesSeen.has(`${r.proc}:${r.batch}`)) return
+          this.batchesSeen.add(`${r.proc}:${r.batch}`)
+        }
         for (const e of r.entries) this.history[r.node]?.push(e)
         for (const t of r.trace) this.trace.push(t)
         for (const l of r.locks ?? []) this.locks.push(l)
+        for (const q of r.requests ?? []) this.requests.push(q)
         return
       case 'flushed':
         this.flushed.add(r.node)
@@ -113,8 +127,9 @@ export class ReportCollector {
         this.hooks.log(r.event.type, {...r.event, node: r.node})
         return
       case 'error':
-        this.errors.push({node: r.node, message: r.message})
-        this.hooks.emit({type: 'node-error', node: r.node, message: r.message})
+        // A node's message may quote what Redis said, password included: scrubbed here.
+        this.errors.push({node: r.node, message: hideSecrets(r.message)})
+        this.hooks.emit({type: 'node-error', node: r.node, message: hideSecrets(r.message)})
     }
   }
 
@@ -170,11 +185,14 @@ export class ReportCollector {
     for (const d of found) this.hooks.log('deadlock', {...d})
     for (const s of this.stuck) this.hooks.log('stuck', {...s})
     const events = eventRecords()
+    const counted = this.nodeTotals()
+    counted.totals.breakFired += facts.managerBreakFired ?? 0
     return {
-      durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...this.nodeTotals(), final: facts.final,
+      durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...counted, final: facts.final,
       history: markDeadProcesses(gaps.history, new Set(dead)),
       trace: endDeadMappings(this.trace.sort(byTime), deathNs),
       locks: endDeadHolds(this.locks.sort(byTime), deathNs),
+      requests: this.requests.sort(byTime),
       faults: this.faultSummary(events, dead, facts.recoveriesMs),
       deadlocks: found, events: [...events],
     }

@@ -1,6 +1,7 @@
 // A whole `cmm run workload`: run, write the results folder, judge the run, write run.json.
 import {join} from 'node:path'
 import {runChecks} from '../check/run-checks.js'
+import {locateViolations} from '../check/locate.js'
 import {exitCodeFor} from '../check/verdict.js'
 import {EXIT} from '../records/exit-codes.js'
 import {summarize, type RunSummary} from '../results/summary.js'
@@ -28,7 +29,9 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
   await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows())
   const checks = runChecks({...run, copyStrategy: run.workload.cluster.copyStrategy}, {timeoutMs: options.checkTimeoutMs ?? 60_000})
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
-  const summary = summarize(run, checks)
+  const judged = summarize(run, checks)
+  const explained = checks.valid === true ? [] : locateViolations({...run, summary: judged})
+  const summary = explained.length === 0 ? judged : {...judged, explained}
   await writeSummary(run.dir, summary)
   const exitCode = run.end === 'interrupted' ? EXIT.interrupted : run.end === 'failed' ? EXIT.runFailed : exitCodeFor(checks.valid)
   return {run, summary, exitCode}

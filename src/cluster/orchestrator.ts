@@ -6,12 +6,18 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
-import {restartRedisServer, startRedisServer, type RedisServer} from '../redis/server.js'
-import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import {startDeployment, type RedisDeployment, type Topology} from '../redis/topology/deployment.js'
+import {DEFAULT_DURABILITY, survivesRestart, type Durability} from '../redis/durability.js'
+import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
+import type {RedisRecovery} from '../records/run-meta.js'
+import {redisFaultAccount} from './redis-fault-account.js'
+import {hideSecrets, redactRedisUrl} from '../util/redis-url.js'
 import {nowUs} from '../util/clock.js'
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {ChaosStep, Workload} from '../workload/types.js'
-import {META_FORMAT} from '../records/run-meta.js'
+import {META_FORMAT, settingsOf} from '../records/run-meta.js'
+import {encodeMeta} from '../node/run-meta.js'
+import {scanRunKeys, startHeartbeat, type Heartbeat, EXTERNAL_JOIN_TIMEOUT_MS} from '../redis/heartbeat.js'
 import {setStatus, writeMeta} from '../redis/run-meta.js'
 import {encodeMessage, type ControlMessage} from '../records/messages.js'
 import type {BreakVariant} from '../protocol/break.js'
@@ -55,7 +61,17 @@ export interface RunOptions {
   readonly onDeadlock?: DeadlockPolicy
   /** Polled while the run goes on: while true the nodes start no new op (the live view's `p`). */
   readonly paused?: () => boolean
+  /** The private Redis: its shape, persistence and replica lag (issue 16); ignored with redisUrl. */
+  readonly redisTopology?: Topology
+  readonly redisDurability?: Durability
+  readonly redisReplicaLagMs?: number
+  /** `--redis-wait N`: every manager decision, lease renewal and inbox read waits for N replicas. */
+  readonly redisWait?: number
+  readonly redisWaitTimeoutMs?: number
 }
+
+/** How long a WAIT may block before the node gives its request up as of unknown outcome. */
+export const DEFAULT_REDIS_WAIT_TIMEOUT_MS = 1000
 
 export function newRunId(): string {
   const d = new Date()
@@ -63,10 +79,7 @@ export function newRunId(): string {
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`
 }
 
-export function settingsOf(w: Workload): ProtocolSettings {
-  const c = w.cluster
-  return {granularity: c.granularity, states: c.states, downgrade: c.downgrade, holdTimeUs: c.holdTimeUs, pageSize: c.pageSize}
-}
+export {settingsOf}
 
 export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const emit = options.onEvent ?? (() => {})
@@ -74,11 +87,12 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const dir = join(options.outDir, runId)
   const n = options.workload.cluster.nodes
   const settings = settingsOf(options.workload)
-  let server: RedisServer | null = null
+  let server: RedisDeployment | null = null
   let socketDir: string | null = null
   let redis: Redis | null = null
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
+  let heartbeat: Heartbeat | null = null
   const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const events = new EventLog(join(dir, 'events.jsonl'))
   // Deadlocks and stuck waits have their own run events; everything else logged is a fault step.
@@ -86,36 +100,42 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (line.type !== 'deadlock' && line.type !== 'stuck') emit({type: 'fault', line})
   }
   try {
+    const topology = options.redisTopology ?? 'single'
+    const durability = options.redisDurability ?? DEFAULT_DURABILITY
     // A private server whose nodes all run here also listens on a Unix socket, which costs each
     // command less CPU than loopback TCP; the socket's folder outlives a chaos restart of Redis.
-    if (options.redisUrl === undefined && !options.externalNodes) socketDir = mkdtempSync(join(tmpdir(), 'cmm-sock-'))
-    if (options.redisUrl === undefined) server = await startRedisServer(socketDir === null ? {} : {socketPath: join(socketDir, 'redis.sock')})
+    if (options.redisUrl === undefined && !options.externalNodes && topology === 'single') socketDir = mkdtempSync(join(tmpdir(), 'cmm-sock-'))
+    const socketPath = socketDir === null ? undefined : join(socketDir, 'redis.sock')
+    if (options.redisUrl === undefined) server = await startDeployment({topology, durability, dir, replicaLagMs: options.redisReplicaLagMs, socketPath})
     const url = options.redisUrl ?? server!.url
-    const localUrl = server?.socket ?? url
-    emit({type: 'redis', url, private: server !== null})
+    const localUrl = server?.localUrl ?? url
+    // What is shown and stored (stdout, run.json, live.json): the URL without its password.
+    const shownUrl = redactRedisUrl(url)
+    emit({type: 'redis', url: shownUrl, private: server !== null})
     redis = connectRedis(localUrl, 'cmm-orchestrator')
     await ensureReachable(redis, localUrl)
+    const redisRecovery = recoveryOf(server, options)
+    if (redisRecovery.reconnect) waitAcrossReconnects(redis)
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
-    await writeMeta(redis, {format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report'})
+    await writeMeta(redis, encodeMeta({format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery, redisTopology: topology, redisPrivate: server !== null}))
+    heartbeat = await startHeartbeat(redis, runId, server === null)
 
     let driver: RunDriver | null = null
-    const restartRedis = server === null ? null : async () => {
-      server = await restartRedisServer(server!)
-    }
-    supervisor = new Supervisor({redis, runId, redisUrl: localUrl, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, restartRedis})
-    if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: url, nodes: n})
+    supervisor = new Supervisor({redis, runId, redisUrl: localUrl, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server})
+    if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: shownUrl, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
-    await registerLive(redis, dir, {runId, redisUrl: url, pid: process.pid, startedAt, nodes: supervisor.pids()})
+    await registerLive(redis, dir, {runId, redisUrl: shownUrl, pid: process.pid, startedAt, nodes: supervisor.pids()})
 
-    driver = new RunDriver(redis, runId, n, supervisor, events, options, emit)
+    driver = new RunDriver(redis, shownUrl, runId, n, supervisor, events, options, emit)
     const collected = await driver.drive()
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
-      redis: {url, private: server !== null}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
+      redis: {url: shownUrl, private: server !== null, topology: server?.topology ?? null, durability: server?.durability ?? null, waitReplicas: redisRecovery.waitReplicas, replicaLagMs: server === null ? null : options.redisReplicaLagMs ?? 0}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
     }
   } finally {
+    heartbeat?.stop()
     supervisor?.stop()
     if (supervisor) procs = supervisor.all()
     if (redis) await unregisterLive(redis, dir, runId).catch(() => {})
@@ -130,9 +150,17 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   }
 }
 
+/** What nodes do when their connection drops, from the Redis the run has (RunMeta `redisRecovery`). */
+function recoveryOf(server: RedisDeployment | null, options: RunOptions): RedisRecovery {
+  const waitReplicas = options.redisWait ?? 0
+  // A replica or an AOF keeps the run's state; a given Redis (--redis) is trusted to if --redis-wait says it has replicas.
+  const reconnect = server === null ? waitReplicas > 0 : server.topology === 'sentinel' || survivesRestart(server.durability)
+  return {reconnect, waitReplicas, waitTimeoutMs: options.redisWaitTimeoutMs ?? DEFAULT_REDIS_WAIT_TIMEOUT_MS}
+}
+
 export const DEFAULT_READY_TIMEOUT_MS = 30_000
 /** Nodes started by hand on other hosts get longer to join. */
-export const DEFAULT_EXTERNAL_READY_TIMEOUT_MS = 600_000
+export const DEFAULT_EXTERNAL_READY_TIMEOUT_MS = EXTERNAL_JOIN_TIMEOUT_MS
 
 /** What a run's driver hands back: the collected reports and what the run cost. */
 type Driven = Collected & Pick<RunCollected, 'resources'>
@@ -147,6 +175,7 @@ class RunDriver {
 
   constructor(
     private readonly redis: Redis,
+    private readonly shownUrl: string,
     private readonly runId: string,
     private readonly n: number,
     private readonly sup: Supervisor,
@@ -173,7 +202,31 @@ class RunDriver {
     return this.options.livenessMs ?? DEFAULT_LIVENESS_MS
   }
 
+  /**
+   * Redis going away mid-run (killed, unreachable) surfaces as a failed command in any phase:
+   * the run then ends `failed` with what was collected so far and a message saying so.
+   */
   async drive(): Promise<Driven> {
+    let redisError = ''
+    this.redis.on('error', (error: Error) => (redisError = error.message))
+    try {
+      return await this.phases()
+    } catch (error) {
+      if (await redisAnswers(this.redis)) throw error
+      const elapsedMs = this.startUs === 0 ? 0 : (nowUs() - this.startUs) / 1000
+      const message = this.redisGoneMessage(redisError || (error as Error).message, elapsedMs)
+      this.reports.errors.unshift({node: -1, message})
+      this.events.write('redis-lost', {reason: message})
+      this.emit({type: 'node-error', node: -1, message})
+      this.sup.stop()
+      killNodes(this.sup.all())
+      await reapNodes(this.sup.all(), 3000)
+      this.reader.close()
+      return this.finish('failed', elapsedMs, NO_FINAL_STATE)
+    }
+  }
+
+  private async phases(): Promise<Driven> {
     if (!(await this.join())) return this.finish('interrupted', 0, NO_FINAL_STATE)
     await this.start()
     const end = await this.collect()
@@ -182,7 +235,26 @@ class RunDriver {
     await this.resources.end(this.sup.redisLost ? null : this.redis)
     const final = end === 'completed' ? await this.flush() : NO_FINAL_STATE
     await this.stop(end)
-    return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final)
+    return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final, await this.managerBreakFired())
+  }
+
+  /** The manager-side broken variants (early-grant, no-conversion-refusal) count their deviations in Redis. */
+  private async managerBreakFired(): Promise<number> {
+    const variant = this.options.breakVariant
+    if (!variant) return 0
+    return Number((await this.redis.hget(keys.breakFired(this.runId), variant).catch(() => null)) ?? 0)
+  }
+
+  /** "Redis at URL went away (cause) 2.1 s into the run; node 0: 153 ops, at read a/1; ..." */
+  private redisGoneMessage(cause: string, elapsedMs: number): string {
+    const r = this.reports
+    const when = this.startUs === 0 ? `before the run started (${r.ready.size} of ${this.n} nodes had joined)` : `${(elapsedMs / 1000).toFixed(1)} s into the run`
+    const nodes = Array.from({length: this.n}, (_, node) => {
+      const seen = r.lastSeen.get(node)
+      const doing = seen?.op ? `, at ${seen.op}${seen.waits.length > 0 ? ` (${seen.waits.join('; ')})` : ''}` : ''
+      return `node ${node}: ${r.perNode[node] ?? 0} ops${doing}`
+    })
+    return `Redis at ${this.shownUrl} went away (${hideSecrets(cause)}) ${when}; ${nodes.join('; ')}. The results below are what was collected until then.`
   }
 
   /** 1. Every node joins (bounded wait). False: interrupted while waiting. */
@@ -307,12 +379,12 @@ class RunDriver {
     return {...final, waits, manager: await readManagerUnits(this.redis, this.runId, waits).catch(() => ({}))}
   }
 
-  private finish(end: RunEnd, durationMs: number, final: FinalState): Driven {
+  private finish(end: RunEnd, durationMs: number, final: FinalState, managerBreakFired = 0): Driven {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
-    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final}
+    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, managerBreakFired}
     const collected = this.reports.collect(facts, () => this.events.records)
-    return {...collected, resources: this.resources.summarize(collected.totals.ops)}
+    return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history)), resources: this.resources.summarize(collected.totals.ops)}
   }
 
   private async read(blockMs: number): Promise<void> {
@@ -337,11 +409,12 @@ async function control(redis: Redis, runId: string, node: number, msg: ControlMe
 
 /** On a shared Redis, a finished run removes its keys (results live on disk). */
 async function cleanupRunKeys(redis: Redis, runId: string): Promise<void> {
-  let cursor = '0'
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `cmm:{${runId}}:*`, 'COUNT', 1000)
-    cursor = next
-    if (batch.length > 0) await redis.unlink(...batch)
-  } while (cursor !== '0')
+  for await (const batch of scanRunKeys(redis, runId)) await redis.unlink(...batch)
+}
+
+/** Whether Redis still answers (a PING within 2 s): tells an outage from a bug. */
+async function redisAnswers(redis: Redis): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref())
+  return Promise.race([redis.ping().then(() => true, () => false), timeout])
 }
 

@@ -6,12 +6,14 @@
 // until a renewal succeeds again; a failed renewal means the incarnation is dead.
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
+import {connectionCloses, waitForReplicas} from '../redis/replication.js'
 
 export const DEFAULT_LEASE_TTL_MS = 2000
 
 /** The incarnation lost its lease (or Redis lost the run): drop everything, rejoin as new. */
 export class LeaseLostError extends Error {
-  constructor(readonly why: 'expired' | 'redis-lost', detail: string) {
+  /** `redis-uncertain`: Redis came back (or failed over) but a request's outcome is unknown. */
+  constructor(readonly why: 'expired' | 'redis-lost' | 'redis-uncertain', detail: string) {
     super(`lease lost (${why}): ${detail}`)
     this.name = 'LeaseLostError'
   }
@@ -38,6 +40,8 @@ export class Lease {
     readonly proc: number,
     readonly ttlMs: number,
     private readonly onLost: (error: LeaseLostError) => void,
+    /** `--redis-wait`: a renewal counts only once this many replicas have it (a failover keeps it). */
+    private readonly replicas: {readonly count: number; readonly timeoutMs: number} = {count: 0, timeoutMs: 0},
   ) {
     if (!Number.isInteger(ttlMs) || ttlMs < 50) throw new Error(`lease TTL must be an integer >= 50 ms, got ${ttlMs}`)
     this.marginMs = Math.max(5, Math.floor(ttlMs / 8))
@@ -78,8 +82,16 @@ export class Lease {
   private async renewOnce(): Promise<boolean> {
     const sentAt = Date.now()
     let res: unknown
+    const closesBefore = connectionCloses(this.redis)
     try {
-      res = await this.redis.eval(RENEW, 2, keys.lease(this.runId, this.proc), keys.epoch(this.runId), '1', String(this.ttlMs))
+      const renewed = this.redis.eval(RENEW, 2, keys.lease(this.runId, this.proc), keys.epoch(this.runId), '1', String(this.ttlMs))
+      const replicated = waitForReplicas(this.redis, this.replicas.count, this.replicas.timeoutMs)
+      res = await renewed
+      // An unreplicated renewal may vanish in a failover: the promoted replica's expiry is older.
+      if (res === 'ok') await replicated
+      // Redis changed under the renewal (a failover): its WAIT spoke for the new primary, which
+      // may never have seen the renewal. Keep the old deadline; the next renewal proves it anew.
+      if (this.replicas.count > 0 && connectionCloses(this.redis) !== closesBefore) return this.valid()
     } catch {
       // Redis unreachable: the deadline still protects us; the next renewal tries again.
       return this.valid()
@@ -96,8 +108,17 @@ export class Lease {
    * The connection to Redis dropped: Redis may have restarted and forgotten the run (locks,
    * disk, this lease). Nothing held can be trusted any more; the incarnation ends.
    */
-  connectionLost(detail: string): void {
-    this.fail(new LeaseLostError('redis-lost', detail))
+  connectionLost(detail: string, why: 'redis-lost' | 'redis-uncertain' = 'redis-lost'): void {
+    this.fail(new LeaseLostError(why, detail))
+  }
+
+  /**
+   * Gives the lease up without a clean exit (a request's outcome is unknown): deleting the key
+   * lets the reaper declare this incarnation dead and purge it at once instead of after the TTL.
+   */
+  async abandon(): Promise<void> {
+    this.stop()
+    await this.redis.del(keys.lease(this.runId, this.proc))
   }
 
   private fail(error: LeaseLostError): void {

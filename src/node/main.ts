@@ -1,11 +1,12 @@
 // Entry point of a node process spawned by the orchestrator:
-//   node main.js --redis URL --run RUN --id K [--parent-watch]
+//   CMM_REDIS_URL=URL node main.js --run RUN --id K [--parent-watch]   (or --redis URL)
 // With --parent-watch the node exits as soon as its parent goes away (stdin closes), so a
 // crashed or killed orchestrator never leaves node processes behind.
 import {parseArgs} from 'node:util'
 import {runNode} from './node.js'
 import {LeaseLostError} from './lease.js'
 import {NODE_EXIT} from '../records/exit-codes.js'
+import {hideSecrets, redactRedisUrl, REDIS_URL_ENV} from '../util/redis-url.js'
 
 const {values} = parseArgs({
   options: {
@@ -17,10 +18,12 @@ const {values} = parseArgs({
   },
 })
 
-if (!values.redis || !values.run || values.id === undefined) {
-  process.stderr.write('usage: main.js --redis URL --run RUN --id K [--parent-watch]\n')
+const redisUrl = values.redis ?? process.env[REDIS_URL_ENV]
+if (!redisUrl || !values.run || values.id === undefined) {
+  process.stderr.write(`usage: ${REDIS_URL_ENV}=URL main.js --run RUN --id K [--parent-watch]\n`)
   process.exit(NODE_EXIT.usage)
 }
+redactRedisUrl(redisUrl) // remembers the password, so that no message below shows it
 
 if (values['parent-watch']) {
   process.stdin.resume()
@@ -29,13 +32,13 @@ if (values['parent-watch']) {
 }
 
 try {
-  await runNode({redisUrl: values.redis, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation)})
+  await runNode({redisUrl, runId: values.run, node: Number(values.id), incarnation: Number(values.incarnation), watchOrchestrator: !values['parent-watch']})
   process.exit(NODE_EXIT.ok)
 } catch (error) {
   if (error instanceof LeaseLostError) {
-    process.stderr.write(`node ${values.id}: ${error.message}; exiting to rejoin as a new incarnation\n`)
+    process.stderr.write(`node ${values.id}: ${hideSecrets(error.message)}; exiting to rejoin as a new incarnation\n`)
     process.exit(NODE_EXIT.leaseLost)
   }
-  process.stderr.write(`node ${values.id}: ${(error as Error).stack ?? String(error)}\n`)
+  process.stderr.write(`node ${values.id}: ${hideSecrets((error as Error).stack ?? String(error))}\n`)
   process.exit(NODE_EXIT.crashed)
 }

@@ -7,14 +7,17 @@ import {RedisLockManager} from '../redis/lock-manager.js'
 import {createOpStream} from '../workload/stream.js'
 import type {OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
-import {readMeta} from '../redis/run-meta.js'
-import type {RunMeta} from '../records/run-meta.js'
+import {readRunMeta} from './run-meta.js'
+import {REDIS_FRAGILE, type RedisRecovery, type RunMeta} from '../records/run-meta.js'
+import {readIsReplicated} from '../redis/replication.js'
+import {InflightManager, watchConnections} from './recovery.js'
 import type {Redis} from 'ioredis'
 import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
-import {connectRedis, ensureReachable} from '../util/redis-client.js'
+import type {RequestLogEntry} from '../records/request-log.js'
+import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
@@ -24,12 +27,13 @@ import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
 import {ownUsage} from '../metrics/resources.js'
 import {handoffTraceFromEnv, type HandoffStep, type HandoffTrace} from './handoff-trace.js'
+import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../redis/heartbeat.js'
 
 export interface NodeOptions {
   readonly redisUrl: string
   readonly runId: string
   readonly node: number
-  /** How often history batches and progress go to the orchestrator. */
+  /** How often progress goes to the orchestrator (history batches go at least every 250 ms). */
   readonly reportEveryMs?: number
   /**
    * 0 for the first start of this node, +1 for each restart. The incarnation's process id
@@ -37,6 +41,11 @@ export interface NodeOptions {
    * stream, so nothing of a dead incarnation (holds, grants, stamps) is mistaken for its own.
    */
   readonly incarnation?: number
+  /**
+   * Check the orchestrator's heartbeat before joining and while waiting for the start (default
+   * true: `cmm node` by hand). A node the orchestrator spawned watches its parent's pipe instead.
+   */
+  readonly watchOrchestrator?: boolean
 }
 
 /**
@@ -62,11 +71,17 @@ function resumeOnRunClock(stream: OpStream, incarnation: number): OpStream {
 const HISTORY_BATCH_MAX = 4096
 
 /**
- * Progress (ops, interval latencies, the live view's lock summary) and the periodic record flush.
- * The live view redraws at most twice a second and the liveness bound is seconds: a report a
- * second is enough, and each one costs the node and the orchestrator CPU the workload competes for.
+ * Progress (ops, interval latencies, the live view's lock summary). The live view redraws at most
+ * twice a second and the liveness bound is seconds: a report a second is enough, and each one
+ * costs the node and the orchestrator CPU the workload competes for.
  */
 const REPORT_EVERY_MS = 1000
+/**
+ * The periodic record flush (history, trace, locks) stays more frequent: what a process killed
+ * between flushes did never reaches the history, so its ops in flight could not become `info`.
+ * A flush is one XADD per batch whatever its size, so this costs little.
+ */
+const RECORDS_EVERY_MS = 250
 
 export async function runNode(options: NodeOptions): Promise<void> {
   // Commands issued in one tick (a record flush and the demote it guards) leave in one write.
@@ -75,7 +90,14 @@ export async function runNode(options: NodeOptions): Promise<void> {
   let node: NodeProcessRun | null = null
   try {
     await ensureReachable(redis, options.redisUrl)
-    const meta = await readMeta(redis, options.runId)
+    const meta = await readRunMeta(redis, options.runId)
+    // Joining a run nobody drives would wait for a start that never comes.
+    if ((options.watchOrchestrator ?? true) && !(await orchestratorAlive(redis, options.runId))) throw noOrchestrator(options.runId)
+    const recovery = meta.redisRecovery ?? REDIS_FRAGILE
+    if (recovery.reconnect) {
+      await ensureReachable(reader, options.redisUrl)
+      for (const client of [redis, reader]) waitAcrossReconnects(client)
+    }
     if (!Number.isInteger(options.node) || options.node < 0 || options.node >= meta.workload.cluster.nodes) {
       throw new Error(`node ${options.node} is not part of run ${options.runId} (nodes 0..${meta.workload.cluster.nodes - 1})`)
     }
@@ -101,7 +123,12 @@ class NodeProcessRun {
   private readonly history: HistoryEntry[] = []
   private readonly trace: TraceEntry[] = []
   private readonly locks: LockEntry[] = []
+  private readonly requests: RequestLogEntry[] = []
   private readonly lease: Lease
+  private readonly recovery: RedisRecovery
+  /** Manager requests awaiting their reply (recovery.ts: one caught by a reconnection is of unknown outcome). */
+  private readonly manager: InflightManager
+  private batches = 0
   private readonly runtime: NodeRuntime
   private readonly stream: OpStream
   /** CMM_HANDOFF_TRACE: timestamps of each handoff's critical path (bench only); null when unset. */
@@ -121,11 +148,19 @@ class NodeProcessRun {
     const incarnation = options.incarnation ?? 0
     this.proc = processId(this.node, incarnation, meta.workload.cluster.nodes)
     this.handoffs = handoffTraceFromEnv(this.proc)
+    this.recovery = meta.redisRecovery ?? REDIS_FRAGILE
+    const replicas = {count: this.recovery.waitReplicas, timeoutMs: this.recovery.waitTimeoutMs}
     this.lease = new Lease(redis, options.runId, this.proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
       this.leaseLost = error
       this.runtime.fail(error)
       this.requestStop(error.message)
-    })
+      // A request's fate is unknown: give the lease up so the reaper purges this incarnation now.
+      if (error.why === 'redis-uncertain') void this.lease.abandon().catch(() => {})
+    }, replicas)
+    this.manager = new InflightManager(
+      new RedisLockManager(redis, options.runId, {breakVariant: meta.breakVariant ?? null, waitReplicas: replicas.count, waitTimeoutMs: replicas.timeoutMs}),
+      (error) => this.lease.connectionLost(`process ${this.proc}: a manager request failed (${error.message}); its outcome is unknown`, 'redis-uncertain'),
+    )
     this.runtime = this.newRuntime()
     this.stream = resumeOnRunClock(createOpStream(meta.workload, this.node, meta.seed), incarnation)
   }
@@ -135,9 +170,10 @@ class NodeProcessRun {
     const breakVariant = meta.breakVariant ?? null
     const policy = meta.onDeadlock ?? 'report'
     return new NodeRuntime({
-      node: proc, settings: meta.settings, manager: new RedisLockManager(this.redis, this.options.runId, {breakVariant}), counters: this.counters, clock: nowUs, breakVariant,
+      node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
       onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
       onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),
+      onRequest: (r) => this.requests.push({...r, time: (r.time - this.startUs) * 1000}),
       lease: this.lease,
       // The records must reach Redis before what they describe does: a node killed right after a
       // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
@@ -161,10 +197,13 @@ class NodeProcessRun {
   /** 1. Takes the lease, starts reading the inbox (manager messages and control), says ready. */
   async join(reader: Redis): Promise<void> {
     await this.lease.join(this.node)
-    // A dropped connection may be a Redis restart that forgot everything: stop trusting state.
-    for (const client of [this.redis, reader]) client.on('close', () => this.closing || this.lease.connectionLost(`process ${this.proc}: connection to Redis closed`))
-    const inbox = readInbox(reader, this.options.runId, this.node, (m) => this.runtime.deliver(m), (m) => this.onControl(m), undefined, undefined, this.proc)
+    const {recovery, proc} = this
+    watchConnections({clients: [this.redis, reader], manager: {client: this.redis, requests: this.manager}, recovery, lease: this.lease, proc, closing: () => this.closing})
+    const confirmRead = (closesBefore: number) => readIsReplicated(reader, this.options.runId, recovery.waitReplicas, recovery.waitTimeoutMs, closesBefore)
+    const inbox = readInbox(reader, this.options.runId, this.node, (m) => this.runtime.deliver(m), (m) => this.onControl(m), undefined, undefined, proc, confirmRead)
     inbox.catch((error: Error) => {
+      // Redis back but a read not confirmed (replicas): the messages' fate is unknown, as for a request.
+      if (recovery.reconnect) this.lease.connectionLost(`process ${proc}: inbox: ${error.message}`, 'redis-uncertain')
       this.runtime.fail(error)
       this.requestStop(`inbox: ${error.message}`)
     })
@@ -173,7 +212,14 @@ class NodeProcessRun {
 
   /** 2. The run's start time (µs), once it has come; null when the run stopped before starting. */
   async waitForStart(): Promise<number | null> {
-    const startUs = await Promise.race([this.start.promise, this.stop.promise.then(() => null)])
+    // A node joined by hand gives up when the run's orchestrator goes away (its heartbeat lapses).
+    const orchestrator = (this.options.watchOrchestrator ?? true) ? watchOrchestrator(this.redis, this.options.runId) : null
+    let startUs: number | null
+    try {
+      startUs = await Promise.race([this.start.promise, this.stop.promise.then(() => null), ...(orchestrator ? [orchestrator.gone] : [])])
+    } finally {
+      orchestrator?.stop()
+    }
     if (startUs === null) return null
     this.startUs = startUs
     const delay = (startUs - nowUs()) / 1000
@@ -183,7 +229,9 @@ class NodeProcessRun {
 
   /** 3. Plays the workload, reporting progress; then reports done (or the error that ended it). */
   async play(startUs: number): Promise<void> {
-    const reporter = setInterval(() => this.reportProgress(), this.options.reportEveryMs ?? REPORT_EVERY_MS)
+    const reportEveryMs = this.options.reportEveryMs ?? REPORT_EVERY_MS
+    const reporter = setInterval(() => this.reportProgress(), reportEveryMs)
+    const flusher = reportEveryMs > RECORDS_EVERY_MS ? setInterval(() => void this.flushRecords(), RECORDS_EVERY_MS) : null
     let worked: Error | null = null
     try {
       const rng = createRng(deriveSeed(this.meta.seed, this.node, 0xc0b1))
@@ -201,6 +249,7 @@ class NodeProcessRun {
       worked = error as Error
     } finally {
       clearInterval(reporter)
+      if (flusher !== null) clearInterval(flusher)
     }
     await this.flushRecords()
     if (this.leaseLost) throw this.leaseLost
@@ -277,10 +326,12 @@ class NodeProcessRun {
     const entries = this.history.splice(0, this.history.length)
     const traced = this.trace.splice(0, this.trace.length)
     const locked = this.locks.splice(0, this.locks.length)
+    const asked = this.requests.splice(0, this.requests.length)
     const posts: Promise<unknown>[] = []
-    for (let i = 0; i < Math.max(entries.length, traced.length, locked.length); i += HISTORY_BATCH_MAX) {
-      const batch = {entries: entries.slice(i, i + HISTORY_BATCH_MAX), trace: traced.slice(i, i + HISTORY_BATCH_MAX), locks: locked.slice(i, i + HISTORY_BATCH_MAX)}
-      posts.push(this.post({type: 'history', node: this.node, ...batch}))
+    for (let i = 0; i < Math.max(entries.length, traced.length, locked.length, asked.length); i += HISTORY_BATCH_MAX) {
+      const cut = (list: readonly unknown[]) => list.slice(i, i + HISTORY_BATCH_MAX)
+      const batch = {entries: cut(entries) as HistoryEntry[], trace: cut(traced) as TraceEntry[], locks: cut(locked) as LockEntry[], requests: cut(asked) as RequestLogEntry[]}
+      posts.push(this.post({type: 'history', node: this.node, proc: this.proc, batch: ++this.batches, ...batch}))
     }
     return Promise.all(posts)
   }

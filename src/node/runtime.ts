@@ -10,6 +10,7 @@ import type {
 import type {LockManager} from '../records/lock-manager.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
+import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
 import type {BreakVariant} from '../protocol/break.js'
 import type {HandoffStep} from './handoff-trace.js'
 
@@ -47,6 +48,8 @@ export interface NodeRuntimeOptions {
   readonly onFenced?: (request: ManagerRequest, rejected: number) => void
   /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` in µs on `clock`. */
   readonly onLock?: (entry: LockEntry) => void
+  /** Receives every request sent, reply read, callback received and answered (requests.jsonl, the timeline's). */
+  readonly onRequest?: (entry: RequestLogEntry) => void
   /** A deliberately broken variant (`--break`), for the node-side ones. */
   readonly breakVariant?: BreakVariant | null
   /** Steps of lock handoffs, timestamped on `clock` (the benchmark's critical path; src/node/handoff-trace.ts). */
@@ -127,6 +130,7 @@ export class NodeRuntime {
       this.options.counters.grantsByMessage++
       this.lock(message.unit, message.upgrade ? 'upgrade' : 'grant', message.mode, message.seq, message.generation)
     }
+    if (message.type === 'callback') this.record({unit: message.unit, event: 'callback', kind: message.kind, seq: message.seq})
     this.feed({type: 'message', message})
   }
 
@@ -155,6 +159,7 @@ export class NodeRuntime {
       this.fail(error as Error)
       return
     }
+    this.options.counters.breakFired = this.core.breakFired
     for (const effect of effects) this.perform(effect)
   }
 
@@ -164,6 +169,7 @@ export class NodeRuntime {
       case 'send': {
         const r = effect.request
         if (r.type === 'demote') this.lock(r.unit, r.to === 'UN' ? 'release' : 'downgrade', r.to, r.seq, r.generation)
+        this.record(requestRecord(r))
         c.redisRoundTrips++
         c.requests[effect.request.type]++
         if (this.options.onStep) this.step(r)
@@ -204,6 +210,7 @@ export class NodeRuntime {
       case 'callback-done':
         c.callbacks[effect.kind]++
         c.pagesWrittenBack += effect.wroteBack
+        this.record({unit: effect.unit, event: 'answered', kind: effect.kind, pages: effect.wroteBack})
         return
       case 'pin-busy':
         settle(this.pins, effect.id, 'busy')
@@ -250,6 +257,8 @@ export class NodeRuntime {
         if (reply.type === 'stale') c.staleReplies++
         if (reply.type === 'stale' && reply.rejected > 0) this.options.onFenced?.(request, reply.rejected)
         if (reply.type === 'granted' && (request.type === 'acquire' || request.type === 'upgrade')) this.options.onStep?.('grant', request.unit, this.options.clock())
+        const pages = replyPages(reply)
+        this.record({unit: request.unit, event: 'reply', request: request.type, reply: reply.type, ...(pages === undefined ? {} : {pages})})
         if (reply.type === 'granted') this.lock(request.unit, request.type === 'upgrade' ? 'upgrade' : 'grant', reply.mode, reply.seq, reply.generation)
         this.feed({type: 'reply', unit: request.unit, request: request.type, reply})
         // A stale writeback (or demote to SH) made the core drop the hold it thought it had (after unmapping).
@@ -267,6 +276,10 @@ export class NodeRuntime {
 
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {
     this.options.onLock?.({time: this.options.clock(), node: this.options.node, unit, event, mode, seq, generation})
+  }
+
+  private record(entry: DistributiveOmit<RequestLogEntry, 'time' | 'node'>): void {
+    this.options.onRequest?.({...entry, time: this.options.clock(), node: this.options.node} as RequestLogEntry)
   }
 
   private wakeAt(at: number): void {
@@ -298,6 +311,8 @@ export class NodeRuntime {
     }, Math.ceil(delayMs))
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 /** Wake-ups pending at once: one per unit with a deferred callback, so a few per unit at most. */
 const MAX_WAKES = 100_000

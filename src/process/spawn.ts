@@ -21,12 +21,14 @@ export function nodeEntry(): {execArgv: string[]; script: string} {
   throw new Error(`node entry point not found next to ${import.meta.url}: run \`npm run build\``)
 }
 
-export function spawnNode(node: number, redisUrl: string, runId: string, logDir: string, incarnation = 0): NodeProcess {
+/** `env`: added to the node's environment (the Redis URL goes there, not in argv: `ps` shows argv to every local user). */
+export function spawnNode(node: number, env: Readonly<Record<string, string>>, runId: string, logDir: string, incarnation = 0): NodeProcess {
   mkdirSync(logDir, {recursive: true})
   const {execArgv, script} = nodeEntry()
   const logFile = join(logDir, incarnation === 0 ? `node-${node}.log` : `node-${node}.${incarnation}.log`)
   const log = createWriteStream(logFile, {flags: 'a'})
-  const child = spawn(process.execPath, [...execArgv, script, '--redis', redisUrl, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
+  const child = spawn(process.execPath, [...execArgv, script, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
+    env: {...process.env, ...env},
     stdio: ['pipe', 'pipe', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops nodes in order.
     detached: true,

@@ -44,15 +44,21 @@ export function cloneUnit(u: UnitState): UnitState {
 }
 
 /**
+ * How a key writes page bytes: the stamp as it is, or (symmetry reduction in src/sim/) with the
+ * writer's node id renamed. Page bytes are the only place a node id hides in a core's state.
+ */
+export type StampText = (data: Uint8Array) => string | null
+
+/**
  * Canonical text of one unit: two units with equal keys behave the same from here on. Map
  * orders are kept (not sorted): iteration order can decide effect order, and a key that
  * distinguishes more than needed only costs merging, never soundness.
  */
-export function unitKey(u: UnitState): string {
+export function unitKey(u: UnitState, stamp: StampText = stampOf): string {
   let s = `${u.id}|${u.mode}${u.seq}.${u.generation}.${u.grantTime}.${u.epoch}|${u.pins.join(',')}|${inflightKey(u.inflight)}|`
   s += u.callback === null ? '-' : `${u.callback.kind}${u.callback.seq}`
   s += `|${u.dropAfterRefusal ? 'D' : ''}${u.wakeAt ?? ''}|${u.deferReported ?? ''}|`
-  for (const p of u.pages.values()) s += `${p.page.file}/${p.page.page}:${p.pte}:${p.data === null ? '' : stampOf(p.data)}${p.dirty ? '*' : ''};`
+  for (const p of u.pages.values()) s += `${p.page.file}/${p.page.page}:${p.pte}:${p.data === null ? '' : stamp(p.data)}${p.dirty ? '*' : ''};`
   s += '|'
   for (const op of u.waiting) s += opKey(op) + ';'
   s += '|'

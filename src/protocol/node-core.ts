@@ -7,7 +7,7 @@ import type {BreakVariant} from './break.js'
 import {invariant} from './errors.js'
 import {worseClass} from './node-fault-class.js'
 import {checkUnit} from './node-invariants.js'
-import {cloneUnit, stampOf, unitKey} from './node-core-state.js'
+import {cloneUnit, stampOf, unitKey, type StampText} from './node-core-state.js'
 import {
   holdersOf,
   isIdle,
@@ -72,6 +72,12 @@ export class NodeCore {
    */
   readonly #leftMapped = new Map<string, {pte: PteState; data: PageBytes}>()
   readonly #staleCache = new Map<string, PageBytes>()
+  #breakFired = 0
+
+  /** Times this core took its broken variant's deviation (dropped dirty pages, left a mapping, served a read without its lock). */
+  get breakFired(): number {
+    return this.#breakFired
+  }
 
   constructor(config: NodeCoreConfig) {
     invariant(Number.isInteger(config.pageSize) && config.pageSize > 0, `bad pageSize ${config.pageSize}`)
@@ -133,6 +139,16 @@ export class NodeCore {
     return this.#slotOf(page)?.pte ?? 'none'
   }
 
+  /**
+   * What the MMU maps for the page: the PTE, or (broken `skip-invalidate` only) a mapping a
+   * release left behind, which `pte` no longer shows. The model's coherence oracle checks this.
+   */
+  mapping(page: PageRef): PteState {
+    const pte = this.pte(page)
+    if (pte !== 'none' || this.#leftMapped.size === 0) return pte
+    return this.#leftMapped.get(pageKey(page))?.pte ?? 'none'
+  }
+
   cached(page: PageRef): {data: PageBytes; dirty: boolean} | null {
     const slot = this.#slotOf(page)
     return slot?.data ? {data: slot.data, dirty: slot.dirty} : null
@@ -158,11 +174,11 @@ export class NodeCore {
    * Canonical text of the whole state (src/sim/ merges states with equal keys). Idle units are
    * left out; the active set is sorted (only membership matters to the core).
    */
-  stateKey(): string {
-    let s = `${this.#now}|${[...this.#active].sort().join(',')}`
-    for (const u of this.#units.values()) if (!isIdle(u) || u.seq > 0) s += `\n${unitKey(u)}`
-    for (const [key, m] of this.#leftMapped) s += `\nleft ${key}:${m.pte}:${stampOf(m.data)}`
-    for (const [key, data] of this.#staleCache) s += `\nstale ${key}:${stampOf(data)}`
+  stateKey(stamp: StampText = stampOf): string {
+    let s = `${this.#now}|${this.#active.size === 0 ? '' : [...this.#active].sort().join(',')}`
+    for (const u of this.#units.values()) if (!isIdle(u) || u.seq > 0) s += `\n${unitKey(u, stamp)}`
+    for (const [key, m] of this.#leftMapped) s += `\nleft ${key}:${m.pte}:${stamp(m.data)}`
+    for (const [key, data] of this.#staleCache) s += `\nstale ${key}:${stamp(data)}`
     return s
   }
 
@@ -638,6 +654,7 @@ export class NodeCore {
     const brk = this.#cfg.breakVariant
     // skip-writeback (broken): the dirty pages are dropped instead of going back with the demote.
     const writeback = brk === 'skip-writeback' ? [] : this.#dirtySlots(u).map(toWriteback)
+    if (brk === 'skip-writeback' && this.#dirtySlots(u).length > 0) this.#breakFired++
     invariant(writeback.length === 0 || u.mode === 'EX', `node ${this.#cfg.node} unit ${u.id}: dirty pages under ${u.mode}`)
     // skip-invalidate (broken): the PTEs stay mapped; stale-read (broken): the cache is kept.
     if (brk === 'skip-invalidate' || brk === 'stale-read') this.#keepAfterRelease(u, brk)
@@ -735,6 +752,7 @@ export class NodeCore {
       if (brk === 'stale-read') this.#staleCache.set(key, slot.data)
       else if (slot.pte !== 'none') {
         this.#leftMapped.set(key, {pte: slot.pte, data: slot.data})
+        this.#breakFired++
         // The MMU keeps the mapping: no PTE change happens (or is traced) for it.
         slot.pte = 'none'
       }
@@ -753,6 +771,7 @@ export class NodeCore {
       data = left.data
     } else if (op.access === 'read' && u.mode === 'UN') {
       data = this.#staleCache.get(key)
+      if (data !== undefined) this.#breakFired++
       // A fault served from the cache, as if the lock were held.
       fault = worseClass(op.cls, 'cached-lock')
     }

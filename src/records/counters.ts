@@ -20,6 +20,8 @@ export interface NodeCounters {
   copyFallbacks: number
   /** Ops that ended with an error result: their wait was abandoned to break a deadlock. */
   opsFailed: number
+  /** Times the run's broken variant (`--break`) took its deviation on this node (node-side variants). */
+  breakFired: number
 }
 
 export function emptyCounters(): NodeCounters {
@@ -38,6 +40,7 @@ export function emptyCounters(): NodeCounters {
     copyRetries: 0,
     copyFallbacks: 0,
     opsFailed: 0,
+    breakFired: 0,
   }
 }
 

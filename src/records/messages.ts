@@ -3,6 +3,7 @@
 // (JSON); none of these are on the per-fault hot path.
 import type {BucketCounts, CountsHistograms} from './histogram-keys.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {RequestLogEntry} from './request-log.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
@@ -30,7 +31,8 @@ export type NodeReport =
   | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
-  | {readonly type: 'history'; readonly node: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]}
+  /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
+  | {readonly type: 'history'; readonly node: number; readonly proc?: number; readonly batch?: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]; readonly requests?: readonly RequestLogEntry[]}
   | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
@@ -66,7 +68,7 @@ const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   ready: {...NODE, proc: PROC, pid: 'integer', host: 'string', total: {nullable: 'integer'}},
   progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, usage: USAGE},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
-  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}},
+  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, requests: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
   waits: {...NODE, units: 'array'},
   stopped: {...NODE, proc: PROC, usage: USAGE},

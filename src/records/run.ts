@@ -8,11 +8,13 @@ import type {Workload} from '../workload/types.js'
 import type {EncodedHistograms} from './histogram-keys.js'
 import type {NodeCounters} from './counters.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {RequestLogEntry} from './request-log.js'
 import type {FinalState} from './final-state.js'
 import type {EventLine} from './events.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
 import type {DeadlockPolicy, DeadlockRecord, StuckNode} from './deadlocks.js'
 import type {RunResources} from './resources.js'
+import type {RedisFaultAccount} from './redis-faults.js'
 
 /** A run ends as stuck when no node made progress for this long (the liveness bound), unless set. */
 export const DEFAULT_LIVENESS_MS = 10_000
@@ -52,7 +54,8 @@ export interface RunCollected {
   readonly workload: Workload
   readonly settings: ProtocolSettings
   readonly seed: number
-  readonly redis: {readonly url: string; readonly private: boolean}
+  /** topology, durability, replicaLagMs: null for a Redis given with --redis; waitReplicas: --redis-wait. */
+  readonly redis: {readonly url: string; readonly private: boolean; readonly topology?: string | null; readonly durability?: string | null; readonly waitReplicas?: number; readonly replicaLagMs?: number | null}
   readonly startedAt: string
   readonly durationMs: number
   readonly end: RunEnd
@@ -63,6 +66,8 @@ export interface RunCollected {
   readonly trace: readonly TraceEntry[]
   /** Every node's lock changes (grants read, demotes sent), for the coherence checker. */
   readonly locks: readonly LockEntry[]
+  /** Requests, replies and callbacks as the nodes saw them (requests.jsonl, for the timeline). */
+  readonly requests: readonly RequestLogEntry[]
   readonly final: FinalState
   readonly breakVariant: BreakVariant | null
   /** The liveness bound the run was held to (ms). */
@@ -72,6 +77,8 @@ export interface RunCollected {
   readonly onDeadlock: DeadlockPolicy
   /** Deadlocks the manager found (merged from the nodes' reports). */
   readonly deadlocks: readonly DeadlockRecord[]
+  /** Redis restarts and failovers (issue 16): when, how long Redis was away, what was lost, the ops in flight. */
+  readonly redisFaults?: readonly RedisFaultAccount[]
   /** events.jsonl, every line (faults, recoveries, deadlocks, a stuck run's waits), in the order written. */
   readonly events: readonly EventLine[]
   /** CPU and memory of every process, and whether the machine was saturated (run.json `resources`). */

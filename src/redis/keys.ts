@@ -15,6 +15,8 @@ export const keys = {
   queue: (runId: string, unit: UnitId) => `${runPrefix(runId)}queue:${unit}`,
   /** hash: one page of the shared disk (data, version, generation of the last write). */
   page: (runId: string, pageKey: string) => `${runPrefix(runId)}page:${pageKey}`,
+  /** hash: variant -> times the manager took a broken variant's deviation (`--break` runs only). */
+  breakFired: (runId: string) => `${runPrefix(runId)}break-fired`,
   /** hash: the wait-for graph of the whole run (waiters, pin-deferred holders; docs/DEADLOCKS.md). */
   waitGraph: (runId: string) => `${runPrefix(runId)}wfg`,
   /** stream: manager -> node messages (grants, callbacks). */
@@ -33,6 +35,10 @@ export const keys = {
   touched: (runId: string, proc: NodeId) => `${runPrefix(runId)}touched:${proc}`,
   /** string: the run's epoch; vanishes when Redis loses its state (a restart). */
   epoch: (runId: string) => `${runPrefix(runId)}epoch`,
+  /** counter: a write a node makes after reading its inbox, so WAIT covers what it read (`--redis-wait`). */
+  replicationMark: (runId: string) => `${runPrefix(runId)}repl-mark`,
+  /** string with a TTL (PX): the orchestrator's heartbeat; gone = the run has no orchestrator. */
+  alive: (runId: string) => `${runPrefix(runId)}alive`,
   /** stream: fault requests to the orchestrator (`cmm chaos kill-node`). */
   chaos: (runId: string) => `${runPrefix(runId)}chaos`,
 } as const

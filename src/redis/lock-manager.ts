@@ -13,6 +13,7 @@ import {decodeDiskRecord, decodeReply, decodeUnitState, decodeWaitGraph, encodeR
 import type {WaitGraphView} from '../protocol/wait-graph.js'
 import type {LockManager} from '../records/lock-manager.js'
 import {keys, runPrefix} from './keys.js'
+import {waitForReplicas} from './replication.js'
 
 export {decodeNodeMessage} from './codec.js'
 
@@ -74,13 +75,18 @@ export class RedisLockManager implements LockManager {
    */
   /** Last ARGV of every script call: the broken variant's name, or '-' (common.lua `BREAK`). */
   private readonly breakArg: string
+  /** `--redis-wait N`: a reply is returned only once N replicas have the decision (WAIT). */
+  private readonly waitReplicas: number
+  private readonly waitTimeoutMs: number
 
   constructor(
     private readonly redis: Redis,
     readonly runId: string,
-    options: {readonly breakVariant?: BreakVariant | null} = {},
+    options: {readonly breakVariant?: BreakVariant | null; readonly waitReplicas?: number; readonly waitTimeoutMs?: number} = {},
   ) {
     this.breakArg = options.breakVariant ?? '-'
+    this.waitReplicas = options.waitReplicas ?? 0
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 0
     const src = scriptSources()
     const table = redis as unknown as Record<string, unknown>
     const bind = (script: ScriptName): ScriptFn => {
@@ -99,7 +105,10 @@ export class RedisLockManager implements LockManager {
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
     let raw: unknown
     try {
-      raw = await this.calls[call.script](...call.keys, ...call.args, this.breakArg)
+      const decided = this.calls[call.script](...call.keys, ...call.args, this.breakArg)
+      const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
+      raw = await decided
+      await replicated
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) {
         throw new ProtocolError(error.message.slice(PROTOCOL_ERROR_CODE.length))

@@ -1,10 +1,10 @@
 // The run's meta hash in Redis (records/run-meta.ts says what it holds): written by the
-// orchestrator, read by every node that joins and by `cmm chaos`.
+// orchestrator, read by every node that joins and by `cmm chaos` (node/run-meta.ts checks it).
 import type {Redis} from 'ioredis'
 import {keys} from './keys.js'
-import {META_FORMAT, type RunMeta} from '../records/run-meta.js'
+import {META_FORMAT, RunMetaError, type StoredRunMeta} from '../records/run-meta.js'
 
-export async function writeMeta(redis: Redis, meta: RunMeta): Promise<void> {
+export async function writeMeta(redis: Redis, meta: StoredRunMeta): Promise<void> {
   await redis.hset(keys.meta(meta.runId), {format: String(meta.format), meta: JSON.stringify(meta), status: 'starting'})
   // The epoch: a Redis that restarts forgets it, and every node then knows its state is gone.
   await redis.set(keys.epoch(meta.runId), meta.createdAt, 'NX')
@@ -14,9 +14,10 @@ export async function setStatus(redis: Redis, runId: string, status: string): Pr
   await redis.hset(keys.meta(runId), 'status', status)
 }
 
-export async function readMeta(redis: Redis, runId: string): Promise<RunMeta> {
+/** The stored meta JSON text, unchecked beyond its presence and format version. */
+export async function readMetaText(redis: Redis, runId: string): Promise<string> {
   const fields = await redis.hgetall(keys.meta(runId))
-  if (!fields.meta) throw new Error(`no run ${runId} in this Redis (key ${keys.meta(runId)} is missing)`)
-  if (Number(fields.format) !== META_FORMAT) throw new Error(`run ${runId} was written by another cmm version (format ${fields.format}, expected ${META_FORMAT})`)
-  return JSON.parse(fields.meta) as RunMeta
+  if (!fields.meta) throw new RunMetaError(`no run ${runId} in this Redis (key ${keys.meta(runId)} is missing)`)
+  if (Number(fields.format) !== META_FORMAT) throw new RunMetaError(`run ${runId} was written by another cmm version (format ${fields.format}, expected ${META_FORMAT})`)
+  return fields.meta
 }

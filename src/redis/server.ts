@@ -3,9 +3,9 @@
 // crashed or SIGKILLed orchestrator or test never leaves a redis-server behind.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {createServer} from 'node:net'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 
 export interface RedisServer {
   /** What clients connect to: redis://127.0.0.1:PORT, or the socket's path. */
@@ -15,9 +15,11 @@ export interface RedisServer {
   /** The Unix socket it also listens on (`socketPath` option), or null. */
   readonly socket: string | null
   readonly pid: number
+  /** How it was started: a restart starts it again the same way (same port, folder, persistence). */
+  readonly options: RedisServerOptions
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). Idempotent. */
   stop(): Promise<void>
-  /** Kills it abruptly (state lost, as the server keeps nothing on disk). */
+  /** Kills it abruptly (SIGKILL): what it had not persisted is lost. */
   kill(): Promise<void>
 }
 
@@ -46,21 +48,37 @@ export async function freePort(): Promise<number> {
 
 // `read` returns when the parent closes the pipe (exit, crash, SIGKILL): then the server goes.
 // stdin is saved on fd 3 because sh gives background jobs /dev/null as stdin. USR1 = SIGKILL it.
+// The program (redis-server or redis-sentinel) is the first argument.
 const WATCHDOG = [
   'exec 3<&0',
-  'redis-server "$@" & r=$!',
+  'prog="$1"; shift',
+  '"$prog" "$@" & r=$!',
   'trap \'kill $r 2>/dev/null; wait $r\' TERM INT',
   'trap \'kill -9 $r 2>/dev/null; wait $r\' USR1',
   '(read _ <&3; kill $r 2>/dev/null) &',
   'wait $r',
 ].join('\n')
 
-/**
- * `unixSocket`: listen on a socket only (in the server's own folder). `socketPath`: listen on TCP
- * and also on this socket, whose folder the caller owns and keeps across a restart (local
- * clients then use the cheaper socket, and find it again after restartRedisServer).
- */
-export async function startRedisServer(options: {port?: number; unixSocket?: boolean; socketPath?: string; startTimeoutMs?: number} = {}): Promise<RedisServer> {
+export interface RedisServerOptions {
+  readonly port?: number
+  /** Listen on a socket only (in the server's own folder). */
+  readonly unixSocket?: boolean
+  /**
+   * Listen on TCP and also on this socket, whose folder the caller owns and keeps across a
+   * restart (local clients then use the cheaper socket, and find it again after restartRedisServer).
+   */
+  readonly socketPath?: string
+  readonly startTimeoutMs?: number
+  /** Keep the server's files here (the run's folder: AOF, sentinel config); default a temp folder removed on stop. */
+  readonly dir?: string
+  /** More redis-server arguments (persistence, --replicaof, ...). */
+  readonly args?: readonly string[]
+  /** `redis-sentinel`: `configFile` is then its (writable) configuration file. */
+  readonly program?: 'redis-server' | 'redis-sentinel'
+  readonly configFile?: string
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   if (!redisServerAvailable()) throw new RedisNotInstalledError()
   const timeoutMs = options.startTimeoutMs ?? 10_000
   const deadline = Date.now() + timeoutMs
@@ -68,28 +86,34 @@ export async function startRedisServer(options: {port?: number; unixSocket?: boo
   // A free port can be taken between probing and binding: retry a few times.
   for (let attempt = 0; attempt < 5 && Date.now() < deadline; attempt++) {
     const port = options.unixSocket ? 0 : (options.port ?? (await freePort()))
-    const dir = mkdtempSync(join(tmpdir(), 'cmm-redis-'))
+    const keepDir = options.dir !== undefined
+    const dir = keepDir ? resolve(options.dir!) : mkdtempSync(join(tmpdir(), 'cmm-redis-'))
+    mkdirSync(dir, {recursive: true})
     // The socket lives in the server's own folder, removed with it.
     const socket = options.unixSocket ? join(dir, 'redis.sock') : null
     const also = options.socketPath === undefined ? [] : ['--unixsocket', options.socketPath, '--unixsocketperm', '700']
     const listen = socket === null ? ['--port', String(port), '--bind', '127.0.0.1', ...also] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700']
-    const args = [...listen, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
+    const program = options.program ?? 'redis-server'
+    const persistence = options.args ?? ['--appendonly', 'no']
+    const config = options.configFile === undefined ? [] : [options.configFile]
+    const args = [...config, ...listen, '--save', '', ...persistence, '--dir', dir, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning']
     // detached: its own process group, so a terminal's Ctrl-C does not kill Redis under a run that is stopping.
-    const child = spawn('sh', ['-c', WATCHDOG, 'cmm-redis', ...args], {stdio: ['pipe', 'ignore', 'pipe'], detached: true})
+    const child = spawn('sh', ['-c', WATCHDOG, 'cmm-redis', program, ...args], {stdio: ['pipe', 'ignore', 'pipe'], detached: true})
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
     const target = socket === null ? {port, host: '127.0.0.1'} : {path: socket}
     const up = await waitForPong(target, child, deadline)
-    if (up) return handle(port, socket, child, dir, options.socketPath ?? null)
-    lastError = stderr.trim() || `redis-server did not listen on ${socket ?? `port ${port}`}`
+    if (up) return handle(port, socket, child, keepDir ? null : dir, options)
+    lastError = stderr.trim() || `${program} did not listen on ${socket ?? `port ${port}`}`
     child.kill('SIGKILL')
-    rmSync(dir, {recursive: true, force: true})
+    if (!keepDir) rmSync(dir, {recursive: true, force: true})
     if (options.port !== undefined || socket !== null) break
   }
   throw new Error(`could not start redis-server: ${lastError}`)
 }
 
-function handle(port: number, socket: string | null, child: ChildProcess, dir: string, alsoSocket: string | null): RedisServer {
+/** `tempDir`: a folder of ours to remove on stop (null: the caller's folder, kept). */
+function handle(port: number, socket: string | null, child: ChildProcess, tempDir: string | null, options: RedisServerOptions): RedisServer {
   let stopped: Promise<void> | null = null
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const end = (signal: NodeJS.Signals) => {
@@ -99,15 +123,16 @@ function handle(port: number, socket: string | null, child: ChildProcess, dir: s
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
       await exited
       clearTimeout(timer)
-      rmSync(dir, {recursive: true, force: true})
+      if (tempDir !== null) rmSync(tempDir, {recursive: true, force: true})
     })()
     return stopped
   }
   return {
     url: socket ?? `redis://127.0.0.1:${port}`,
     port,
-    socket: socket ?? alsoSocket,
+    socket: socket ?? options.socketPath ?? null,
     pid: child.pid ?? -1,
+    options,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGUSR1'),
   }
@@ -135,13 +160,14 @@ async function waitForPong(target: {port: number; host: string} | {path: string}
 }
 
 /**
- * Kills the server abruptly (its state is lost) and starts a fresh one on the same port, as a
- * crashed-and-restarted lock service would come back (chaos `restart-redis`). Clients reconnect
- * on their own; the run's epoch key is gone, which is how nodes learn their state was forgotten.
+ * Kills the server abruptly (SIGKILL) and starts it again on the same port, folder and
+ * persistence settings, as a crashed-and-restarted lock service comes back (chaos
+ * `restart-redis`). Clients reconnect on their own. Without persistence its state is gone (the
+ * run's epoch key with it: that is how nodes learn it); with AOF it reloads what it had written.
  */
 export async function restartRedisServer(server: RedisServer): Promise<RedisServer> {
-  // A socket server's path dies with its folder; only the TCP private server is restarted (chaos).
+  // A socket server's path dies with its folder; only TCP servers are restarted (chaos).
   if (server.port === 0) throw new Error(`restartRedisServer: ${server.url} is a Unix-socket server; only TCP servers restart on the same address`)
   await server.kill()
-  return startRedisServer({port: server.port, ...(server.socket === null ? {} : {socketPath: server.socket})})
+  return startRedisServer({...server.options, port: server.port})
 }

@@ -1,17 +1,23 @@
 // Plain-text rendering of a run: progress lines while it runs, the summary at the end.
 import type {RunEvent} from '../records/run.js'
 import type {RunSummary} from '../results/summary.js'
+import type {RedisFaultAccount} from '../records/redis-faults.js'
+import {lossText} from '../records/redis-faults.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
+import {explainLines} from './explain.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {resourcesLine, SATURATION_NOTE} from '../records/resources.js'
+import {nodeJoinCommand} from '../util/redis-url.js'
+import {printable, printableName} from '../util/printable.js'
 
 export function eventLine(e: RunEvent): string | null {
   switch (e.type) {
     case 'redis':
-      return e.private ? `redis: private redis-server at ${e.url}` : `redis: ${e.url}`
+      if (!e.private) return `redis: ${e.url}`
+      return e.url.startsWith('redis-sentinel://') ? `redis: private primary, replica and 3 Sentinels at ${e.url}` : `redis: private redis-server at ${e.url}`
     case 'waiting-for-nodes':
-      return `waiting for ${e.nodes} nodes to join: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K  (K = 0..${e.nodes - 1})`
+      return `waiting for ${e.nodes} nodes to join: ${nodeJoinCommand(e.redisUrl, e.runId)}  (K = 0..${e.nodes - 1})`
     case 'started':
       return `run ${e.runId}: ${e.nodes.length} nodes started (${e.nodes.map((n) => `${n.node}:pid ${n.pid}`).join(', ')})`
     case 'progress': {
@@ -26,7 +32,7 @@ export function eventLine(e: RunEvent): string | null {
     case 'check':
       return null // the summary lists every verdict
     case 'node-error':
-      return `node ${e.node} error: ${e.message}`
+      return e.node < 0 ? `error: ${printable(e.message)}` : `node ${e.node} error: ${printable(e.message)}`
     case 'stuck': {
       const head = `no progress for ${(e.idleMs / 1000).toFixed(1)}s: the run is stuck, stopping it`
       const waits = (e.nodes ?? []).map((s) => `  node ${s.node}: ${s.op ?? 'no op'}${s.waits.length > 0 ? `; ${s.waits.join('; ')}` : ''}`)
@@ -44,14 +50,15 @@ export function eventLine(e: RunEvent): string | null {
 export function summaryText(s: RunSummary, dir: string, merged: EncodedHistograms | null): string {
   const lines: string[] = []
   const c = s.settings
-  lines.push(`workload ${s.workload.name}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
-  if (s.break) lines.push(`BROKEN protocol variant: --break ${s.break} (the checks must find it)`)
+  lines.push(`workload ${printableName(s.workload.name)}: ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, downgrade ${c.downgrade}, seed ${s.seed}`)
+  if (s.break) lines.push(`BROKEN protocol variant: --break ${s.break} (the checks must find it); ${firedText(s)}`)
   lines.push(`ended: ${s.end} after ${(s.durationMs / 1000).toFixed(2)}s; ${s.ops} ops, ${Math.round(s.opsPerSec)} ops/s`)
   if (s.faults) {
     const f = s.faults
     const rec = f.recoveryMs.count > 0 ? `; recovery (fault -> locks regranted) p50 ${f.recoveryMs.p50} ms, p99 ${f.recoveryMs.p99} ms` : ''
     lines.push(`node loss: ${f.kills} kills, ${f.pauses} pauses, ${f.deaths} deaths detected, ${f.leaseLosses} lease losses, ${f.restarts} restarts, ${f.fencedWritebacks} write-backs refused by fencing${rec} (events.jsonl)`)
   }
+  for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
   lines.push(`faults: hit ${f.hit}, cached-lock ${f['cached-lock']}, acquired ${f.acquired}, upgrade ${f.upgrade}, after-callback ${f['after-callback']}`)
   lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
@@ -64,11 +71,20 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)
   for (const c of d.cycles.slice(0, 3)) lines.push(`  deadlock #${c.id}: ${c.text}`)
   if (d.count > 3) lines.push(`  ... ${d.count - 3} more in events.jsonl`)
-  for (const e of s.errors) lines.push(`error on node ${e.node}: ${e.message}`)
+  for (const e of s.errors) lines.push(e.node < 0 ? `error: ${printable(e.message)}` : `error on node ${e.node}: ${printable(e.message)}`)
   lines.push('', 'checks:')
   lines.push(checksText(s.checks))
-  lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)})   results: ${dir}`)
+  lines.push(...explainLines(s.explained ?? [], s.break, dir))
+  const unfired = s.break && s.breakFired === 0 ? `; but --break ${s.break} NEVER FIRED, so this run did not test it` : ''
+  lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)}${unfired})   results: ${dir}`)
   return lines.join('\n')
+}
+
+/** How often a broken variant's deviation was taken (README's table lists workloads where each fires). */
+function firedText(s: RunSummary): string {
+  if (s.breakFired === undefined) return 'not counted in this run'
+  if (s.breakFired === 0) return 'it NEVER FIRED in this run (the workload never reached the deviation): a valid verdict says nothing about it'
+  return `it fired ${s.breakFired} time${s.breakFired === 1 ? '' : 's'}`
 }
 
 /** One line per checker: name, verdict, what it found. */
@@ -82,4 +98,18 @@ export function verdictWhy(checks: ChecksReport): string {
   if (checks.valid === false) return `violated: ${names(false).join(', ')}`
   if (checks.valid === 'unknown') return `undecided: ${names('unknown').join(', ')}`
   return `all ${Object.keys(checks.checks).length} checks passed`
+}
+
+/** A Redis fault's account: what came back, what was lost, the ops caught in flight. */
+export function redisFaultLines(r: RedisFaultAccount): string[] {
+  const how = r.kind === 'failover' ? `failover ${r.from} -> ${r.to} (promoted after ${r.promotedAfterMs} ms)` : `restart (durability ${r.durability})`
+  const lines = [`redis ${how} at ${(r.atMs / 1000).toFixed(2)}s, back after ${r.backAfterMs} ms`]
+  if (r.loss === null) lines.push('  lost: unknown (the primary did not answer before it was killed)')
+  else {
+    const nothing = r.loss.pages.length === 0 && r.loss.units.length === 0 && r.loss.streams.length === 0
+    lines.push(nothing && r.loss.runKept ? '  lost: nothing the old primary had acknowledged' : `  lost: ${r.loss.runKept ? '' : 'the whole run (epoch key gone); '}${lossText(r.loss)}`)
+  }
+  const ops = r.opsInFlight
+  if (ops.length > 0) lines.push(`  ops in flight: ${ops.length} (${ops.slice(0, 6).map((o) => `${o.process} ${o.f} ${o.key}`).join(', ')}${ops.length > 6 ? ', ...' : ''}): they may or may not have happened (info)`)
+  return lines
 }

@@ -15,9 +15,11 @@ export class EventLog {
   /** Told of every line as it is written (the orchestrator forwards faults to the live view and timeline). */
   onWrite: ((line: EventLine) => void) | null = null
 
-  constructor(readonly file: string) {
-    mkdirSync(dirname(file), {recursive: true})
-  }
+  private made = false
+
+  // The folder is made on the first line: a run that fails before it logs anything (Redis
+  // unreachable) leaves no empty run folder behind.
+  constructor(readonly file: string) {}
 
   /** From now on `elapsedMs` counts from this wall-clock time (ms), e.g. the run's start. */
   setOrigin(ms: number): void {
@@ -30,6 +32,10 @@ export class EventLog {
     const elapsedMs = Math.round(now - this.origin)
     const record: EventLine = {time: new Date(now).toISOString(), elapsedMs, timeMs: elapsedMs, type, ...fields}
     this.records.push(record)
+    if (!this.made) {
+      mkdirSync(dirname(this.file), {recursive: true})
+      this.made = true
+    }
     appendFileSync(this.file, JSON.stringify(record) + '\n')
     this.onWrite?.(record)
     return record

@@ -2,6 +2,7 @@
 import type {RunCollected} from '../records/run.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {ChecksReport} from '../check/verdict.js'
+import type {LocatedViolation} from '../records/violation.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
 import type {RunResources} from '../records/resources.js'
 
@@ -38,6 +39,8 @@ export interface RunSummary {
   readonly seed: number
   /** The deliberately broken protocol variant run (`--break`), or null. */
   readonly break: RunCollected['breakVariant']
+  /** With --break: times the deviation was taken (nodes and manager); 0 = it never fired, so the run says nothing about it. */
+  readonly breakFired?: number
   /** Liveness bound (ms): per op, and for the whole run's progress. */
   readonly livenessMs: number
   readonly redis: RunCollected['redis']
@@ -48,6 +51,8 @@ export interface RunSummary {
   readonly opsPerSec: number
   /** Node loss (issue 4), only when faults were injected or nodes died. */
   readonly faults?: FaultReport
+  /** Redis restarts and failovers (issue 16), only when some were injected: what each lost. */
+  readonly redisFaults?: RunCollected['redisFaults']
   /** The protocol's cost per unit of work. */
   readonly cost: {
     readonly faults: number
@@ -62,11 +67,13 @@ export interface RunSummary {
   readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters}[]
   readonly errors: RunCollected['errors']
   readonly checks: ChecksReport
+  /** Every violation placed on its unit, nodes and times, causes first (check/locate.ts); absent when valid. */
+  readonly explained?: readonly LocatedViolation[]
   /** Copies: how they took their locks and what that cost (docs/DEADLOCKS.md). */
   readonly copies: {readonly strategy: CopyStrategy; readonly retries: number; readonly fallbacks: number; readonly opsFailed: number}
   /** Deadlocks the manager found; every one is in events.jsonl with the ops involved. */
   readonly deadlocks: {readonly count: number; readonly broken: number; readonly policy: RunCollected['onDeadlock']; readonly cycles: readonly {readonly id: number; readonly text: string; readonly victim: number; readonly ops: Readonly<Record<string, string | null>>}[]}
-  readonly files: {readonly history: string; readonly trace: string; readonly locks: string; readonly final: string; readonly histograms: string; readonly nodeLogs: string; readonly events: string}
+  readonly files: {readonly history: string; readonly trace: string; readonly locks: string; readonly requests?: string; readonly final: string; readonly histograms: string; readonly nodeLogs: string; readonly events: string}
 }
 
 /** Cycles listed in run.json (all of them are in events.jsonl). */
@@ -85,6 +92,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     settings: run.workload.cluster,
     seed: run.seed,
     break: run.breakVariant,
+    ...(run.breakVariant ? {breakFired: t.breakFired} : {}),
     livenessMs: run.livenessMs,
     redis: run.redis,
     startedAt: run.startedAt,
@@ -93,6 +101,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     ops,
     opsPerSec: run.durationMs > 0 ? round((ops * 1000) / run.durationMs) : 0,
     ...(run.faults && faultReport(run.faults) ? {faults: faultReport(run.faults)} : {}),
+    ...(run.redisFaults && run.redisFaults.length > 0 ? {redisFaults: run.redisFaults} : {}),
     cost: {
       faults,
       roundTripsPerFault: ratio(t.redisRoundTrips, faults),
@@ -112,7 +121,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
       policy: run.onDeadlock,
       cycles: run.deadlocks.slice(0, CYCLES_IN_SUMMARY).map((d) => ({id: d.id, text: d.text, victim: d.victim, ops: d.ops})),
     },
-    files: {history: 'history.jsonl', trace: 'trace.jsonl', locks: 'locks.jsonl', final: 'final.json', histograms: 'histograms/', nodeLogs: 'nodes/', events: 'events.jsonl'},
+    files: {history: 'history.jsonl', trace: 'trace.jsonl', locks: 'locks.jsonl', requests: 'requests.jsonl', final: 'final.json', histograms: 'histograms/', nodeLogs: 'nodes/', events: 'events.jsonl'},
   }
 }
 

@@ -33,6 +33,7 @@ export async function writeRunData(run: RunCollected): Promise<void> {
   await writeJsonl(join(run.dir, 'history.jsonl'), run.history)
   await writeJsonl(join(run.dir, 'trace.jsonl'), run.trace)
   await writeJsonl(join(run.dir, 'locks.jsonl'), run.locks)
+  await writeJsonl(join(run.dir, 'requests.jsonl'), run.requests)
   await writeFile(join(run.dir, 'final.json'), JSON.stringify(run.final, null, 1) + '\n')
   await writeJsonl(join(run.dir, 'events.jsonl'), run.events)
   const merged = mergedHistograms(run)

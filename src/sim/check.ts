@@ -4,9 +4,11 @@ import {readFileSync} from 'node:fs'
 import type {BreakVariant} from '../protocol/break.js'
 import type {DowngradeStyle, Granularity, StatesMode} from '../protocol/types.js'
 import {loadWorkload} from '../workload/parse.js'
-import {exhaustive, random, replay, shrink, walk, type ExhaustiveResult, type Found, type RandomResult} from './explore.js'
+import {exhaustive, random, replay, shrink, walk, type ExhaustiveResult, type Found, type Progress, type RandomResult} from './explore.js'
 import {collisionBound} from './hash.js'
-import {describeModel, modelFromWorkload} from './program.js'
+import {exhaustiveParallel} from './parallel.js'
+import {describeModel, ModelInputError, modelFromWorkload} from './program.js'
+import {describeSymmetry} from './symmetry.js'
 import {protocolFor, type Protocol} from './protocol.js'
 import {formatTrace, kindOf, parseTrace, TraceFormatError, type Action, type CopyStrategy, type DeadlockPolicy, type ModelConfig} from './types.js'
 
@@ -42,6 +44,12 @@ export interface ModelOptions {
   readonly kills?: number
   /** Pauses past the lease each path or walk may make (absent: none). */
   readonly pauses?: number
+  /** Symmetry reduction where sound (absent: on). */
+  readonly symmetry?: boolean
+  /** Threads of an exhaustive search (absent or 1: this one; more: worker threads). */
+  readonly workers?: number
+  /** The search's progress, at most once a second. */
+  readonly progress?: (p: Progress) => void
 }
 
 export interface ModelOutcome {
@@ -51,9 +59,7 @@ export interface ModelOutcome {
   readonly trace: string | null
 }
 
-export class ModelInputError extends Error {
-  override readonly name = 'ModelInputError'
-}
+export {ModelInputError}
 
 export function readTraceFile(path: string): string {
   let text: string
@@ -69,15 +75,18 @@ export function readTraceFile(path: string): string {
     .join(' ')
 }
 
-export function checkModel(o: ModelOptions, protocol?: Protocol): ModelOutcome {
+export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<ModelOutcome> {
   const workload = loadWorkload(o.file)
   const model = modelFromWorkload(workload, {ops: o.ops, nodes: o.nodes, seed: o.seed, granularity: o.granularity, states: o.states, downgrade: o.downgrade, copy: o.copy, onDeadlock: o.onDeadlock, retryLimit: o.retryLimit, variant: o.variant, holdTimeUs: o.holdTimeUs, kills: o.kills, pauses: o.pauses})
   const p = protocol ?? protocolFor(model.variant)
   const lines = [`model: ${describeModel(model)}`]
-  const limits = {depth: o.depth, budgetMs: o.budgetMs}
+  const limits = {depth: o.depth, budgetMs: o.budgetMs, symmetry: o.symmetry ?? true, progress: o.progress}
   switch (o.mode.kind) {
     case 'exhaustive': {
-      const r = exhaustive(model, limits, p)
+      lines.push(describeSymmetry(model, limits.symmetry))
+      // Worker threads run the standard protocols by name: a protocol passed in (tests' broken managers) runs here.
+      const workers = protocol === undefined ? (o.workers ?? 1) : 1
+      const r = workers > 1 ? await exhaustiveParallel(model, limits, workers) : exhaustive(model, limits, p)
       lines.push(exhaustiveLine(r))
       return verdict(model, p, r, lines)
     }
@@ -146,7 +155,8 @@ function reportFound(model: ModelConfig, p: Protocol, f: Found, lines: string[])
 
 function exhaustiveLine(r: ExhaustiveResult): string {
   const rate = r.seconds > 0 ? Math.round(r.transitions / r.seconds) : r.transitions
-  return `exhaustive: ${r.transitions} states explored (${r.distinct} distinct, ${r.ends} final), depth ${r.maxDepth}, ${r.seconds.toFixed(2)} s, ${rate} states/s; hash collision chance < ${collisionBound(r.distinct).toExponential(1)}`
+  const threads = r.workers > 1 ? ` on ${r.workers} worker threads` : ''
+  return `exhaustive: ${r.transitions} states explored (${r.distinct} distinct${r.symmetry ? ' up to symmetry' : ''}, ${r.ends} final), depth ${r.maxDepth}, ${r.seconds.toFixed(2)} s${threads}, ${rate} states/s; hash collision chance < ${collisionBound(r.distinct).toExponential(1)}`
 }
 
 function randomLine(r: RandomResult): string {

@@ -1,5 +1,6 @@
 // Workload YAML -> a bounded model: the first few ops of each node's program, small pages.
 import {pageKey, type DowngradeStyle, type Granularity, type PageRef, type StatesMode} from '../protocol/types.js'
+import {applyOverrides} from '../workload/overrides.js'
 import {createOpStream} from '../workload/stream.js'
 import type {Workload} from '../workload/types.js'
 import {MAX_NODES, type CopyStrategy, type DeadlockPolicy, type ModelConfig, type ModelOp} from './types.js'
@@ -12,7 +13,11 @@ export const MODEL_PAGE_SIZE = 16
 export interface ModelBounds {
   /** Ops per node taken from the workload (sleeps skipped). */
   readonly ops: number
-  /** Nodes taken from the workload (the first N). */
+  /**
+   * Nodes (absent: the workload's cluster.nodes). As `cmm run workload --nodes`: the script is
+   * resolved for N nodes (an `all:` block gives each its program); refused when a node would
+   * have no program.
+   */
   readonly nodes?: number
   readonly seed: number
   readonly granularity?: Granularity
@@ -29,9 +34,16 @@ export interface ModelBounds {
   readonly pauses?: number
 }
 
-export function modelFromWorkload(w: Workload, b: ModelBounds): ModelConfig {
-  const nodes = Math.min(b.nodes ?? w.cluster.nodes, w.cluster.nodes)
-  if (nodes < 1 || nodes > MAX_NODES) throw new RangeError(`the model runs 1..${MAX_NODES} nodes, asked for ${nodes}`)
+/** Bad model bounds or a workload that cannot give them (exit 2). */
+export class ModelInputError extends Error {
+  override readonly name = 'ModelInputError'
+}
+
+export function modelFromWorkload(script: Workload, b: ModelBounds): ModelConfig {
+  if (b.nodes !== undefined && (!Number.isInteger(b.nodes) || b.nodes < 1 || b.nodes > MAX_NODES)) throw new ModelInputError(`--nodes: the model runs 1..${MAX_NODES} nodes, asked for ${b.nodes}`)
+  const w = b.nodes === undefined || b.nodes === script.cluster.nodes ? script : applyOverrides(script, {nodes: b.nodes})
+  const nodes = w.cluster.nodes
+  if (nodes > MAX_NODES) throw new ModelInputError(`the model runs 1..${MAX_NODES} nodes, the workload has ${nodes} (use --nodes)`)
   if (!Number.isInteger(b.ops) || b.ops < 1) throw new RangeError(`ops per node must be a positive integer, got ${b.ops}`)
   const programs: ModelOp[][] = []
   for (let n = 0; n < nodes; n++) {
@@ -45,6 +57,7 @@ export function modelFromWorkload(w: Workload, b: ModelBounds): ModelConfig {
       if (op.f === 'sleep') continue
       program.push(op)
     }
+    if (program.length === 0 && b.nodes !== undefined) throw new ModelInputError(`--nodes ${b.nodes}: node ${n} has no ops in ${w.source} (its steps are for other nodes; an \`all:\` block gives every node a program)`)
     programs.push(program)
   }
   return makeModel(

@@ -97,6 +97,7 @@ export class TraceFormatError extends Error {
 /** Which promise a violation broke. */
 export type ViolationKind =
   | 'single-writer' // two nodes with conflicting modes or mappings on one unit/page
+  | 'mapping-without-lock' // a page mapped by a node not holding the lock it needs (RO: SH or EX, RW: EX), as the run's coherence check
   | 'stale-content' // a mapped page or a read differs from the latest write
   | 'stale-writeback' // the disk accepted a write-back of an older EX generation
   | 'lost-write' // at the end, the latest write is neither cached dirty nor on disk

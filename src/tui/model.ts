@@ -6,6 +6,8 @@ import type {NodeLive, RunEvent} from '../records/run.js'
 import type {NodeState} from '../records/live.js'
 import {decodeHistogram, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
 import {orderKeys} from '../metrics/table.js'
+import {nodeJoinCommand} from '../util/redis-url.js'
+import {printableName} from '../util/printable.js'
 
 /** Progress ticks whose latency makes the live percentiles (~2 s at the orchestrator's 200 ms). */
 export const LATENCY_WINDOW_TICKS = 10
@@ -87,7 +89,10 @@ export class LiveModel {
   private cpu: {busy: number | null; saturated: boolean} = {busy: null, saturated: false}
 
   /** `plannedMs`: how long a time-bound workload runs (duration mixes), for progress when the op count is unknown. */
-  constructor(readonly title: string, nodeCount: number, private readonly plannedMs: number | null = null) {
+  readonly title: string
+
+  constructor(title: string, nodeCount: number, private readonly plannedMs: number | null = null) {
+    this.title = printableName(title)
     this.nodes = Array.from({length: nodeCount}, (_, node) => ({node, state: 'starting', ops: 0, summary: null}))
   }
 
@@ -108,7 +113,7 @@ export class LiveModel {
         this.log(e.private ? `private redis-server at ${e.url}` : `redis ${e.url}`)
         return
       case 'waiting-for-nodes':
-        this.log(`waiting for ${e.nodes} nodes: cmm node --redis ${e.redisUrl} --run ${e.runId} --id K`)
+        this.log(`waiting for ${e.nodes} nodes: ${nodeJoinCommand(e.redisUrl, e.runId)}`)
         return
       case 'started':
         this.phase = 'running'

@@ -1,15 +1,42 @@
 // One place that decides how cmm's Redis clients behave when Redis is slow or gone: a bounded
 // number of reconnect attempts and per-command retries, so no process waits forever.
-import {Redis} from 'ioredis'
+import {Redis, type RedisOptions} from 'ioredis'
+import {hideSecrets, redactRedisUrl} from './redis-url.js'
+
+const SENTINEL_SCHEME = 'redis-sentinel://'
+
+/**
+ * `redis-sentinel://HOST:PORT,HOST:PORT,.../NAME` (a `--redis-topology sentinel` run): the
+ * Sentinels to ask for the current primary of NAME. Null for any other URL.
+ */
+export function parseSentinelUrl(url: string): {sentinels: {host: string; port: number}[]; name: string} | null {
+  if (!url.startsWith(SENTINEL_SCHEME)) return null
+  const rest = url.slice(SENTINEL_SCHEME.length)
+  const slash = rest.indexOf('/')
+  const name = slash < 0 ? '' : rest.slice(slash + 1)
+  const sentinels = (slash < 0 ? rest : rest.slice(0, slash)).split(',').map((hp) => {
+    const colon = hp.lastIndexOf(':')
+    return {host: hp.slice(0, colon), port: Number(hp.slice(colon + 1))}
+  })
+  if (name === '' || sentinels.some((s) => s.host === '' || !Number.isInteger(s.port) || s.port <= 0)) {
+    throw new Error(`bad Sentinel URL ${JSON.stringify(url)}: expected redis-sentinel://HOST:PORT,HOST:PORT/NAME`)
+  }
+  return {sentinels, name}
+}
 
 export function connectRedis(url: string, name: string, options: {readonly batchWrites?: boolean} = {}): Redis {
-  const redis = new Redis(url, {
+  redactRedisUrl(url) // remembers its password, so that no error message shows it
+  const common: RedisOptions = {
     connectionName: name,
     lazyConnect: false,
     maxRetriesPerRequest: 3,
     enableOfflineQueue: true,
     retryStrategy: (times) => (times > 30 ? null : Math.min(50 * times, 500)),
-  })
+  }
+  const sentinel = parseSentinelUrl(url)
+  // Through Sentinel: ioredis asks for the primary on every (re)connect and checks its ROLE, so
+  // after a failover the client lands on the promoted replica.
+  const redis = sentinel === null ? new Redis(url, common) : new Redis({...common, sentinels: sentinel.sentinels, name: sentinel.name, sentinelRetryStrategy: (times) => (times > 30 ? null : Math.min(50 * times, 500))})
   // Without a listener ioredis prints every reconnect error; callers learn of failures from commands.
   redis.on('error', () => {})
   if (options.batchWrites) redis.on('connect', () => batchWrites(redis.stream))
@@ -51,8 +78,18 @@ export async function ensureReachable(redis: Redis, url: string): Promise<void> 
   try {
     await redis.ping()
   } catch (error) {
-    throw new Error(`cannot reach Redis at ${url}: ${(lastError ?? (error as Error)).message}`)
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${hideSecrets((lastError ?? (error as Error)).message)}`)
   } finally {
     redis.off('error', remember)
   }
+}
+
+/**
+ * For a run whose Redis survives a restart or fails over (`--redis-durability` other than
+ * `none`, or `--redis-topology sentinel`): commands wait for the reconnection instead of failing
+ * after three attempts. Set after ensureReachable, so an unreachable address still fails fast.
+ * Still bounded: the retry strategy gives up after 30 attempts (about 14 s).
+ */
+export function waitAcrossReconnects(redis: Redis): void {
+  redis.options.maxRetriesPerRequest = null
 }

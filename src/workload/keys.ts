@@ -47,6 +47,12 @@ export const LIMITS = {
   maxCount: 1_000_000_000,
   /** Nested repeats; also stops self-referencing YAML aliases. */
   maxDepth: 32,
+  /**
+   * Bytes of a workload file. Parsing costs ~250x the file's size in memory (a YAML document
+   * with positions for every node); a script is a few KB (mixes generate the ops), so 1 MiB is
+   * far above any real one and keeps the parse well under a second and 300 MB.
+   */
+  maxFileBytes: 1 << 20,
   /** Pages a mix copy moves at most (fewer when the files are smaller). */
   mixCopyMaxPages: 4,
 } as const

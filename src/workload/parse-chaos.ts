@@ -8,7 +8,7 @@ import {readDuration} from './parse-steps.js'
 import {LIMITS} from './keys.js'
 import type {Val, YamlReader} from './yaml-reader.js'
 
-const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis'] as const
+const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis', 'failover-redis'] as const
 const MAX_CHAOS_STEPS = 100
 
 export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
@@ -23,11 +23,13 @@ export function parseChaos(r: YamlReader, v: Val): ChaosStep[] {
     const atMs = at === undefined ? (everyMs as number) : readDuration(r, at, 'at', 0) / 1000
     const kill = f.get('kill')
     const pause = f.get('pause')
-    const redisV = f.get('restart-redis')
-    if (redisV !== undefined) {
-      if (r.scalar(redisV) !== true) r.fail(redisV, 'restart-redis: true')
-      if (kill !== undefined || pause !== undefined) r.fail(item, 'a chaos step with exactly one of kill:, pause: or restart-redis:')
-      return {atMs, everyMs, restartRedis: true}
+    for (const name of ['restart-redis', 'failover-redis'] as const) {
+      const redisV = f.get(name)
+      if (redisV === undefined) continue
+      if (r.scalar(redisV) !== true) r.fail(redisV, `${name}: true`)
+      const others = [kill, pause, f.get(name === 'restart-redis' ? 'failover-redis' : 'restart-redis')]
+      if (others.some((o) => o !== undefined)) r.fail(item, 'a chaos step with exactly one of kill:, pause:, restart-redis: or failover-redis:')
+      return name === 'restart-redis' ? {atMs, everyMs, restartRedis: true} : {atMs, everyMs, failoverRedis: true}
     }
     if ((kill === undefined) === (pause === undefined)) r.fail(item, 'a chaos step with exactly one of kill: or pause:')
     const whenV = f.get('when')

@@ -1,7 +1,7 @@
 // Workload YAML -> validated Workload. The first problem found is thrown as a WorkloadError
 // (`FILE:LINE:COL: expected ..., found ...`): later errors are often consequences of the
 // first, so one precise message beats a cascade.
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {WorkloadError} from './errors.js'
 import {
   CLUSTER_KEYS,
@@ -29,14 +29,58 @@ export function parseWorkload(text: string, source: string): Workload {
 }
 
 export function loadWorkload(path: string): Workload {
-  let text: string
+  let bytes: Buffer
   try {
-    text = readFileSync(path, 'utf8')
+    const size = statSync(path).size
+    if (size > LIMITS.maxFileBytes) {
+      throw new WorkloadError(path, 0, 0, `expected a workload file of at most ${LIMITS.maxFileBytes} bytes (1 MiB), found ${size} bytes; use mixes (mix: {ops: N}) instead of long lists of steps`)
+    }
+    bytes = readFileSync(path)
   } catch (e) {
+    if (e instanceof WorkloadError) throw e
     const why = e instanceof Error ? e.message : String(e)
     throw new WorkloadError(path, 0, 0, `expected a readable workload file, found an error: ${why}`)
   }
-  return parseWorkload(text, path)
+  return parseWorkload(decodeUtf8(bytes, path), path)
+}
+
+const UTF8 = new TextDecoder('utf-8', {fatal: true})
+
+/** The file's text; a byte sequence that is not UTF-8 is refused with its line and column. */
+function decodeUtf8(bytes: Uint8Array, path: string): string {
+  try {
+    return UTF8.decode(bytes)
+  } catch {
+    const bad = firstInvalidUtf8(bytes)
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad))
+    const line = before.split('\n').length
+    const column = before.length - before.lastIndexOf('\n')
+    throw new WorkloadError(path, line, column, `expected UTF-8 text, found the byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} (save the file as UTF-8)`)
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let lo = 0
+  let hi = bytes.length
+  // The longest valid prefix, by bisection on whole-prefix decoding (a prefix may end mid-sequence: `stream`).
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    try {
+      new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, mid), {stream: true})
+      lo = mid
+    } catch {
+      hi = mid - 1
+    }
+  }
+  // The prefix may end inside a sequence whose next byte is bad: blame the sequence's first byte.
+  try {
+    new TextDecoder('utf-8', {fatal: true}).decode(bytes.subarray(0, lo))
+  } catch {
+    while (lo > 0 && (bytes[lo - 1]! & 0xc0) === 0x80) lo--
+    if (lo > 0 && bytes[lo - 1]! >= 0xc0) lo--
+  }
+  return Math.min(lo, bytes.length - 1)
 }
 
 export function parseScript(text: string, source: string): Script {

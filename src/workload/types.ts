@@ -103,5 +103,7 @@ export type ChaosStep =
   | {readonly atMs: number; readonly everyMs: number | null; readonly pause: ChaosTarget; readonly forMs: number}
   /** SIGKILL whichever node is at the fault point `when` on `page`'s unit, once it is. */
   | {readonly atMs: number; readonly everyMs: number | null; readonly killAt: {readonly page: string; readonly when: FaultPoint}; readonly restartMs: number | null}
-  /** Kill the private redis-server and start a fresh one on the same port (its state is lost). */
+  /** SIGKILL the private Redis primary and start it again on its own data (none kept without --redis-durability). */
   | {readonly atMs: number; readonly everyMs: number | null; readonly restartRedis: true}
+  /** `--redis-topology sentinel`: kill the primary, Sentinel promotes the replica. */
+  | {readonly atMs: number; readonly everyMs: number | null; readonly failoverRedis: true}

@@ -150,30 +150,7 @@ nodes:
     expect(after.code).toBe(2)
   })
 
-  it('a Redis restart (state lost) ends the run clearly: exit 4, the reason in run.json, no op returns forgotten data', async () => {
-    const dir = tempDir()
-    const out = join(dir, 'results')
-    const file = writeTemp(dir, 'rr.yaml', `
-name: redis-restart
-description: the lock service restarts mid-run
-cluster: { nodes: 2, granularity: page, pageSize: 256 }
-files: { a: { pages: 4 } }
-nodes:
-  all: [ { mix: { duration: 3s, rate: 300, read: 60, write: 40 } } ]
-chaos:
-  - { at: 700ms, restart-redis: true }
-`)
-    const res = await runWithLease(file, out)
-    expect(res.code).toBe(4)
-    const {run, summary} = res
-    expect(summary.end).toBe('failed')
-    expect(summary.errors.map((e: {message: string}) => e.message).join('\n')).toMatch(/Redis lost the run's state/)
-    // Ops completed before the restart were real; none completed on what the new Redis "remembers".
-    expect(summary.checks.checks.linearizable.valid).toBe(true)
-    const types = readJsonl<Event>(join(run, 'events.jsonl')).map((e) => e.type)
-    expect(types).toContain('redis-restart')
-    expect(types).toContain('redis-lost')
-  })
+  // A Redis restart (state lost, or kept by an AOF): test/redis-faults/restart.test.ts.
 
   it('fault points: kill the node queued for a page, then the holder answering a callback; checks pass', async () => {
     const dir = tempDir()

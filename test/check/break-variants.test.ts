@@ -5,85 +5,11 @@ import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempDir, writeTemp} from '../helpers/cli.js'
-import type {BreakVariant} from '../../src/protocol/break.js'
-
-interface Case {
-  readonly variant: BreakVariant
-  /** The checker that must catch it (others may too). */
-  readonly checker: 'coherence' | 'linearizable' | 'no-lost-writes' | 'liveness'
-  readonly violation: RegExp
-  /** A count of the checker that must be non-zero. */
-  readonly count?: string
-  readonly script: string
-}
-
-// Sleeps order the nodes' ops (nodes start at one shared instant); each case catches its variant
-// whichever node goes first, so a slow machine changes the timing but not the verdict.
-const CASES: readonly Case[] = [
-  {
-    variant: 'skip-writeback', checker: 'no-lost-writes', violation: /lost their last write/,
-    script: `
-name: lost-on-release
-description: node 0 writes a/0, node 1 then takes the whole file to write a/1; nobody writes a/0 again
-cluster: {nodes: 2, granularity: file, states: shared, pageSize: 256}
-files: {a: {pages: 2}}
-nodes:
-  "0": [ { write: a/0 }, { sleep: 60ms } ]
-  "1": [ { sleep: 20ms }, { write: a/1 } ]
-`,
-  },
-  {
-    variant: 'skip-invalidate', checker: 'coherence', violation: /violations; first: page a\/0: node \d/, count: 'mapping-outlives-lock',
-    script: `
-name: left-mapped
-description: node 0 writes a/0, node 1 takes it over, node 0 reads it again
-cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256}
-files: {a: {pages: 1}}
-nodes:
-  "0": [ { write: a/0 }, { sleep: 60ms }, { read: a/0 } ]
-  "1": [ { sleep: 20ms }, { write: a/0 } ]
-`,
-  },
-  {
-    variant: 'early-grant', checker: 'coherence', violation: /held EX .* while node \d held EX/, count: 'conflicting-holds',
-    script: `
-name: early-grant
-description: node 1 asks for a page node 0 holds within its minimum hold time
-cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256, holdTime: 200ms}
-files: {a: {pages: 1}}
-nodes:
-  "0": [ { write: a/0 }, { sleep: 250ms } ]
-  "1": [ { sleep: 20ms }, { write: a/0 } ]
-`,
-  },
-  {
-    variant: 'stale-read', checker: 'linearizable', violation: /read null .* cannot be placed/,
-    script: `
-name: stale-read
-description: node 0 reads a/0, node 1 writes it, node 0 reads it again
-cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256}
-files: {a: {pages: 1}}
-nodes:
-  "0": [ { read: a/0 }, { sleep: 120ms }, { read: a/0 } ]
-  "1": [ { sleep: 30ms }, { write: a/0 } ]
-`,
-  },
-  {
-    variant: 'no-conversion-refusal', checker: 'liveness', violation: /stuck: .*upgrade in flight/,
-    script: `
-name: conversion-deadlock
-description: both nodes read a/0, then both write it (two SH->EX upgrades at once)
-cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256, holdTime: 200ms}
-files: {a: {pages: 1}}
-nodes:
-  all: [ { read: a/0 }, { sleep: 20ms }, { write: a/0 } ]
-`,
-  },
-]
+import {CASES} from './break-cases.js'
 
 interface Judged {
   code: number | null
-  summary: {break: string | null; end: string; checks: {valid: unknown; checks: Record<string, {valid: unknown; summary: string; counts: Record<string, number>}>}}
+  summary: {break: string | null; breakFired?: number; end: string; checks: {valid: unknown; checks: Record<string, {valid: unknown; summary: string; counts: Record<string, number>}>}}
   out: string
 }
 
@@ -112,6 +38,8 @@ describe('--break variants are caught, the correct protocol passes', () => {
 
       expect(broken.code).toBe(1)
       expect(broken.summary.break).toBe(c.variant)
+      expect(broken.summary.breakFired, 'the deviation must have been taken').toBeGreaterThan(0)
+      expect(clean.summary.breakFired).toBeUndefined()
       expect(broken.summary.checks.valid).toBe(false)
       const check = broken.summary.checks.checks[c.checker]
       expect(check?.valid, JSON.stringify(broken.summary.checks)).toBe(false)
@@ -135,10 +63,22 @@ describe('--break variants are caught, the correct protocol passes', () => {
     })
   }
 
+  it('a variant that never fired says so instead of a bare valid (run.json breakFired 0)', async () => {
+    const dir = tempDir()
+    // One node alone never upgrades against another: no second upgrade to queue.
+    const file = writeTemp(dir, 'alone.yaml', 'version: 1\nname: alone\ndescription: one node\ncluster: {nodes: 1, pageSize: 256}\nfiles: {a: {pages: 1}}\nnodes:\n  all: [ { read: a/0 }, { write: a/0 } ]\n')
+    const res = await runCli(['run', 'workload', file, '--out', join(dir, 'runs'), '--no-tui', '--break', 'no-conversion-refusal'])
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toMatch(/--break no-conversion-refusal .*it NEVER FIRED in this run/)
+    expect(res.stdout).toMatch(/^verdict: valid \(all 5 checks passed; but --break no-conversion-refusal NEVER FIRED, so this run did not test it\)/m)
+    const summary = JSON.parse(readFileSync(join(dir, 'runs', onlyRun(join(dir, 'runs')), 'run.json'), 'utf8'))
+    expect(summary.breakFired).toBe(0)
+  })
+
   it('refuses an unknown --break name with exit 2 and lists the variants', async () => {
     const res = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--break', 'nonsense'])
     expect(res.code).toBe(2)
-    expect(res.stderr).toMatch(/--break: unknown variant "nonsense"; one of skip-writeback, skip-invalidate, early-grant, stale-read, no-conversion-refusal/)
+    expect(res.stderr).toBe("cmm run workload: Expected --break=nonsense to be one of: skip-writeback, skip-invalidate, early-grant, stale-read, no-conversion-refusal\nSee `cmm run workload --help`.\n")
     const help = await runCli(['run', 'workload', '--help'])
     for (const c of CASES) expect(help.stdout).toContain(c.variant)
   })

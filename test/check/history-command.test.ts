@@ -136,3 +136,51 @@ describe('cmm check history', () => {
     expect(r.stderr).toContain('--timeout: 30 has no unit; expected a duration with a unit')
   })
 })
+
+describe('cmm check history: numbers and empty files', () => {
+  it('refuses values that read as Infinity, with the line (1e999 and 2e999 would compare equal)', () => {
+    const path = file('inf.jsonl', [
+      '{"process":0,"type":"invoke","f":"write","value":1e999}',
+      '{"process":0,"type":"ok","f":"write","value":1e999}',
+      '{"process":1,"type":"invoke","f":"read","value":null}',
+      '{"process":1,"type":"ok","f":"read","value":2e999}',
+    ].join('\n') + '\n')
+    const r = cmm(path)
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(`${path}:1: the number 1e999 in "value" is out of range (it reads as Infinity); write it as a string`)
+  })
+
+  it('refuses integers past 2^53 that would read as a neighbour, with the line', () => {
+    const path = file('big.jsonl', [
+      '{"process":0,"type":"invoke","f":"write","value":9007199254740992}',
+      '{"process":0,"type":"ok","f":"write","value":9007199254740992}',
+      '{"process":1,"type":"invoke","f":"read","value":null}',
+      '{"process":1,"type":"ok","f":"read","value":9007199254740993}',
+    ].join('\n') + '\n')
+    const r = cmm(path)
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(`${path}:4: the number 9007199254740993 in "value" cannot be compared exactly (it reads as 9007199254740992); write it as a string`)
+  })
+
+  it('accepts exact numbers however written, and the same digits inside strings', () => {
+    const path = file('exact.jsonl', [
+      '{"process":0,"type":"invoke","f":"write","value":9007199254740992,"key":"k9007199254740993"}',
+      '{"process":0,"type":"ok","f":"write","value":9.007199254740992e15,"key":"k9007199254740993"}',
+      '{"process":1,"type":"invoke","f":"read","value":null,"key":"k9007199254740993","time":12345678901234567890}',
+      '{"process":1,"type":"ok","f":"read","value":0.1000000000000000,"key":"k9007199254740993"}',
+    ].join('\n') + '\n')
+    const r = cmm(path)
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(1) // a read of 0.1 after a write of 2^53: not linearizable, and judged
+  })
+
+  it('an empty history says it holds no ops, exit 2', () => {
+    for (const [name, text] of [['empty.jsonl', ''], ['blank.jsonl', '\n\n'], ['nemesis.jsonl', '{"process":"nemesis","type":"info","f":"start"}\n']]) {
+      const path = file(name!, text!)
+      const r = cmm(path)
+      expect(r.stdout).toBe('')
+      expect(r.stderr.trim()).toBe(`${path}: holds no ops (empty, or only blank and nemesis lines): nothing to check`)
+      expect(r.code).toBe(2)
+    }
+  })
+})

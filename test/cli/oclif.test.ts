@@ -18,7 +18,7 @@ describe('cmm as an oclif CLI', () => {
     const file = join(ROOT, 'oclif.manifest.json')
     expect(existsSync(file)).toBe(true)
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as {commands: Record<string, unknown>}
-    expect(Object.keys(manifest.commands).sort()).toEqual(['chaos:kill-node', 'check:history', 'check:model', 'check:run', 'node', 'report:histograms', 'run:workload'])
+    expect(Object.keys(manifest.commands).sort()).toEqual(['chaos:kill-node', 'check:history', 'check:model', 'check:run', 'node', 'report:histograms', 'report:timeline', 'run:workload'])
   })
 
   it('`cmm help run workload` prints that command\'s help', async () => {

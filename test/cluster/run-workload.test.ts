@@ -120,7 +120,7 @@ describe('cmm run workload', () => {
       expect(JSON.parse(readFileSync(join(out, runId, 'run.json'), 'utf8')).ops).toBe(160)
       expect(await t.redis.dbsize()).toBe(0)
       const bad = await runCli(['node', '--redis', t.server.url, '--run', 'no-such-run', '--id', '0'])
-      expect(bad.code).toBe(4)
+      expect(bad.code).toBe(2) // no such run: the user's input, like `cmm chaos`'s
       expect(bad.stderr).toMatch(/no run no-such-run/)
     } finally {
       await stopTestRedis(t)

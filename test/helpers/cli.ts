@@ -5,7 +5,8 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
-const BIN = join(ROOT, 'bin/run.js')
+// CMM_TEST_BIN: run the CLI tests against another build (e.g. a checkout before a fix, to see them fail).
+const BIN = process.env.CMM_TEST_BIN ?? join(ROOT, 'bin/run.js')
 
 export function assertBuilt(): void {
   if (!existsSync(join(ROOT, 'dist/commands'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)')
@@ -18,9 +19,9 @@ export interface CliResult {
   stderr: string
 }
 
-export function startCli(args: string[], cwd = ROOT): {child: ChildProcess; done: Promise<CliResult>; output: () => string} {
+export function startCli(args: string[], cwd = ROOT, env: Record<string, string> = {}): {child: ChildProcess; done: Promise<CliResult>; output: () => string} {
   assertBuilt()
-  const child = spawn(process.execPath, [BIN, ...args], {cwd, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  const child = spawn(process.execPath, [BIN, ...args], {cwd, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1', ...env}})
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -29,8 +30,8 @@ export function startCli(args: string[], cwd = ROOT): {child: ChildProcess; done
   return {child, done, output: () => stdout + stderr}
 }
 
-export function runCli(args: string[], cwd = ROOT): Promise<CliResult> {
-  return startCli(args, cwd).done
+export function runCli(args: string[], cwd = ROOT, env: Record<string, string> = {}): Promise<CliResult> {
+  return startCli(args, cwd, env).done
 }
 
 export function tempDir(prefix = 'cmm-test-'): string {

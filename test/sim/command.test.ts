@@ -15,7 +15,38 @@ describe('cmm check model', () => {
     expect(replay, broken.stdout).toBeDefined()
     const again = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--break', 'skip-invalidate', '--replay', replay!])
     expect(again.code).toBe(1)
-    expect(again.stdout + again.stderr).toMatch(/stale-content/)
+    expect(again.stdout + again.stderr).toMatch(/mapping-without-lock/)
+  }, 60_000)
+
+  it('--nodes N means N nodes with the all: program each (as run workload), and is refused where a node would have none', async () => {
+    const three = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--nodes', '3', '--ops', '2', '--workers', '2'])
+    expect(three.code, three.stderr).toBe(0)
+    expect(three.stdout).toMatch(/model: 3 nodes/)
+    expect(three.stdout).toMatch(/node 2: read a\/0; write a\/0/)
+    expect(three.stdout).toMatch(/symmetry reduction on: nodes \{0,1,2\} run the same program/)
+    expect(three.stdout).toMatch(/distinct up to symmetry.* on 2 worker threads/)
+    const plain = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '1', '--workers', '1', '--no-symmetry'])
+    expect(plain.stdout).toMatch(/symmetry reduction off \(--no-symmetry\)/)
+    // pingpong's steps are for nodes "0" and "1": a third node would have nothing to run.
+    const refused = await runCli(['check', 'model', 'workloads/pingpong.yaml', '--nodes', '3'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/--nodes 3: node 2 has no ops in workloads\/pingpong\.yaml/)
+    // Fewer nodes than steps were written for: the script's own check names the selector.
+    const fewer = await runCli(['check', 'model', 'workloads/pingpong.yaml', '--nodes', '1'])
+    expect(fewer.code).toBe(2)
+    expect(fewer.stderr).toMatch(/pingpong\.yaml:\d+/)
+  }, 60_000)
+
+  it('a long search shows its progress on stderr, at most once a second', async () => {
+    const res = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--nodes', '3', '--ops', '3', '--budget', '3s', '--workers', '1'])
+    expect(res.code).toBe(3)
+    const lines = res.stderr.split('\n').filter((l) => l.startsWith('searching:'))
+    // At most once a second: no more lines than whole seconds the search ran.
+    const seconds = Number(/, ([\d.]+) s, \d+ states\/s/.exec(res.stdout)?.[1])
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.length).toBeLessThanOrEqual(Math.floor(seconds))
+    expect(lines[0]).toMatch(/^searching: \d+ s, [\d,]+ states\/s, [\d,]+ distinct, queue \d+, depth \d+$/)
+    expect(res.stdout).not.toMatch(/searching:/)
   }, 60_000)
 
   it('--kills: random walks with node kills pass (exit 0); a trace with a kill replays without the flag', async () => {

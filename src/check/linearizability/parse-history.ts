@@ -3,6 +3,7 @@
 // nemesis entry.
 import {HistoryFormatError} from './errors.js'
 import type {ParsedHistory, RegisterHistoryEntry} from './types.js'
+import {inexactNumber} from './exact-numbers.js'
 
 function isScalar(v: unknown): boolean {
   return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
@@ -114,10 +115,19 @@ function parseLines(text: string, lineNo: number, source: string, entries: Regis
     if (isNemesis(obj)) continue
     const problem = entryProblem(obj)
     if (problem !== null) throw new HistoryFormatError(source, lineNo, problem)
+    if (hasComparedNumber(obj as RegisterHistoryEntry)) {
+      const inexact = inexactNumber(line)
+      if (inexact !== null) throw new HistoryFormatError(source, lineNo, inexact)
+    }
     entries.push(obj as RegisterHistoryEntry)
     lines.push(lineNo)
   }
   return lineNo
+}
+
+function hasComparedNumber(e: RegisterHistoryEntry): boolean {
+  const v = e.value as unknown
+  return typeof v === 'number' || typeof e.process === 'number' || typeof e.key === 'number' || (Array.isArray(v) && (typeof v[0] === 'number' || typeof v[1] === 'number'))
 }
 
 function isBlank(line: string): boolean {

@@ -62,6 +62,8 @@ class Names {
 }
 
 const KINDS = ['conflicting-holds', 'conflicting-mappings', 'mapping-outlives-lock', 'mapping-without-lock'] as const
+/** Causes before the symptoms they lead to: a mapping left behind or made without its lock, or a grant made too early, before the conflicting mappings that follow. */
+const CAUSE_FIRST: readonly CoherenceViolation['kind'][] = ['mapping-outlives-lock', 'mapping-without-lock', 'conflicting-holds', 'conflicting-mappings']
 
 export function checkCoherence(trace: readonly TraceEntry[], locks: readonly LockEntry[]): CheckResult {
   const names = new Names()
@@ -70,16 +72,20 @@ export function checkCoherence(trace: readonly TraceEntry[], locks: readonly Loc
   const violations: CoherenceViolation[] = []
   const counts: Record<string, number> = {holds: holds.length, mappings: maps.length}
   for (const k of KINDS) counts[k] = 0
+  // Up to MAX_VIOLATIONS of each kind, so that a cause (a mapping outliving its lock) is kept
+  // even when the symptoms it led to (conflicting mappings) were found first.
   const report = (v: CoherenceViolation) => {
     counts[v.kind] = (counts[v.kind] ?? 0) + 1
-    if (violations.length < MAX_VIOLATIONS) violations.push(v)
+    if (counts[v.kind]! <= MAX_VIOLATIONS) violations.push(v)
   }
   overlaps(holds, (h) => names.of(h.unit), (a, b) => a.mode === 'EX' || b.mode === 'EX', (a, b) => report({kind: 'conflicting-holds', unit: a.unit, holds: [a, b]}))
   overlaps(maps, (m) => names.of(m.key), (a, b) => a.pte === 'RW' || b.pte === 'RW', (a, b) => report({kind: 'conflicting-mappings', key: a.key, mappings: [a, b]}))
   coveredByHolds(maps, holds, names, report)
   const found = KINDS.reduce((sum, k) => sum + (counts[k] ?? 0), 0)
   if (found === 0) return {valid: true, summary: `${holds.length} lock holds and ${maps.length} mappings: one writer or many readers at a time`, counts, violations: []}
-  return {valid: false, summary: `${found} violations; first: ${describe(violations[0]!)}`, counts, violations}
+  violations.sort((a, b) => CAUSE_FIRST.indexOf(a.kind) - CAUSE_FIRST.indexOf(b.kind))
+  const kinds = CAUSE_FIRST.filter((k) => (counts[k] ?? 0) > 0).map((k) => `${k} ${counts[k]}`).join(', ')
+  return {valid: false, summary: `${found} violations (${kinds}); first: ${violations[0]!.kind}: ${describe(violations[0]!)}`, counts, violations}
 }
 
 /** Hold intervals per (node, unit), split where the mode changes (upgrade, downgrade). */

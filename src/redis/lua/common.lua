@@ -19,6 +19,8 @@ local BREAK = ARGV[#ARGV]
 
 -- Same formats as src/redis/keys.ts (page, inbox).
 local function page_key(pk) return PREFIX .. 'page:' .. pk end
+-- A broken variant's deviation taken: counted per variant (run.json `breakFired`; docs/REDIS-KEYS.md).
+local function break_fired() redis.call('HINCRBY', PREFIX .. 'break-fired', BREAK, 1) end
 local function inbox_key(node) return PREFIX .. 'in:' .. node end
 
 local function invariant(cond, msg)
@@ -290,7 +292,10 @@ local function callbacks(u, out)
     if need ~= nil and (h.cb == 'none' or (h.cb == 'downgrade' and need == 'release')) then
       h.cb = need
       send(out, node, {'type', 'callback', 'unit', UNIT, 'kind', need, 'seq', h.seq})
-      if need == 'release' and BREAK == 'early-grant' then released[#released + 1] = node end
+      if need == 'release' and BREAK == 'early-grant' then
+        released[#released + 1] = node
+        break_fired()
+      end
     end
   end
   if #released == 0 then return end

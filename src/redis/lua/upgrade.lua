@@ -13,7 +13,10 @@ end
 if u.upg == NODE then return protocol_error('upgrade: node ' .. NODE .. ' is already upgrading ' .. UNIT) end
 if u.upg then
   -- no-conversion-refusal (broken): says queued and forgets the request: both upgraders wait forever.
-  if BREAK == 'no-conversion-refusal' then return {'queued'} end
+  if BREAK == 'no-conversion-refusal' then
+    break_fired()
+    return {'queued'}
+  end
   return {'refused', 'conversion-deadlock'}
 end
 if h.cb == 'release' then return {'refused', 'callback-pending'} end

@@ -1,0 +1,23 @@
+// `cmm report timeline RUN`: loads the run, chooses units and window, writes the page.
+import {writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {resolveRunDir} from '../../results/load-run.js'
+import {buildTimeline, type TimelineChoice} from './build.js'
+import {timelineHtml} from './html.js'
+import {loadRunRecords} from './records.js'
+
+export interface TimelineReportOptions extends TimelineChoice {
+  readonly run: string
+  readonly resultsDir: string
+  /** Default: RUN_DIR/timeline.html */
+  readonly out?: string
+}
+
+export async function reportTimeline(o: TimelineReportOptions): Promise<{file: string; items: number; violations: number; chosen: string; bytes: number}> {
+  const dir = resolveRunDir(o.run, o.resultsDir)
+  const data = buildTimeline(await loadRunRecords(dir), o)
+  const html = timelineHtml(data)
+  const file = o.out ?? join(dir, 'timeline.html')
+  await writeFile(file, html)
+  return {file, items: data.items.length, violations: data.violations.length, chosen: data.chosen, bytes: Buffer.byteLength(html)}
+}

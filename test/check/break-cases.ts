@@ -1,0 +1,78 @@
+// The deliberately broken protocol variants (`--break NAME`), each with a small workload where it
+// fires, and the checker that must catch it (test/check/break-variants.test.ts; the timeline's
+// test draws the same runs).
+import type {BreakVariant} from '../../src/protocol/break.js'
+
+export interface Case {
+  readonly variant: BreakVariant
+  /** The checker that must catch it (others may too). */
+  readonly checker: 'coherence' | 'linearizable' | 'no-lost-writes' | 'liveness'
+  readonly violation: RegExp
+  /** A count of the checker that must be non-zero. */
+  readonly count?: string
+  readonly script: string
+}
+
+// Sleeps order the nodes' ops (nodes start at one shared instant); each case catches its variant
+// whichever node goes first, so a slow machine changes the timing but not the verdict.
+export const CASES: readonly Case[] = [
+  {
+    variant: 'skip-writeback', checker: 'no-lost-writes', violation: /lost their last write/,
+    script: `
+name: lost-on-release
+description: node 0 writes a/0, node 1 then takes the whole file to write a/1; nobody writes a/0 again
+cluster: {nodes: 2, granularity: file, states: shared, pageSize: 256}
+files: {a: {pages: 2}}
+nodes:
+  "0": [ { write: a/0 }, { sleep: 60ms } ]
+  "1": [ { sleep: 20ms }, { write: a/1 } ]
+`,
+  },
+  {
+    variant: 'skip-invalidate', checker: 'coherence', violation: /violations \(mapping-outlives-lock \d+.*\); first: mapping-outlives-lock: page a\/0: node \d/, count: 'mapping-outlives-lock',
+    script: `
+name: left-mapped
+description: node 0 writes a/0, node 1 takes it over, node 0 reads it again
+cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256}
+files: {a: {pages: 1}}
+nodes:
+  "0": [ { write: a/0 }, { sleep: 60ms }, { read: a/0 } ]
+  "1": [ { sleep: 20ms }, { write: a/0 } ]
+`,
+  },
+  {
+    variant: 'early-grant', checker: 'coherence', violation: /held EX .* while node \d held EX/, count: 'conflicting-holds',
+    script: `
+name: early-grant
+description: node 1 asks for a page node 0 holds within its minimum hold time
+cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256, holdTime: 200ms}
+files: {a: {pages: 1}}
+nodes:
+  "0": [ { write: a/0 }, { sleep: 250ms } ]
+  "1": [ { sleep: 20ms }, { write: a/0 } ]
+`,
+  },
+  {
+    variant: 'stale-read', checker: 'linearizable', violation: /read null .* cannot be placed/,
+    script: `
+name: stale-read
+description: node 0 reads a/0, node 1 writes it, node 0 reads it again
+cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256}
+files: {a: {pages: 1}}
+nodes:
+  "0": [ { read: a/0 }, { sleep: 120ms }, { read: a/0 } ]
+  "1": [ { sleep: 30ms }, { write: a/0 } ]
+`,
+  },
+  {
+    variant: 'no-conversion-refusal', checker: 'liveness', violation: /stuck: .*upgrade in flight/,
+    script: `
+name: conversion-deadlock
+description: both nodes read a/0, then both write it (two SH->EX upgrades at once)
+cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256, holdTime: 200ms}
+files: {a: {pages: 1}}
+nodes:
+  all: [ { read: a/0 }, { sleep: 20ms }, { write: a/0 } ]
+`,
+  },
+]
