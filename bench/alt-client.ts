@@ -1,6 +1,7 @@
 // One client process of figure 6's baseline (what a user without cmm would write): for every op
 // of its stream, take a redis-semaphore Mutex on the page, GET or SET the page's bytes, release.
-// argv: REDIS_URL NODE START_AT_US WORKLOAD_YAML_BASE64. Prints {"ops": N, "endUs": T} when done.
+// argv: REDIS_URL NODE START_AT_US WORKLOAD_YAML_BASE64. Prints {"ops": N, "endUs": T, "cpuMs": C}
+// when done (C: the process's own CPU over its whole life, start-up included, like a cmm node's).
 import {Redis} from 'ioredis'
 import {Mutex} from 'redis-semaphore'
 import {createOpStream, parseWorkload} from '../src/workload/index.js'
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     const wait = (startUs - nowUs()) / 1000
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const ops = await playLockLibrary(redis, Buffer.from(yamlB64, 'base64').toString('utf8'), Number(nodeArg), startUs, `alt${process.ppid}:`)
-    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs()})}\n`)
+    const u = process.resourceUsage()
+    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000})}\n`)
   } finally {
     redis.disconnect()
   }

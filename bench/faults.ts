@@ -2,7 +2,7 @@
 // fault (one acquire, granted in its reply: one round trip), on real runtimes in this process.
 import {runWorker} from '../src/node/worker.js'
 import {LatencyRecorder} from '../src/metrics/recorder.js'
-import {decodeHistogram, percentiles} from '../src/metrics/histogram.js'
+import {decodeHistogram, encodeCounts, percentiles} from '../src/metrics/histogram.js'
 import {encodeStamp} from '../src/protocol/page-data.js'
 import type {OpStream} from '../src/workload/types.js'
 import {nowUs} from '../src/util/clock.js'
@@ -44,7 +44,7 @@ export async function benchCachedFault(ctx: BenchContext): Promise<BenchRow[]> {
       onHistory: (e) => history.push(e), shouldStop: () => false,
     })
     const workerSeconds = (nowUs() - t0) / 1e6
-    const hit = percentiles(decodeHistogram(recorder.snapshot().corrected['fault:hit'] ?? ''))
+    const hit = percentiles(decodeHistogram(encodeCounts(recorder.snapshot()).corrected['fault:hit'] ?? ''))
     const after = await ctx.redis.info('commandstats')
     const redisCalls = ['evalsha', 'eval', 'hgetall'].reduce((s, c) => s + commandCalls(after, c) - commandCalls(before, c), 0)
     const tripsDuring = counters.redisRoundTrips - trips

@@ -6,6 +6,7 @@ import {mergeHistograms} from '../src/metrics/merge.js'
 import {decodeHistogram, newHistogram as newEmpty, percentiles, type Percentiles} from '../src/metrics/histogram.js'
 import type {EncodedHistograms} from '../src/records/histogram-keys.js'
 import type {BenchContext} from './figure.js'
+import type {RunResources} from '../src/records/resources.js'
 
 export interface MixSpec {
   readonly nodes: number
@@ -30,6 +31,8 @@ export interface MixResult {
   readonly callbacksPerSec: number
   readonly roundTripsPerOp: number
   readonly latency: (key: string) => Percentiles
+  /** run.json `resources` of the run: CPU of every process, Redis included. */
+  readonly resources: RunResources | null
 }
 
 export function mixYaml(spec: MixSpec): string {
@@ -59,6 +62,7 @@ export async function runMix(ctx: BenchContext, spec: MixSpec, seed = 7, network
   const callbacks = Object.values(t.callbacks).reduce((s, n) => s + n, 0)
   const merged = mergeHistograms(run.nodes.map((n) => n.histograms).filter((h): h is EncodedHistograms => h !== null))
   return {
+    resources: run.resources ?? null,
     ops, seconds, opsPerSec: ops / seconds, callbacksPerSec: callbacks / seconds, roundTripsPerOp: t.redisRoundTrips / Math.max(1, ops),
     latency: (key) => {
       const encoded = merged.corrected[key]

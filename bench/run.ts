@@ -27,6 +27,7 @@ const FIGURES: readonly Entry[] = [
   {figure: '2 cached fault', module: './faults.js', export: 'benchCachedFault'},
   {figure: '3 first-touch fault', module: './faults.js', export: 'benchFirstTouch'},
   {figure: '4 contended handoff', module: './handoff.js', export: 'benchHandoff'},
+  {figure: '4 critical path of a handoff between node processes', module: './critical-path.js', export: 'benchCriticalPath'},
   {figure: '5 throughput and scaling', module: './throughput.js', export: 'benchScaling'},
   {figure: '6 against a Redis lock library', module: './alternative.js', export: 'benchAlternative'},
   {figure: '7 proposal questions', module: './proposal.js', export: 'benchProposal'},
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
   const began = performance.now()
   const when = stamp()
   const loadAtStart = describeMachine().load
-  const server = await startRedisServer()
+  // Over a Unix socket, as `cmm run workload` uses its private Redis when every node is local.
+  const server = await startRedisServer({unixSocket: true})
   const redis = connectRedis(server.url, 'cmm-bench')
   const tmpDir = mkdtempSync(join(tmpdir(), 'cmm-bench-'))
   const rows: BenchRow[] = []

@@ -1,7 +1,7 @@
 // Figure 5: total ops/s of a zipf read/write mix at 1, 2, 4, 8 node processes, with page locks
 // and with file locks (every op on a file contends on one lock).
 import {round, type BenchContext, type BenchRow} from './figure.js'
-import {runMix, type MixSpec} from './mix-runs.js'
+import {runMix, type MixResult, type MixSpec} from './mix-runs.js'
 
 export const SCALING_NODES = [1, 2, 4, 8] as const
 export const SECONDS = 3
@@ -15,6 +15,8 @@ export const READ_MOSTLY_KEY = 'read-mostly:4'
 
 /** ops/s of the page-granularity zipf mix at 4 nodes (shared with figure 6), and READ_MOSTLY_KEY. */
 export const measured = new Map<string, number>()
+/** The runs behind `measured` (figure 6 also needs their CPU per op). */
+export const measuredRuns = new Map<string, MixResult>()
 
 export async function benchScaling(ctx: BenchContext): Promise<BenchRow[]> {
   const figure = '5 throughput and scaling'
@@ -26,6 +28,7 @@ export async function benchScaling(ctx: BenchContext): Promise<BenchRow[]> {
       const r = await runMix(ctx, spec)
       if (nodes === 1) one = r.opsPerSec
       measured.set(`${granularity}:${nodes}`, r.opsPerSec)
+      measuredRuns.set(`${granularity}:${nodes}`, r)
       rows.push({
         figure, metric: `zipf 70/30, ${granularity} locks, ${nodes} node${nodes > 1 ? 's' : ''}`, value: Math.round(r.opsPerSec), unit: 'ops/s',
         ratio: round(r.opsPerSec / one), vs: '1 node',

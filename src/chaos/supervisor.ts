@@ -25,6 +25,9 @@ import {NetChaos, type FaultKind} from './net-chaos.js'
 import type {NetworkFaults} from '../net/faults.js'
 import {sendControl} from '../redis/control.js'
 
+
+/** How often the supervision loop looks for chaos requests. */
+const CHAOS_POLL_MS = 20
 export interface Incarnation {
   readonly node: number
   readonly incarnation: number
@@ -80,6 +83,7 @@ export class Supervisor {
   redisLost: string | null = null
   /** From here on, reports come from a Redis that lost earlier ones: history after it is not trusted. */
   redisRestarting = false
+  private lastChaosPoll = 0
   private lastEpochCheck = 0
   /** Redis faults carried out, with what each lost (run.json `redisFaults`). */
   readonly redisFaults: RedisFaultRecord[] = []
@@ -173,7 +177,11 @@ export class Supervisor {
         return
       }
     }
-    for (const {id, req} of await readChaos(this.o.redis, this.o.runId, this.chaosId).catch(() => [])) {
+    // The loop ticks once per outbox read (hundreds of times a second in a busy run): asking Redis
+    // for chaos requests every CHAOS_POLL_MS is as prompt for a human or a schedule, and far cheaper.
+    const due = Date.now() - this.lastChaosPoll >= CHAOS_POLL_MS
+    if (due) this.lastChaosPoll = Date.now()
+    for (const {id, req} of due ? await readChaos(this.o.redis, this.o.runId, this.chaosId).catch(() => []) : []) {
       this.chaosId = id
       const outcome = req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS ? this.startRedisFault(req) : await this.apply(req)
       if (!outcome.applied) this.o.events.write('chaos-ignored', {node: req.node, signal: req.signal, why: outcome.reason, from: req.from})

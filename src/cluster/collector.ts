@@ -13,6 +13,8 @@ import type {NodeLiveSummary, NodeState} from '../records/live.js'
 import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
 import type {EventLine} from '../records/events.js'
 import type {FaultSummary, NodeLive, RunCollected, RunEnd, RunEvent} from '../records/run.js'
+import {IntervalLatency} from '../metrics/interval.js'
+import {encodeCounts} from '../metrics/histogram.js'
 import {cutAtGaps, endDeadHolds, endDeadMappings, markDeadProcesses} from '../chaos/history.js'
 
 export type Ready = Extract<NodeReport, {type: 'ready'}>
@@ -68,7 +70,8 @@ export class ReportCollector {
   private readonly locks: LockEntry[] = []
   private readonly requests: RequestLogEntry[] = []
   private readonly waits: FinalState['waits'][number][] = []
-  private readonly interval: EncodedHistograms[] = []
+  /** Latencies of the progress reports since the last live-view tick, added bucket by bucket. */
+  private readonly interval = new IntervalLatency()
   private readonly live: (NodeLiveSummary | null)[]
   /** Each node's op and waits from its last progress report (a stuck run's or a lost Redis's explanation). */
   readonly lastSeen = new Map<number, StuckNode>()
@@ -89,7 +92,7 @@ export class ReportCollector {
         return
       case 'progress':
         this.noteOps(r.node, r.proc, r.ops)
-        this.interval.push(r.interval)
+        this.interval.add(r.latency)
         if (r.current !== undefined) this.lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
         if (r.live && !(this.hooks.purged?.(r.proc ?? r.node) ?? false)) this.live[r.node] = r.live
         return
@@ -153,7 +156,13 @@ export class ReportCollector {
       const state = this.done.has(node) ? 'done' : chaosState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
       return {node, state, ops, summary}
     })
-    return {type: 'progress', elapsedMs: this.hooks.elapsedMs(), done: this.totalOps(), total: this.plannedOps(), perNode: [...this.perNode], interval: this.interval.splice(0), nodes}
+    return {type: 'progress', elapsedMs: this.hooks.elapsedMs(), done: this.totalOps(), total: this.plannedOps(), perNode: [...this.perNode], interval: this.takeInterval(), nodes}
+  }
+
+  /** The interval since the last tick as one merged histogram set, encoded once (none when nothing was reported). */
+  private takeInterval(): EncodedHistograms[] {
+    const merged = this.interval.take()
+    return merged === null ? [] : [merged]
   }
 
   /** The run is stuck: what each node was doing and waiting for, from its last progress reports. */
@@ -200,7 +209,7 @@ export class ReportCollector {
       const d = this.done.get(k)
       const r = this.ready.get(k)
       if (d) addCounters(totals, d.counters)
-      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: d?.counters ?? emptyCounters(), histograms: d?.histograms ?? null}
+      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: d?.counters ?? emptyCounters(), histograms: d ? encodeCounts(d.histograms) : null}
     })
     // Counters of killed incarnations are lost with them, but their ops were reported as they went.
     totals.ops = nodes.reduce((sum, x) => sum + x.ops, 0)

@@ -1,6 +1,8 @@
 // Runs one workload end to end: Redis (private or given), node processes (spawned here or
 // joined by hand with --external-nodes), start, collect, stop, results. Every wait is bounded.
 import {randomBytes} from 'node:crypto'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
@@ -34,6 +36,8 @@ import {DEFAULT_LEASE_TTL_MS} from '../node/lease.js'
 import {runSchedule} from '../chaos/schedule.js'
 import type {DeadlockPolicy} from '../records/deadlocks.js'
 import {DEFAULT_LIVENESS_MS, type RunCollected, type RunEnd, type RunEvent} from '../records/run.js'
+import {ResourceTracker} from './resource-tracker.js'
+import {isSaturated} from '../records/resources.js'
 
 export interface RunOptions {
   readonly workload: Workload
@@ -89,6 +93,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const n = options.workload.cluster.nodes
   const settings = settingsOf(options.workload)
   let server: RedisDeployment | null = null
+  let socketDir: string | null = null
   let redis: Redis | null = null
   let procs: NodeProcess[] = []
   let supervisor: Supervisor | null = null
@@ -103,13 +108,18 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   try {
     const topology = options.redisTopology ?? 'single'
     const durability = options.redisDurability ?? DEFAULT_DURABILITY
-    if (options.redisUrl === undefined) server = await startDeployment({topology, durability, dir, replicaLagMs: options.redisReplicaLagMs})
+    // A private server whose nodes all run here also listens on a Unix socket, which costs each
+    // command less CPU than loopback TCP; the socket's folder outlives a chaos restart of Redis.
+    if (options.redisUrl === undefined && !options.externalNodes && topology === 'single') socketDir = mkdtempSync(join(tmpdir(), 'cmm-sock-'))
+    const socketPath = socketDir === null ? undefined : join(socketDir, 'redis.sock')
+    if (options.redisUrl === undefined) server = await startDeployment({topology, durability, dir, replicaLagMs: options.redisReplicaLagMs, socketPath})
     const url = options.redisUrl ?? server!.url
+    const localUrl = server?.localUrl ?? url
     // What is shown and stored (stdout, run.json, live.json): the URL without its password.
     const shownUrl = redactRedisUrl(url)
     emit({type: 'redis', url: shownUrl, private: server !== null})
-    redis = connectRedis(url, 'cmm-orchestrator')
-    await ensureReachable(redis, url)
+    redis = connectRedis(localUrl, 'cmm-orchestrator')
+    await ensureReachable(redis, localUrl)
     const redisRecovery = recoveryOf(server, options)
     if (redisRecovery.reconnect) waitAcrossReconnects(redis)
     const startedAt = new Date().toISOString()
@@ -119,7 +129,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
 
     let driver: RunDriver | null = null
     if (needsFaultProxy(options)) net = await startNetworkFaults(redis, runId, n, url, options.externalNodes === true)
-    supervisor = new Supervisor({redis, runId, redisUrl: url, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server, net})
+    supervisor = new Supervisor({redis, runId, redisUrl: localUrl, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server, net})
     if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: shownUrl, nodes: n})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
@@ -144,6 +154,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
       redis.disconnect()
     }
     await server?.stop()
+    if (socketDir !== null) rmSync(socketDir, {recursive: true, force: true})
   }
 }
 
@@ -159,10 +170,14 @@ export const DEFAULT_READY_TIMEOUT_MS = 30_000
 /** Nodes started by hand on other hosts get longer to join. */
 export const DEFAULT_EXTERNAL_READY_TIMEOUT_MS = EXTERNAL_JOIN_TIMEOUT_MS
 
+/** What a run's driver hands back: the collected reports and what the run cost. */
+type Driven = Collected & Pick<RunCollected, 'resources'>
+
 /** The phases of one run after its processes exist, in order; each phase's waits are bounded. */
 class RunDriver {
   private readonly reader: OutboxReader
   private readonly reports: ReportCollector
+  private readonly resources: ResourceTracker
   private startUs = 0
   private paused = false
 
@@ -177,6 +192,7 @@ class RunDriver {
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.reader = new OutboxReader(redis, runId)
+    this.resources = new ResourceTracker(n)
     this.reports = new ReportCollector(n, options.onDeadlock ?? 'report', {
       emit,
       log: (type, fields) => void events.write(type, fields),
@@ -199,7 +215,7 @@ class RunDriver {
    * Redis going away mid-run (killed, unreachable) surfaces as a failed command in any phase:
    * the run then ends `failed` with what was collected so far and a message saying so.
    */
-  async drive(): Promise<Collected> {
+  async drive(): Promise<Driven> {
     let redisError = ''
     this.redis.on('error', (error: Error) => (redisError = error.message))
     try {
@@ -219,11 +235,13 @@ class RunDriver {
     }
   }
 
-  private async phases(): Promise<Collected> {
+  private async phases(): Promise<Driven> {
     if (!(await this.join())) return this.finish('interrupted', 0, NO_FINAL_STATE)
     await this.start()
     const end = await this.collect()
     const durationMs = (nowUs() - this.startUs) / 1000
+    // A lost Redis is not asked (its commands would wait for reconnects); it is then just not measured.
+    await this.resources.end(this.sup.redisLost ? null : this.redis)
     const final = end === 'completed' ? await this.flush() : NO_FINAL_STATE
     await this.stop(end)
     return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final, await this.managerBreakFired())
@@ -270,6 +288,7 @@ class RunDriver {
     this.startUs = nowUs() + 50_000
     this.events.setOrigin(this.startUs / 1000)
     this.sup.startReaper()
+    await this.resources.start(this.redis)
     await setStatus(this.redis, this.runId, 'running')
     await this.broadcast({type: 'start', atUs: this.startUs})
     this.emit({type: 'started', runId: this.runId, nodes: [...this.reports.ready.values()].map(({node, pid, host}) => ({node, pid, host}))})
@@ -290,7 +309,8 @@ class RunDriver {
         if (Date.now() - progress.at > this.livenessMs) return this.stuck(Date.now() - progress.at)
         if (Date.now() - progress.emittedAt >= 200) {
           progress.emittedAt = Date.now()
-          this.emit(this.reports.progress((k) => this.sup.liveState(k), (k) => this.sup.purgedNow(k)))
+          const cpuBusy = this.resources.recentBusy()
+          this.emit({...this.reports.progress((k) => this.sup.liveState(k), (k) => this.sup.purgedNow(k)), cpuBusy, saturated: isSaturated(cpuBusy)})
         }
       }
       return 'completed'
@@ -370,16 +390,19 @@ class RunDriver {
     return {...final, waits, manager: await readManagerUnits(this.redis, this.runId, waits).catch(() => ({}))}
   }
 
-  private finish(end: RunEnd, durationMs: number, final: FinalState, managerBreakFired = 0): Collected {
+  private finish(end: RunEnd, durationMs: number, final: FinalState, managerBreakFired = 0): Driven {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
     const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, managerBreakFired, byKind: faultTable(this.events.records, sup.recoveries)}
     const collected = this.reports.collect(facts, () => this.events.records)
-    return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history))}
+    return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history)), resources: this.resources.summarize(collected.totals.ops)}
   }
 
   private async read(blockMs: number): Promise<void> {
-    for (const r of await this.reader.read(blockMs)) this.reports.handle(r)
+    for (const r of await this.reader.read(blockMs)) {
+      this.resources.note(r)
+      this.reports.handle(r)
+    }
   }
 
   private async broadcast(msg: ControlMessage): Promise<void> {

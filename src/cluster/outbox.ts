@@ -4,9 +4,12 @@ import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
 import {decodeReport, type NodeReport} from '../records/messages.js'
 
+const TRIM_EVERY = 1024
+
 export class OutboxReader {
   private lastId = '0'
   private closed = false
+  private untrimmed = 0
 
   constructor(private readonly redis: Redis, private readonly runId: string) {}
 
@@ -23,7 +26,12 @@ export class OutboxReader {
         out.push(decodeReport(fields))
       }
     }
-    await this.redis.xtrim(key, 'MINID', this.lastId)
+    // Trimming after every read doubled the orchestrator's commands; every TRIM_EVERY entries still bounds the stream.
+    this.untrimmed += out.length
+    if (this.untrimmed >= TRIM_EVERY) {
+      this.untrimmed = 0
+      await this.redis.xtrim(key, 'MINID', this.lastId)
+    }
     return out
   }
 

@@ -2,12 +2,14 @@
 // process, so that histograms recorded anywhere can be added together and written in the
 // standard HdrHistogram formats (HISTF V2 base64, .hgrm) other tools read.
 import * as hdr from 'hdr-histogram-js'
+import type {BucketCounts, CountsHistograms, EncodedHistograms} from '../records/histogram-keys.js'
+import {MAX_LATENCY_US} from './bucket-histogram.js'
+
+export {MAX_LATENCY_US}
 
 // Always the pure-JS implementation: only those can be added to each other.
 export type Histogram = hdr.JsHistogram
 
-/** Largest recordable latency, microseconds (1 hour). Larger values are clamped to it. */
-export const MAX_LATENCY_US = 3_600_000_000
 export const SIGNIFICANT_DIGITS = 3
 
 /**
@@ -60,6 +62,41 @@ export class LatencyHistogram extends hdr.Int32Histogram {
     }
     super.recordValueWithCount(v, count)
   }
+}
+
+/** The histogram's non-empty buckets (BucketCounts); only those up to the largest value recorded are scanned. */
+export function bucketCounts(h: LatencyHistogram): BucketCounts {
+  const out: BucketCounts = []
+  if (h.totalCount === 0) return out
+  const counts = h._counts
+  const last = Math.min(counts.length - 1, h.countsArrayIndex(h.maxValue))
+  for (let i = 0; i <= last; i++) {
+    const c = counts[i]!
+    if (c !== 0) out.push(i, c)
+  }
+  return out
+}
+
+/** Adds bucket counts (from bucketCounts() of a histogram of the same layout) into `h`. */
+export function addBucketCounts(h: LatencyHistogram, pairs: readonly number[]): void {
+  for (let i = 0; i + 1 < pairs.length; i += 2) h.recordValueWithCount(h.valueFromIndex(pairs[i]!), pairs[i + 1]!)
+}
+
+/** Bucket counts (a node's recorder) as HISTF strings; `uncorrected` is the corrected string where the node sent none. */
+export function encodeCounts(c: CountsHistograms): EncodedHistograms {
+  const out: EncodedHistograms = {corrected: {}, uncorrected: {}}
+  const encode = (pairs: BucketCounts) => {
+    const h = newHistogram()
+    addBucketCounts(h, pairs)
+    return encodeHistogram(h)
+  }
+  for (const [key, pairs] of Object.entries(c.corrected)) {
+    const corrected = encode(pairs)
+    out.corrected[key] = corrected
+    const uncorrected = c.uncorrected[key]
+    out.uncorrected[key] = uncorrected === undefined ? corrected : encode(uncorrected)
+  }
+  return out
 }
 
 export function newHistogram(): LatencyHistogram {

@@ -1,9 +1,10 @@
 // Per-node latency recording. record() runs once per workload operation, so it does no
 // allocation and no string building: every key's slot is built up front and histograms are
-// created the first time a key is used.
+// created the first time a key is used. It produces bucket counts; encodeCounts()
+// (metrics/histogram.ts) turns them into HISTF strings where hdr-histogram-js is loaded anyway.
 import {FAULT_CLASSES, type FaultClass} from '../protocol/types.js'
-import {encodeHistogram, MAX_LATENCY_US, newHistogram, type LatencyHistogram} from './histogram.js'
-import {emptyEncoded, faultKey, OP_NAMES, opKey, type EncodedHistograms, type OpName} from '../records/histogram-keys.js'
+import {BucketHistogram, emptyCounts, MAX_LATENCY_US} from './bucket-histogram.js'
+import {faultKey, OP_NAMES, opKey, type BucketCounts, type CountsHistograms, type OpName} from '../records/histogram-keys.js'
 
 
 /**
@@ -12,9 +13,9 @@ import {emptyEncoded, faultKey, OP_NAMES, opKey, type EncodedHistograms, type Op
  * recording cost and lets the encoders tell "identical" from "differs" without comparing counts.
  */
 class Pair {
-  readonly corrected: LatencyHistogram = newHistogram()
+  readonly corrected = new BucketHistogram()
   // Kept across reset() so an open-loop run reuses it every interval instead of reallocating.
-  private uncorrected: LatencyHistogram | null = null
+  private uncorrected: BucketHistogram | null = null
   private split = false
 
   record(corrected: number, uncorrected: number, open: boolean): void {
@@ -27,10 +28,9 @@ class Pair {
     return this.corrected.totalCount
   }
 
-  encodeInto(out: EncodedHistograms, key: string): void {
-    const corrected = encodeHistogram(this.corrected)
-    out.corrected[key] = corrected
-    out.uncorrected[key] = this.split ? encodeHistogram(this.uncorrected!) : corrected
+  countsInto(out: CountsHistograms, key: string): void {
+    out.corrected[key] = this.corrected.bucketCounts()
+    if (this.split) out.uncorrected[key] = this.uncorrected!.bucketCounts()
   }
 
   reset(): void {
@@ -41,7 +41,7 @@ class Pair {
   // Everything recorded so far had latency == intended latency, so the uncorrected
   // histogram starts as a copy of the corrected one.
   private splitOff(): void {
-    const u = this.uncorrected ?? newHistogram()
+    const u = this.uncorrected ?? new BucketHistogram()
     u.reset()
     u.add(this.corrected)
     this.uncorrected = u
@@ -108,24 +108,29 @@ export class LatencyRecorder {
   }
 
   /** Everything recorded since construction or reset(), for keys that have data. */
-  snapshot(): EncodedHistograms {
-    const out = emptyEncoded()
+  snapshot(): CountsHistograms {
+    const out = emptyCounts()
     for (const slot of this.slots) {
-      if (slot.total !== null && slot.total.count > 0) slot.total.encodeInto(out, slot.key)
+      if (slot.total !== null && slot.total.count > 0) slot.total.countsInto(out, slot.key)
     }
     return out
   }
 
   /** What was recorded since the previous takeInterval() (or reset()), for keys that have data; starts a new interval. */
-  takeInterval(): EncodedHistograms {
-    const out = emptyEncoded()
+  takeInterval(): CountsHistograms {
+    const out = emptyCounts()
     for (const slot of this.slots) {
       const interval = slot.interval
       if (interval === null || interval.count === 0) continue
-      interval.encodeInto(out, slot.key)
+      interval.countsInto(out, slot.key)
       interval.reset()
     }
     return out
+  }
+
+  /** takeInterval's corrected side: what a progress report carries (the live view and the timeline use corrected latencies). */
+  takeIntervalCounts(): Record<string, BucketCounts> {
+    return this.takeInterval().corrected
   }
 
   reset(): void {

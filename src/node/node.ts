@@ -26,13 +26,15 @@ import {DEFAULT_LEASE_TTL_MS, Lease, LeaseLostError} from './lease.js'
 import {SkewedClock} from './skew-clock.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
+import {ownUsage} from '../metrics/resources.js'
+import {handoffTraceFromEnv, type HandoffStep, type HandoffTrace} from './handoff-trace.js'
 import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../redis/heartbeat.js'
 
 export interface NodeOptions {
   readonly redisUrl: string
   readonly runId: string
   readonly node: number
-  /** How often history batches and progress go to the orchestrator. */
+  /** How often progress goes to the orchestrator (history batches go at least every 250 ms). */
   readonly reportEveryMs?: number
   /**
    * 0 for the first start of this node, +1 for each restart. The incarnation's process id
@@ -69,8 +71,22 @@ function resumeOnRunClock(stream: OpStream, incarnation: number): OpStream {
 
 const HISTORY_BATCH_MAX = 4096
 
+/**
+ * Progress (ops, interval latencies, the live view's lock summary). The live view redraws at most
+ * twice a second and the liveness bound is seconds: a report a second is enough, and each one
+ * costs the node and the orchestrator CPU the workload competes for.
+ */
+const REPORT_EVERY_MS = 1000
+/**
+ * The periodic record flush (history, trace, locks) stays more frequent: what a process killed
+ * between flushes did never reaches the history, so its ops in flight could not become `info`.
+ * A flush is one XADD per batch whatever its size, so this costs little.
+ */
+const RECORDS_EVERY_MS = 250
+
 export async function runNode(options: NodeOptions): Promise<void> {
-  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`)
+  // Commands issued in one tick (a record flush and the demote it guards) leave in one write.
+  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`, {batchWrites: true})
   const reader = connectRedis(options.redisUrl, `cmm-node-${options.node}-inbox`)
   let node: NodeProcessRun | null = null
   try {
@@ -116,6 +132,8 @@ class NodeProcessRun {
   private batches = 0
   private readonly runtime: NodeRuntime
   private readonly stream: OpStream
+  /** CMM_HANDOFF_TRACE: timestamps of each handoff's critical path (bench only); null when unset. */
+  private readonly handoffs: HandoffTrace | null
   private startUs = 0
   /** The op being played, for progress and deadlock reports. */
   private current: string | null = null
@@ -132,6 +150,7 @@ class NodeProcessRun {
     this.node = options.node
     const incarnation = options.incarnation ?? 0
     this.proc = processId(this.node, incarnation, meta.workload.cluster.nodes)
+    this.handoffs = handoffTraceFromEnv(this.proc)
     this.recovery = meta.redisRecovery ?? REDIS_FRAGILE
     const replicas = {count: this.recovery.waitReplicas, timeoutMs: this.recovery.waitTimeoutMs}
     this.lease = new Lease(redis, options.runId, this.proc, meta.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS, (error) => {
@@ -150,7 +169,7 @@ class NodeProcessRun {
   }
 
   private newRuntime(): NodeRuntime {
-    const {node, proc, meta} = this
+    const {node, proc, meta, handoffs} = this
     const breakVariant = meta.breakVariant ?? null
     const policy = meta.onDeadlock ?? 'report'
     return new NodeRuntime({
@@ -167,6 +186,7 @@ class NodeProcessRun {
         const generation = request.type === 'demote' || request.type === 'writeback' ? request.generation : null
         void this.post({type: 'event', node, event: {type: 'writeback-refused', proc, unit: request.unit, request: request.type, pages: rejected, generation}})
       },
+      ...(handoffs ? {onStep: (step: HandoffStep, unit: string, atUs: number) => handoffs.record(step, unit, atUs)} : {}),
       onDeadlock: (d) => {
         // Under `report` the youngest waiter gives up its wait; `abort` leaves it to the
         // orchestrator (it stops the run); `ignore` leaves the cycle to the liveness bound.
@@ -191,7 +211,7 @@ class NodeProcessRun {
       this.runtime.fail(error)
       this.requestStop(`inbox: ${error.message}`)
     })
-    await this.post({type: 'ready', node: this.node, pid: process.pid, host: hostname(), total: this.stream.total})
+    await this.post({type: 'ready', node: this.node, proc: this.proc, pid: process.pid, host: hostname(), total: this.stream.total})
   }
 
   /** 2. The run's start time (µs), once it has come; null when the run stopped before starting. */
@@ -213,7 +233,9 @@ class NodeProcessRun {
 
   /** 3. Plays the workload, reporting progress; then reports done (or the error that ended it). */
   async play(startUs: number): Promise<void> {
-    const reporter = setInterval(() => this.reportProgress(), this.options.reportEveryMs ?? 250)
+    const reportEveryMs = this.options.reportEveryMs ?? REPORT_EVERY_MS
+    const reporter = setInterval(() => this.reportProgress(), reportEveryMs)
+    const flusher = reportEveryMs > RECORDS_EVERY_MS ? setInterval(() => void this.flushRecords(), RECORDS_EVERY_MS) : null
     let worked: Error | null = null
     try {
       const rng = createRng(deriveSeed(this.meta.seed, this.node, 0xc0b1))
@@ -231,12 +253,13 @@ class NodeProcessRun {
       worked = error as Error
     } finally {
       clearInterval(reporter)
+      if (flusher !== null) clearInterval(flusher)
     }
     await this.flushRecords()
     if (this.leaseLost) throw this.leaseLost
     if (worked && this.stopReason === null) await this.post({type: 'error', node: this.node, message: worked.message})
     const {counters, recorder} = this
-    await this.post({type: 'done', node: this.node, proc: this.proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: this.stopReason !== null})
+    await this.post({type: 'done', node: this.node, proc: this.proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: this.stopReason !== null, usage: ownUsage()})
   }
 
   /** 4. Keeps serving callbacks (other nodes may need the locks this node caches) until told to stop. */
@@ -244,7 +267,8 @@ class NodeProcessRun {
     await this.stop.promise
     // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
     await this.flushRecords()
-    await this.post({type: 'stopped', node: this.node})
+    this.handoffs?.write()
+    await this.post({type: 'stopped', node: this.node, proc: this.proc, usage: ownUsage()})
     if (this.leaseLost) throw this.leaseLost
     await this.lease.release().catch(() => {})
   }
@@ -261,7 +285,7 @@ class NodeProcessRun {
     const idle = this.counters.ops === this.lastReportedOps
     this.lastReportedOps = this.counters.ops
     const units = this.runtime.core.snapshot()
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, interval: this.recorder.takeInterval(), current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused)})
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: this.recorder.takeIntervalCounts(), current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
   }
 
   private onControl(msg: ControlMessage): void {

@@ -12,6 +12,7 @@ import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
 import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
 import type {BreakVariant} from '../protocol/break.js'
+import type {HandoffStep} from './handoff-trace.js'
 
 export interface AccessResult {
   readonly data: PageBytes
@@ -56,6 +57,8 @@ export interface NodeRuntimeOptions {
   readonly onRequest?: (entry: RequestLogEntry) => void
   /** A deliberately broken variant (`--break`), for the node-side ones. */
   readonly breakVariant?: BreakVariant | null
+  /** Steps of lock handoffs, timestamped on `clock` (the benchmark's critical path; src/node/handoff-trace.ts). */
+  readonly onStep?: (step: HandoffStep, unit: UnitId, atUs: number) => void
   /** A deadlock the manager found that involves this node (the run's policy acts on it). */
   readonly onDeadlock?: (notice: DeadlockNotice) => void
 }
@@ -127,6 +130,7 @@ export class NodeRuntime {
 
   /** A grant or callback read from this node's inbox stream. */
   deliver(message: NodeMessage): void {
+    if (this.options.onStep && (message.type === 'grant' || message.type === 'callback')) this.options.onStep(message.type, message.unit, this.options.clock())
     if (message.type === 'grant') {
       this.options.counters.grantsByMessage++
       this.lock(message.unit, message.upgrade ? 'upgrade' : 'grant', message.mode, message.seq, message.generation)
@@ -173,6 +177,7 @@ export class NodeRuntime {
         this.record(requestRecord(r))
         c.redisRoundTrips++
         c.requests[effect.request.type]++
+        if (this.options.onStep) this.step(r)
         this.send(effect.request)
         return
       }
@@ -196,6 +201,7 @@ export class NodeRuntime {
         return
       case 'access-done': {
         c.faults[effect.fault]++
+        if (effect.fault === 'after-callback') this.options.onStep?.('done', '', this.options.clock())
         this.settleLeased(this.accesses, effect.id, {data: effect.data, fault: effect.fault})
         return
       }
@@ -256,6 +262,7 @@ export class NodeRuntime {
         if (reply.type === 'refused') c.upgradesRefused++
         if (reply.type === 'stale') c.staleReplies++
         if (reply.type === 'stale' && reply.rejected > 0) this.options.onFenced?.(request, reply.rejected)
+        if (reply.type === 'granted' && (request.type === 'acquire' || request.type === 'upgrade')) this.options.onStep?.('grant', request.unit, this.options.clock())
         const pages = replyPages(reply)
         this.record({unit: request.unit, event: 'reply', request: request.type, reply: reply.type, ...(pages === undefined ? {} : {pages})})
         if (reply.type === 'granted') this.lock(request.unit, request.type === 'upgrade' ? 'upgrade' : 'grant', reply.mode, reply.seq, reply.generation)
@@ -270,6 +277,11 @@ export class NodeRuntime {
 
   private protocolNow(): number {
     return (this.options.protocolClock ?? this.options.clock)()
+  }
+
+  private step(r: ManagerRequest): void {
+    if (r.type === 'acquire' || r.type === 'upgrade') this.options.onStep!('request', r.unit, this.options.clock())
+    else if (r.type === 'demote') this.options.onStep!('writeback', r.unit, this.options.clock())
   }
 
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {

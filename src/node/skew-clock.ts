@@ -21,10 +21,15 @@ export class SkewedClock {
 
   constructor(private readonly trueUs: () => number) {}
 
+  /** The protocol clock never runs backwards (the core asserts it): a skew that ends, or a negative
+   * offset, makes it stand still until the new time catches up, as a monotonic clock would. */
+  private lastUs = -Infinity
+
   nowUs(): number {
     const t = this.trueUs()
-    if (this.skew === NO_SKEW) return t
-    return Math.round(this.baseUs + this.skew.offsetUs + (t - this.sinceUs) * this.skew.rate)
+    const skewed = this.skew === NO_SKEW ? t : Math.round(this.baseUs + this.skew.offsetUs + (t - this.sinceUs) * this.skew.rate)
+    this.lastUs = Math.max(this.lastUs, skewed)
+    return this.lastUs
   }
 
   nowMs(): number {

@@ -3,15 +3,27 @@
 // fails where it is read, with what was wrong, instead of deep inside the program.
 import {RemoteMessageError} from '../protocol/errors.js'
 
-/** What a field must be: a typeof name, an array, a nested shape, a fixed set of values, or optional. */
-export type FieldSpec = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'integer' | readonly string[] | {readonly optional: FieldSpec} | Shape
+/**
+ * What a field must be: a typeof name, an array, a nested shape, a fixed set of values, optional
+ * (absent), nullable (null), an array whose `items` all fit, or a record whose values (`each`,
+ * under any keys) all fit. The wrappers are objects with that one key, so a nested shape must not
+ * consist of a single field named optional, nullable, items or each.
+ */
+export type FieldSpec =
+  | 'string' | 'number' | 'boolean' | 'object' | 'array' | 'integer'
+  | readonly string[]
+  | {readonly optional: FieldSpec}
+  | {readonly nullable: FieldSpec}
+  | {readonly items: FieldSpec}
+  | {readonly each: FieldSpec}
+  | Shape
 export interface Shape {
   readonly [field: string]: FieldSpec
 }
 
 /** The first thing wrong with `value` against `shape`, as `field: expected ..., found ...`; null when it fits. */
 export function shapeProblem(value: unknown, shape: Shape, path = ''): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path || 'value'}: expected an object, found ${describe(value)}`
+  if (!isRecord(value)) return `${path || 'value'}: expected an object, found ${describe(value)}`
   const record = value as Record<string, unknown>
   for (const [field, spec] of Object.entries(shape)) {
     const problem = fieldProblem(record[field], spec, path ? `${path}.${field}` : field)
@@ -21,11 +33,36 @@ export function shapeProblem(value: unknown, shape: Shape, path = ''): string | 
 }
 
 function fieldProblem(v: unknown, spec: FieldSpec, path: string): string | null {
-  if (typeof spec === 'object' && 'optional' in spec && Object.keys(spec).length === 1) return v === undefined ? null : fieldProblem(v, (spec as {optional: FieldSpec}).optional, path)
+  const optional = wrapped(spec, 'optional')
+  if (optional !== undefined) return v === undefined ? null : fieldProblem(v, optional, path)
+  const nullable = wrapped(spec, 'nullable')
+  if (nullable !== undefined) return v === null ? null : fieldProblem(v, nullable, path)
+  const items = wrapped(spec, 'items')
+  if (items !== undefined) return Array.isArray(v) ? firstProblem(v.map((item, i) => [item, `${path}[${i}]`] as const), items) : `${path}: expected an array, found ${describe(v)}`
+  const each = wrapped(spec, 'each')
+  if (each !== undefined) return isRecord(v) ? firstProblem(Object.entries(v).map(([key, value]) => [value, `${path}.${key}`] as const), each) : `${path}: expected an object, found ${describe(v)}`
   if (Array.isArray(spec)) return typeof v === 'string' && spec.includes(v) ? null : `${path}: expected one of ${spec.join(', ')}, found ${describe(v)}`
   if (typeof spec === 'object') return shapeProblem(v, spec as Shape, path)
   const ok = spec === 'integer' ? Number.isInteger(v) : spec === 'array' ? Array.isArray(v) : spec === 'object' ? typeof v === 'object' && v !== null : typeof v === spec
   return ok ? null : `${path}: expected ${spec === 'integer' ? 'an integer' : spec === 'object' || spec === 'array' ? `an ${spec}` : `a ${spec}`}, found ${describe(v)}`
+}
+
+/** The inner spec of a one-key wrapper ({optional: ...} and the like), or undefined. */
+function wrapped(spec: FieldSpec, key: 'optional' | 'nullable' | 'items' | 'each'): FieldSpec | undefined {
+  if (typeof spec !== 'object' || Array.isArray(spec) || !(key in spec) || Object.keys(spec).length !== 1) return undefined
+  return (spec as Record<string, FieldSpec>)[key]
+}
+
+function firstProblem(values: readonly (readonly [unknown, string])[], spec: FieldSpec): string | null {
+  for (const [value, path] of values) {
+    const problem = fieldProblem(value, spec, path)
+    if (problem !== null) return problem
+  }
+  return null
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function describe(v: unknown): string {

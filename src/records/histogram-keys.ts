@@ -51,3 +51,15 @@ export function parseEncodedHistograms(value: unknown): EncodedHistograms {
   }
   return {corrected: side('corrected'), uncorrected: side('uncorrected')}
 }
+
+/**
+ * A histogram's non-empty buckets as [index, count, index, count, ...] (the hdr layout of
+ * metrics/histogram.ts): what a node's progress report carries, cheap to build and to add.
+ */
+export type BucketCounts = number[]
+
+/** EncodedHistograms' shape with bucket counts instead of HISTF strings (what node processes send); `uncorrected` only where it differs. */
+export interface CountsHistograms {
+  corrected: Record<string, BucketCounts>
+  uncorrected: Record<string, BucketCounts>
+}

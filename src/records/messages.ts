@@ -1,13 +1,14 @@
 // Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
 // (JSON); none of these are on the per-fault hot path.
-import type {EncodedHistograms} from './histogram-keys.js'
+import type {BucketCounts, CountsHistograms} from './histogram-keys.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
 import type {RequestLogEntry} from './request-log.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
 import type {DeadlockReport} from './deadlocks.js'
 import type {NodeLiveSummary} from './live.js'
+import type {ProcessUsage} from './resources.js'
 import {RemoteMessageError} from '../protocol/errors.js'
 import {decodeTyped, type Shape} from './decode.js'
 
@@ -25,10 +26,11 @@ export type ControlMessage =
   | {readonly type: 'skew'; readonly offsetUs: number; readonly rate: number}
 
 export type NodeReport =
-  | {readonly type: 'ready'; readonly node: number; readonly pid: number; readonly host: string; readonly total: number | null}
+  | {readonly type: 'ready'; readonly node: number; readonly proc?: number; readonly pid: number; readonly host: string; readonly total: number | null}
   /** `current`: the op being played; `waits`: what the node holds pinned and waits for (a stuck run's report); `live`: a bounded summary for the live view. */
-  /** `proc`: the incarnation's process id (ops are counted per incarnation). */
-  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly interval: EncodedHistograms; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary}
+  /** `proc`: the incarnation's process id (ops are counted per incarnation). `usage`: the process's own CPU and peak RSS so far (also in `done` and `stopped`: a killed incarnation leaves its last report). */
+  /** `latency`: corrected latencies since the previous report, bucket counts per histogram key. */
+  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
   /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
@@ -37,8 +39,8 @@ export type NodeReport =
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
   /** The node's last report, after its trace since `done` (it served callbacks until stopped). */
-  | {readonly type: 'stopped'; readonly node: number}
-  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: EncodedHistograms; readonly stopped: boolean}
+  | {readonly type: 'stopped'; readonly node: number; readonly proc?: number; readonly usage?: ProcessUsage}
+  | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: CountsHistograms; readonly stopped: boolean; readonly usage?: ProcessUsage}
   | {readonly type: 'error'; readonly node: number; readonly message: string}
   /** Something for events.jsonl (e.g. a write-back refused by fencing), written by the orchestrator. */
   | {readonly type: 'event'; readonly node: number; readonly event: {readonly type: string; readonly [field: string]: unknown}}
@@ -48,7 +50,11 @@ export function encodeMessage(node: number, message: ControlMessage | NodeReport
 }
 
 const NODE: Shape = {node: 'integer'}
-const HISTOGRAMS: Shape = {corrected: 'object', uncorrected: 'object'}
+const PROC = {optional: 'integer'} as const
+/** Bucket counts ([index, count, ...]) by histogram key. */
+const COUNTS_BY_KEY = {each: {items: 'integer'}} as const
+const HISTOGRAMS: Shape = {corrected: COUNTS_BY_KEY, uncorrected: COUNTS_BY_KEY}
+const USAGE = {optional: {userMs: 'number', systemMs: 'number', maxRssKb: {nullable: 'number'}}} as const
 
 /** The fields each control message must have (checked when a node reads it). */
 const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
@@ -62,14 +68,14 @@ const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
 
 /** The fields each node report must have (checked when the orchestrator reads it). */
 const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
-  ready: {...NODE, pid: 'integer', host: 'string'},
-  progress: {...NODE, ops: 'integer', interval: HISTOGRAMS, proc: {optional: 'integer'}},
+  ready: {...NODE, proc: PROC, pid: 'integer', host: 'string', total: {nullable: 'integer'}},
+  progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, usage: USAGE},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
   history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, requests: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
   waits: {...NODE, units: 'array'},
-  stopped: NODE,
-  done: {...NODE, ops: 'integer', counters: 'object', histograms: HISTOGRAMS, stopped: 'boolean', proc: {optional: 'integer'}},
+  stopped: {...NODE, proc: PROC, usage: USAGE},
+  done: {...NODE, proc: PROC, ops: 'integer', counters: 'object', histograms: HISTOGRAMS, stopped: 'boolean', usage: USAGE},
   error: {...NODE, message: 'string'},
   event: {...NODE, event: {type: 'string'}},
 }

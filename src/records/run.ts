@@ -13,6 +13,7 @@ import type {FinalState} from './final-state.js'
 import type {EventLine} from './events.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
 import type {DeadlockPolicy, DeadlockRecord, StuckNode} from './deadlocks.js'
+import type {RunResources} from './resources.js'
 import type {RedisFaultAccount} from './redis-faults.js'
 
 /** A run ends as stuck when no node made progress for this long (the liveness bound), unless set. */
@@ -31,7 +32,8 @@ export type RunEvent =
   | {readonly type: 'redis'; readonly url: string; readonly private: boolean}
   | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number}
   | {readonly type: 'started'; readonly runId: string; readonly nodes: readonly {node: number; pid: number; host: string}[]}
-  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: readonly EncodedHistograms[]; readonly nodes?: readonly NodeLive[]}
+  /** `cpuBusy`: how busy the machine's CPUs were over the last ~2 s (0..1); `saturated`: busy enough that latencies include waiting for a CPU. */
+  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: readonly EncodedHistograms[]; readonly nodes?: readonly NodeLive[]; readonly cpuBusy?: number | null; readonly saturated?: boolean}
   | {readonly type: 'paused'; readonly elapsedMs: number; readonly paused: boolean}
   | {readonly type: 'node-done'; readonly elapsedMs: number; readonly node: number; readonly ops: number}
   /** A checker's verdict once the run is over (emitted by executeRun). */
@@ -79,6 +81,8 @@ export interface RunCollected {
   readonly redisFaults?: readonly RedisFaultAccount[]
   /** events.jsonl, every line (faults, recoveries, deadlocks, a stuck run's waits), in the order written. */
   readonly events: readonly EventLine[]
+  /** CPU and memory of every process, and whether the machine was saturated (run.json `resources`). */
+  readonly resources?: RunResources
 }
 
 export interface FaultSummary {

@@ -12,6 +12,8 @@ export interface RedisServer {
   readonly url: string
   /** 0 for a Unix-socket server (no TCP listener). */
   readonly port: number
+  /** The Unix socket it also listens on (`socketPath` option), or null. */
+  readonly socket: string | null
   readonly pid: number
   /** How it was started: a restart starts it again the same way (same port, folder, persistence). */
   readonly options: RedisServerOptions
@@ -59,7 +61,13 @@ const WATCHDOG = [
 
 export interface RedisServerOptions {
   readonly port?: number
+  /** Listen on a socket only (in the server's own folder). */
   readonly unixSocket?: boolean
+  /**
+   * Listen on TCP and also on this socket, whose folder the caller owns and keeps across a
+   * restart (local clients then use the cheaper socket, and find it again after restartRedisServer).
+   */
+  readonly socketPath?: string
   readonly startTimeoutMs?: number
   /** Keep the server's files here (the run's folder: AOF, sentinel config); default a temp folder removed on stop. */
   readonly dir?: string
@@ -83,7 +91,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     mkdirSync(dir, {recursive: true})
     // The socket lives in the server's own folder, removed with it.
     const socket = options.unixSocket ? join(dir, 'redis.sock') : null
-    const listen = socket === null ? ['--port', String(port), '--bind', '127.0.0.1'] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700']
+    const also = options.socketPath === undefined ? [] : ['--unixsocket', options.socketPath, '--unixsocketperm', '700']
+    const listen = socket === null ? ['--port', String(port), '--bind', '127.0.0.1', ...also] : ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700']
     const program = options.program ?? 'redis-server'
     const persistence = options.args ?? ['--appendonly', 'no']
     const config = options.configFile === undefined ? [] : [options.configFile]
@@ -121,6 +130,7 @@ function handle(port: number, socket: string | null, child: ChildProcess, tempDi
   return {
     url: socket ?? `redis://127.0.0.1:${port}`,
     port,
+    socket: socket ?? options.socketPath ?? null,
     pid: child.pid ?? -1,
     options,
     stop: () => end('SIGTERM'),

@@ -7,6 +7,7 @@ import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {explainLines} from './explain.js'
 import {formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {resourcesLine, SATURATION_NOTE} from '../records/resources.js'
 import {nodeJoinCommand} from '../util/redis-url.js'
 import {printable, printableName} from '../util/printable.js'
 
@@ -21,7 +22,8 @@ export function eventLine(e: RunEvent): string | null {
       return `run ${e.runId}: ${e.nodes.length} nodes started (${e.nodes.map((n) => `${n.node}:pid ${n.pid}`).join(', ')})`
     case 'progress': {
       const pct = e.total ? ` (${((100 * e.done) / e.total).toFixed(0)}%)` : ''
-      return `  ${(e.elapsedMs / 1000).toFixed(1)}s  ops ${e.done}${e.total ? `/${e.total}` : ''}${pct}`
+      const cpu = e.cpuBusy === undefined || e.cpuBusy === null ? '' : `  cpu ${Math.round(e.cpuBusy * 100)}%${e.saturated ? ' (saturated)' : ''}`
+      return `  ${(e.elapsedMs / 1000).toFixed(1)}s  ops ${e.done}${e.total ? `/${e.total}` : ''}${pct}${cpu}`
     }
     case 'paused':
       return `  ${(e.elapsedMs / 1000).toFixed(1)}s  ${e.paused ? 'paused: no new ops until resumed' : 'resumed'}`
@@ -61,6 +63,10 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   const f = s.counters.faults
   lines.push(`faults: hit ${f.hit}, cached-lock ${f['cached-lock']}, acquired ${f.acquired}, upgrade ${f.upgrade}, after-callback ${f['after-callback']}`)
   lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
+  if (s.resources) {
+    lines.push(resourcesLine(s.resources))
+    if (s.resources.saturated) lines.push(`CPU saturated: ${SATURATION_NOTE}`)
+  }
   if (merged) lines.push('', 'latency (corrected, merged across nodes):', formatPercentileTable(merged))
   const d = s.deadlocks
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)

@@ -4,6 +4,7 @@ import type {NodeCounters} from '../records/counters.js'
 import type {ChecksReport} from '../check/verdict.js'
 import type {LocatedViolation} from '../records/violation.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
+import type {RunResources} from '../records/resources.js'
 
 export const RESULTS_FORMAT = 1
 
@@ -70,6 +71,8 @@ export interface RunSummary {
     readonly pagesWrittenBackPerOp: number
   }
   readonly counters: NodeCounters
+  /** CPU and peak RSS per process, CPU per op, and whether the machine's CPUs were saturated. */
+  readonly resources?: RunResources
   readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters}[]
   readonly errors: RunCollected['errors']
   readonly checks: ChecksReport
@@ -116,6 +119,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
       pagesWrittenBackPerOp: ratio(t.pagesWrittenBack, ops),
     },
     counters: t,
+    ...(run.resources ? {resources: run.resources} : {}),
     nodes: run.nodes.map(({node, pid, host, ops: o, counters}) => ({node, pid, host, ops: o, counters})),
     errors: run.errors,
     checks,

@@ -46,6 +46,7 @@ const LEVEL_COLOR: Record<LiveEvent['level'], string | undefined> = {info: undef
 
 export function LiveView({snap, width, height, keys}: LiveViewProps) {
   const w = Math.max(40, width)
+  const saturated = snap.cpu?.saturated === true
   const rows = layoutRows(height, {nodes: snap.nodes.length, units: snap.units.length, latency: snap.latency.length, events: snap.events.length})
   const byTime = snap.total === null && snap.plannedMs !== null
   const fraction = snap.total ? snap.done / snap.total : byTime ? snap.elapsedMs / snap.plannedMs! : 0
@@ -72,6 +73,7 @@ export function LiveView({snap, width, height, keys}: LiveViewProps) {
         <Text>  </Text>
         <Text color={snap.phase === 'paused' ? 'yellow' : snap.phase === 'running' ? 'green' : 'cyan'}>{snap.phase}</Text>
         <Text dimColor>{hint ? `   ${hint}` : ''}</Text>
+        {saturated ? <Text color="yellow">{`   CPUs ${Math.round((snap.cpu?.busy ?? 1) * 100)}% busy: latencies include CPU wait`}</Text> : null}
       </Text>
       <Text wrap="truncate">{barWidth > 0 ? `${bar(fraction, barWidth)} ` : ''}{info}</Text>
       <Text wrap="truncate"><Text dimColor>ops/s </Text>{sparkline(snap.spark, w - 20)}<Text dimColor> max {count(sparkMax)}</Text></Text>

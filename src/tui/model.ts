@@ -1,6 +1,7 @@
 // The live view's state: folds the orchestrator's run events into what the screen shows. Pure
 // and cheap per event (progress events come every 200 ms, not per op); the screen samples it
 // with snapshot() at its own bounded rate.
+import {SATURATION_NOTE} from '../records/resources.js'
 import type {NodeLive, RunEvent} from '../records/run.js'
 import type {NodeState} from '../records/live.js'
 import {decodeHistogram, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
@@ -66,6 +67,8 @@ export interface LiveSnapshot {
   readonly latency: readonly LiveLatencyRow[]
   readonly spark: readonly number[]
   readonly events: readonly LiveEvent[]
+  /** The machine's CPUs over the last ~2 s: how busy (0..1), and whether that saturates them. */
+  readonly cpu?: {readonly busy: number | null; readonly saturated: boolean}
 }
 
 export class LiveModel {
@@ -83,6 +86,7 @@ export class LiveModel {
   private rowsStale = false
   private readonly spark: number[] = []
   private readonly events: LiveEvent[] = []
+  private cpu: {busy: number | null; saturated: boolean} = {busy: null, saturated: false}
 
   /** `plannedMs`: how long a time-bound workload runs (duration mixes), for progress when the op count is unknown. */
   readonly title: string
@@ -158,7 +162,7 @@ export class LiveModel {
     }))
     return {
       title: this.title, phase: this.phase, elapsedMs: this.elapsedMs, done: this.done, total: this.total, plannedMs: this.plannedMs,
-      opsPerSec: rate, etaMs, nodes, ...this.units(), latency: this.latencyRows(), spark: [...this.spark], events: [...this.events],
+      opsPerSec: rate, etaMs, nodes, ...this.units(), latency: this.latencyRows(), spark: [...this.spark], events: [...this.events], cpu: this.cpu,
     }
   }
 
@@ -167,6 +171,10 @@ export class LiveModel {
     this.done = e.done
     this.total = e.total
     if (e.nodes) this.nodes = e.nodes
+    const saturated = e.saturated ?? false
+    // One line in the log when the machine becomes saturated; the header shows it while it lasts.
+    if (saturated && !this.cpu.saturated) this.log(`CPUs saturated: ${SATURATION_NOTE}`, 'warn')
+    this.cpu = {busy: e.cpuBusy ?? null, saturated}
     const prev = this.history[this.history.length - 1]
     this.history.push({t: e.elapsedMs, done: e.done, perNode: e.perNode})
     if (this.history.length > RATE_TICKS + 1) this.history.shift()

@@ -5,6 +5,7 @@ import {emptyCounters} from '../../src/records/counters.js'
 import {NO_FINAL_STATE} from '../../src/records/final-state.js'
 import type {HistoryEntry} from '../../src/records/history.js'
 import type {RunEvent} from '../../src/records/run.js'
+import {bucketCounts, decodeHistogram, newHistogram} from '../../src/metrics/histogram.js'
 
 function collector(nodes = 2, policy: 'report' | 'abort' = 'report') {
   const emitted: RunEvent[] = []
@@ -32,11 +33,28 @@ describe('ReportCollector', () => {
     c.handle({type: 'ready', node: 0, pid: 1, host: 'h', total: 10})
     c.handle({type: 'ready', node: 1, pid: 2, host: 'h', total: null})
     expect(c.plannedOps()).toBeNull()
-    c.handle({type: 'progress', node: 1, proc: 1, ops: 4, interval: {corrected: {}, uncorrected: {}}})
-    c.handle({type: 'progress', node: 1, proc: 3, ops: 2, interval: {corrected: {}, uncorrected: {}}}) // node 1's second incarnation (proc 1 + 2 nodes)
-    c.handle({type: 'progress', node: 0, proc: 0, ops: 5, interval: {corrected: {}, uncorrected: {}}})
+    c.handle({type: 'progress', node: 1, proc: 1, ops: 4, latency: {}})
+    c.handle({type: 'progress', node: 1, proc: 3, ops: 2, latency: {}}) // node 1's second incarnation (proc 1 + 2 nodes)
+    c.handle({type: 'progress', node: 0, proc: 0, ops: 5, latency: {}})
     expect(c.perNode).toEqual([5, 6])
     expect(c.totalOps()).toBe(11)
+  })
+
+  it('adds the nodes\' interval bucket counts into one histogram per key per tick, and encodes done histograms', () => {
+    const {c} = collector(2)
+    const h = newHistogram()
+    h.recordValue(120)
+    h.recordValue(5000)
+    const counts = bucketCounts(h)
+    c.handle({type: 'progress', node: 0, ops: 2, latency: {'op:read': counts}})
+    c.handle({type: 'progress', node: 1, ops: 2, latency: {'op:read': counts, 'op:write': counts}})
+    const [tick] = c.progress(() => null).interval
+    expect(decodeHistogram(tick!.corrected['op:read']!).totalCount).toBe(4)
+    expect(decodeHistogram(tick!.corrected['op:write']!).maxValue).toBeGreaterThanOrEqual(5000)
+    expect(c.progress(() => null).interval).toEqual([]) // taken: the next tick starts empty
+    c.handle({...done(0, 2), histograms: {corrected: {'op:read': counts}, uncorrected: {'op:read': counts}}})
+    const encoded = c.collect(facts(), () => []).nodes[0]!.histograms!
+    expect(decodeHistogram(encoded.corrected['op:read']!).totalCount).toBe(2)
   })
 
   it('merges the nodes\' histories in time order, closing an op cut short with info', () => {
@@ -82,7 +100,7 @@ describe('ReportCollector', () => {
 
   it('says what each node was doing when the run is stuck, and logs it at the end', () => {
     const {c, logged} = collector(2)
-    c.handle({type: 'progress', node: 0, ops: 1, interval: {corrected: {}, uncorrected: {}}, current: 'write a/0', waits: ['waits for a/0: acquire EX queued']})
+    c.handle({type: 'progress', node: 0, ops: 1, latency: {}, current: 'write a/0', waits: ['waits for a/0: acquire EX queued']})
     expect(c.noteStuck(500)).toEqual([{node: 0, op: 'write a/0', waits: ['waits for a/0: acquire EX queued']}, {node: 1, op: null, waits: []}])
     c.collect(facts({end: 'stuck'}), () => [])
     expect(logged.map((l) => l.type)).toEqual(['stuck'])

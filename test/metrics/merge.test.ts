@@ -2,7 +2,7 @@ import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {decodeHistogram, percentiles} from '../../src/metrics/histogram.js'
+import {decodeHistogram, percentiles, encodeCounts} from '../../src/metrics/histogram.js'
 import {mergeHistograms, readHistogramFiles, writeHistogramFiles} from '../../src/metrics/merge.js'
 import {LatencyRecorder} from '../../src/metrics/recorder.js'
 import type {EncodedHistograms} from '../../src/records/histogram-keys.js'
@@ -37,8 +37,8 @@ function twoNodes(): {a: LatencyRecorder; b: LatencyRecorder; all: LatencyRecord
 describe('mergeHistograms', () => {
   it('merging two nodes equals recording everything in one', () => {
     const {a, b, all} = twoNodes()
-    const merged = mergeHistograms([a.snapshot(), b.snapshot()])
-    const single = all.snapshot()
+    const merged = mergeHistograms([encodeCounts(a.snapshot()), encodeCounts(b.snapshot())])
+    const single = encodeCounts(all.snapshot())
     expect(merged).toEqual(single)
     for (const side of ['corrected', 'uncorrected'] as const) {
       for (const key of Object.keys(single[side])) {
@@ -53,7 +53,7 @@ describe('mergeHistograms', () => {
   it('treats a missing uncorrected entry as equal to the corrected one, and missing keys as empty', () => {
     const r = new LatencyRecorder()
     r.record('read', 'hit', 10)
-    const s = r.snapshot()
+    const s = encodeCounts(r.snapshot())
     const partial: EncodedHistograms = {corrected: {...s.corrected}, uncorrected: {}}
     const merged = mergeHistograms([partial, {corrected: {}, uncorrected: {}}])
     expect(merged).toEqual(s)
@@ -63,7 +63,7 @@ describe('mergeHistograms', () => {
   it('names the element whose histogram is corrupt', () => {
     const r = new LatencyRecorder()
     r.record('read', 'hit', 10)
-    expect(() => mergeHistograms([r.snapshot(), {corrected: {'op:read': 'HISTFgarbage'}, uncorrected: {}}])).toThrow(/cannot merge corrected op:read of element 1: corrupt histogram string/)
+    expect(() => mergeHistograms([encodeCounts(r.snapshot()), {corrected: {'op:read': 'HISTFgarbage'}, uncorrected: {}}])).toThrow(/cannot merge corrected op:read of element 1: corrupt histogram string/)
   })
 })
 
@@ -78,7 +78,7 @@ describe('histogram files', () => {
 
   it('writes .histf and .hgrm per key, -uncorrected only where different, and reads them back', async () => {
     const {a, b} = twoNodes()
-    const perNode = new Map([[1, b.snapshot()], [0, a.snapshot()]])
+    const perNode = new Map([[1, encodeCounts(b.snapshot())], [0, encodeCounts(a.snapshot())]])
     const merged = mergeHistograms([...perNode.values()])
     const out = join(dir, 'histograms')
     const written = await writeHistogramFiles(out, perNode, merged)
@@ -120,7 +120,7 @@ describe('histogram files', () => {
   it('reports the file of a corrupt .histf', async () => {
     const r = new LatencyRecorder()
     r.record('read', 'hit', 10)
-    await writeHistogramFiles(dir, new Map([[0, r.snapshot()]]), r.snapshot())
+    await writeHistogramFiles(dir, new Map([[0, encodeCounts(r.snapshot())]]), encodeCounts(r.snapshot()))
     await writeFile(join(dir, 'node-0', 'op-read.histf'), 'HISTFxx==\n')
     await expect(readHistogramFiles(dir)).rejects.toThrow(/node-0\/op-read\.histf: corrupt histogram string/)
   })
@@ -128,7 +128,7 @@ describe('histogram files', () => {
   it('refuses keys that cannot map back from a file name', async () => {
     const r = new LatencyRecorder()
     r.record('read', 'hit', 10)
-    const s = r.snapshot().corrected['op:read']!
+    const s = encodeCounts(r.snapshot()).corrected['op:read']!
     await expect(writeHistogramFiles(dir, new Map(), {corrected: {'../evil': s}, uncorrected: {}})).rejects.toThrow(/not usable as a file name/)
     await expect(writeHistogramFiles(dir, new Map(), {corrected: {'my-op:read': s}, uncorrected: {}})).rejects.toThrow(/not usable as a file name/)
   })

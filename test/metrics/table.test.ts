@@ -1,3 +1,4 @@
+import {encodeCounts} from '../../src/metrics/histogram.js'
 import {describe, expect, it} from 'vitest'
 import {formatLatency, formatPercentileTable} from '../../src/metrics/table.js'
 import {LatencyRecorder} from '../../src/metrics/recorder.js'
@@ -21,7 +22,7 @@ describe('formatPercentileTable', () => {
     for (let v = 1; v <= 1000; v++) r.record('read', 'hit', v)
     r.record('write', 'upgrade', 2_000, 5_000)
     r.record('msync', null, 20_000_000)
-    const text = formatPercentileTable(r.snapshot())
+    const text = formatPercentileTable(encodeCounts(r.snapshot()))
     const lines = text.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^histogram\s+count\s+mean\s+p50\s+p90\s+p99\s+p99\.9\s+max$/)
     expect(lines[1]).toMatch(/^[- ]+$/)

@@ -2,12 +2,12 @@
 import {describe, expect, it} from 'vitest'
 import {TimelineBuilder, TIMELINE_MAX_TICKS, parseTimeline, type TimelineTick} from '../../src/results/timeline.js'
 import {LatencyRecorder} from '../../src/metrics/recorder.js'
-import {decodeHistogram} from '../../src/metrics/histogram.js'
+import {decodeHistogram, encodeCounts} from '../../src/metrics/histogram.js'
 
 function interval(values: number[]) {
   const r = new LatencyRecorder()
   for (const v of values) r.record('write', null, v)
-  return r.takeInterval()
+  return encodeCounts(r.takeInterval())
 }
 
 describe('timeline', () => {

@@ -1,4 +1,5 @@
 // The live view's model and screen, without a run: events in, frames out (ink-testing-library).
+import {encodeCounts} from '../../src/metrics/histogram.js'
 import {describe, expect, it} from 'vitest'
 import {render} from 'ink-testing-library'
 import {LATENCY_REFRESH_MS, LATENCY_WINDOW_TICKS, LiveModel} from '../../src/tui/model.js'
@@ -20,7 +21,7 @@ function unit(u: Partial<UnitSnapshot> & {unit: string}): UnitSnapshot {
 function progress(elapsedMs: number, perNode: number[], nodes: NodeLive[], latencyUs: number[] = []): RunEvent {
   const rec = new LatencyRecorder()
   for (const us of latencyUs) rec.record('read', 'acquired', us)
-  return {type: 'progress', elapsedMs, done: perNode.reduce((a, b) => a + b, 0), total: 4000, perNode, interval: [rec.takeInterval()], nodes}
+  return {type: 'progress', elapsedMs, done: perNode.reduce((a, b) => a + b, 0), total: 4000, perNode, interval: [encodeCounts(rec.takeInterval())], nodes}
 }
 
 const busyA = liveSummary([

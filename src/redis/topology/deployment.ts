@@ -21,11 +21,15 @@ export interface DeploymentOptions {
   readonly dir: string
   /** sentinel only: delay of the replication stream (ms; 0 = a direct link). */
   readonly replicaLagMs?: number
+  /** single only: also listen on this Unix socket (nodes on this machine use it; it outlives a restart). */
+  readonly socketPath?: string
 }
 
 export interface RedisDeployment {
   /** What clients connect to: redis://127.0.0.1:PORT, or redis-sentinel://h:p,h:p,h:p/NAME. */
   readonly url: string
+  /** What clients on this machine connect to: the Unix socket when there is one, else `url`. */
+  readonly localUrl: string
   readonly topology: Topology
   readonly durability: Durability
   /** A plain URL of the current primary (what a fault snapshots before it strikes). */
@@ -45,10 +49,12 @@ export interface RedisDeployment {
 export async function startDeployment(o: DeploymentOptions): Promise<RedisDeployment> {
   if (o.topology === 'sentinel') return startSentinelGroup({dir: join(o.dir, 'redis'), durability: o.durability, replicaLagMs: o.replicaLagMs ?? 0})
   // No file at all without persistence: the run's folder gets nothing it does not need.
-  const server0 = await startRedisServer(o.durability === 'none' ? {} : {dir: join(o.dir, 'redis'), args: persistenceArgs(o.durability)})
+  const socket = o.socketPath === undefined ? {} : {socketPath: o.socketPath}
+  const server0 = await startRedisServer(o.durability === 'none' ? socket : {...socket, dir: join(o.dir, 'redis'), args: persistenceArgs(o.durability)})
   let server: RedisServer = server0
   return {
     url: server0.url,
+    localUrl: server0.socket ?? server0.url,
     topology: 'single',
     durability: o.durability,
     primaryUrl: async () => server.url,

@@ -91,6 +91,8 @@ function group(members: [Member, Member], sentinels: RedisServer[], o: {dir: str
   const url = sentinelUrl(sentinels.map((s) => s.port))
   return {
     url,
+    // Clients must go through the Sentinels to follow a failover: no socket shortcut.
+    localUrl: url,
     topology: 'sentinel',
     durability: o.durability,
     primaryUrl: async () => members[primary]!.server.url,

@@ -1,0 +1,106 @@
+// What a run cost the machine (run.json `resources`): CPU time and peak memory of every process
+// (orchestrator, node incarnations, redis-server), CPU per op, and whether the machine's CPUs
+// were saturated. A saturated run's latencies include time spent waiting for a CPU, which is
+// cmm's cost (or other work's), not the protocol's. Plain data and the pure rules on it; the
+// samples themselves are taken by metrics/resources.ts.
+
+/** One process's own usage (getrusage of the process itself, not of its children). */
+export interface ProcessUsage {
+  readonly userMs: number
+  readonly systemMs: number
+  /** Peak resident set size, KiB; null when it cannot be known (a remote Redis). */
+  readonly maxRssKb: number | null
+}
+
+export type ProcessRole = 'orchestrator' | 'node' | 'redis-server'
+
+/** Nodes: the incarnation's whole life (start-up included). Orchestrator: since the run began. Redis: during the run (INFO cpu). */
+export interface ProcessResources extends ProcessUsage {
+  readonly role: ProcessRole
+  readonly pid: number
+  /** Nodes only: the node and which incarnation of it (0 = first start). */
+  readonly node?: number
+  readonly incarnation?: number
+  /** Nodes only: false when the incarnation was killed and this is its last progress report. */
+  readonly final?: boolean
+}
+
+export interface RunResources {
+  readonly processes: readonly ProcessResources[]
+  /** CPU of the cmm processes (orchestrator and every node incarnation), and per op. */
+  readonly cmm: {readonly cpuMs: number; readonly cpuUsPerOp: number | null}
+  /** CPU the Redis server used during the run (INFO cpu), and per op; null if not measured. */
+  readonly redis: {readonly cpuMs: number; readonly cpuUsPerOp: number | null} | null
+  /** The machine the orchestrator runs on: its CPUs and how busy they were over the run (0..1, every process on it). */
+  readonly machine: {readonly cpus: number; readonly busy: number | null}
+  /** The machine's CPUs were at least SATURATED_BUSY busy: latencies include waiting for a CPU. */
+  readonly saturated: boolean
+}
+
+/** This busy (all CPUs, whole run) and the run's latencies are mostly queueing for a CPU. */
+export const SATURATED_BUSY = 0.9
+
+export const SATURATION_NOTE = 'latencies include waiting for a CPU: run fewer nodes per host, or nodes on other hosts (--external-nodes)'
+
+/** Cumulative CPU time of every CPU of a machine, ms. */
+export interface CpuSample {
+  readonly busyMs: number
+  readonly totalMs: number
+  readonly cpus: number
+}
+
+/** Share of the machine's CPU time that was busy between two samples (0..1); null if no time passed. */
+export function busyFraction(from: CpuSample, to: CpuSample): number | null {
+  const total = to.totalMs - from.totalMs
+  if (!(total > 0)) return null
+  return Math.min(1, Math.max(0, (to.busyMs - from.busyMs) / total))
+}
+
+/** The saturation rule, by itself so it is tested without a loaded machine. */
+export function isSaturated(busy: number | null): boolean {
+  return busy !== null && busy >= SATURATED_BUSY
+}
+
+export interface ResourceInputs {
+  readonly orchestrator: ProcessResources
+  readonly nodes: readonly ProcessResources[]
+  readonly redis: (ProcessUsage & {readonly pid: number}) | null
+  readonly ops: number
+  readonly cpus: number
+  readonly busy: number | null
+}
+
+export function summarizeResources(i: ResourceInputs): RunResources {
+  const cpu = (p: ProcessUsage) => p.userMs + p.systemMs
+  const cmmMs = cpu(i.orchestrator) + i.nodes.reduce((s, p) => s + cpu(p), 0)
+  const perOp = (ms: number) => (i.ops > 0 ? round((ms * 1000) / i.ops) : null)
+  const redis: ProcessResources | null = i.redis === null ? null : {role: 'redis-server', ...i.redis}
+  return {
+    processes: [i.orchestrator, ...i.nodes, ...(redis ? [redis] : [])],
+    cmm: {cpuMs: round(cmmMs), cpuUsPerOp: perOp(cmmMs)},
+    redis: redis === null ? null : {cpuMs: round(cpu(redis)), cpuUsPerOp: perOp(cpu(redis))},
+    machine: {cpus: i.cpus, busy: i.busy === null ? null : round(i.busy)},
+    saturated: isSaturated(i.busy),
+  }
+}
+
+/** `used_cpu_user` and `used_cpu_sys` (seconds) of an INFO cpu reply, in ms. */
+export function parseInfoCpu(info: string): {userMs: number; systemMs: number} {
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)
+    if (!m) throw new Error(`INFO cpu: no ${name}`)
+    return Number(m[1]) * 1000
+  }
+  return {userMs: field('used_cpu_user'), systemMs: field('used_cpu_sys')}
+}
+
+/** One line for the summary: what the run cost per op, and the machine's load. */
+export function resourcesLine(r: RunResources): string {
+  const redis = r.redis ? `, redis-server ${r.redis.cpuUsPerOp ?? '-'} µs` : ''
+  const busy = r.machine.busy === null ? '' : `; machine ${Math.round(r.machine.busy * 100)}% busy (${r.machine.cpus} CPUs)`
+  return `resources: CPU per op: cmm ${r.cmm.cpuUsPerOp ?? '-'} µs${redis}${busy}`
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000
+}

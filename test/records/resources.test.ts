@@ -1,0 +1,48 @@
+// The saturation rule and the resources arithmetic, without a loaded (or idle) machine.
+import {describe, expect, it} from 'vitest'
+import {busyFraction, isSaturated, parseInfoCpu, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources} from '../../src/records/resources.js'
+
+const node = (k: number, userMs: number, systemMs: number): ProcessResources => ({role: 'node', node: k, incarnation: 0, pid: 100 + k, userMs, systemMs, maxRssKb: 90_000, final: true})
+const orchestrator: ProcessResources = {role: 'orchestrator', pid: 99, userMs: 300, systemMs: 100, maxRssKb: 120_000}
+
+describe('saturation', () => {
+  it('is the share of all CPUs busy between two samples', () => {
+    expect(busyFraction({busyMs: 1000, totalMs: 4000, cpus: 2}, {busyMs: 2900, totalMs: 6000, cpus: 2})).toBeCloseTo(0.95)
+    expect(busyFraction({busyMs: 1000, totalMs: 4000, cpus: 2}, {busyMs: 1100, totalMs: 6000, cpus: 2})).toBeCloseTo(0.05)
+    expect(busyFraction({busyMs: 1, totalMs: 4, cpus: 2}, {busyMs: 1, totalMs: 4, cpus: 2})).toBeNull()
+  })
+
+  it('flags 90 % busy and more, not less, and not an unmeasured run', () => {
+    expect(SATURATED_BUSY).toBe(0.9)
+    expect(isSaturated(0.97)).toBe(true)
+    expect(isSaturated(0.9)).toBe(true)
+    expect(isSaturated(0.89)).toBe(false)
+    expect(isSaturated(0.2)).toBe(false)
+    expect(isSaturated(null)).toBe(false)
+  })
+
+  it('an oversubscribed run (4 busy nodes on 2 CPUs) is saturated; one node on 2 CPUs is not', () => {
+    // 3 s of wall time on 2 CPUs = 6000 CPU-ms: 4 nodes + Redis used nearly all of it; one node about half.
+    const four = summarizeResources({orchestrator, nodes: [0, 1, 2, 3].map((k) => node(k, 1200, 200)), redis: {pid: 7, userMs: 300, systemMs: 100, maxRssKb: 30_000}, ops: 12_000, cpus: 2, busy: busyFraction({busyMs: 0, totalMs: 0, cpus: 2}, {busyMs: 5900, totalMs: 6000, cpus: 2})})
+    expect(four.saturated).toBe(true)
+    const one = summarizeResources({orchestrator, nodes: [node(0, 2800, 200)], redis: null, ops: 600_000, cpus: 2, busy: busyFraction({busyMs: 0, totalMs: 0, cpus: 2}, {busyMs: 3300, totalMs: 6000, cpus: 2})})
+    expect(one.saturated).toBe(false)
+  })
+})
+
+describe('summarizeResources', () => {
+  it('lists every process and divides cmm and Redis CPU by the ops', () => {
+    const r = summarizeResources({orchestrator, nodes: [node(0, 600, 200), node(1, 500, 100)], redis: {pid: 7, userMs: 150, systemMs: 50, maxRssKb: null}, ops: 1000, cpus: 2, busy: 0.5})
+    expect(r.processes.map((p) => p.role)).toEqual(['orchestrator', 'node', 'node', 'redis-server'])
+    expect(r.cmm).toEqual({cpuMs: 400 + 800 + 600, cpuUsPerOp: 1800})
+    expect(r.redis).toEqual({cpuMs: 200, cpuUsPerOp: 200})
+    expect(r.machine).toEqual({cpus: 2, busy: 0.5})
+    expect(r.saturated).toBe(false)
+    expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1800 µs, redis-server 200 µs; machine 50% busy (2 CPUs)')
+  })
+
+  it('reads INFO cpu in ms', () => {
+    expect(parseInfoCpu('# CPU\r\nused_cpu_sys:1.25\r\nused_cpu_user:2.5\r\n')).toEqual({userMs: 2500, systemMs: 1250})
+    expect(() => parseInfoCpu('# CPU\r\n')).toThrow(/used_cpu_user/)
+  })
+})
