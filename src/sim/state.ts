@@ -219,37 +219,6 @@ export class SimState implements OracleView {
     }
   }
 
-  /** A plain description of an action, for the step that broke an invariant. */
-  private lastAction(a: Action): string {
-    const i = nodeOf(a)
-    const n = this.nodes[i]
-    switch (kindOf(a)) {
-      case 'op': {
-        const step = n?.steps[(n?.si ?? 1) - 1]
-        if (n === undefined || step === undefined) return `node ${i} runs its next op`
-        const op = this.model.programs[i]?.[n.pc - 1]
-        const started = n.si === 1 && op !== undefined ? `starts op ${n.pc - 1}: ${describeOp(op)}, ` : ''
-        return `node ${i} ${started}runs ${step.k}${'page' in step ? ` ${pageKey(step.page)}` : 'unit' in step ? ` ${step.unit}` : ''}`
-      }
-      case 'req':
-        return `the manager handles node ${i}'s next request`
-      case 'rep':
-        return `node ${i} reads its next reply`
-      case 'msg':
-        return `node ${i} receives its next message`
-      case 'disk':
-        return `node ${i} gets its next disk read`
-      case 'timer':
-        return `node ${i}'s timer fires`
-      case 'kill':
-        return `node ${i} is killed`
-      case 'pause':
-        return `node ${i} pauses past its lease`
-      case 'part':
-        return `node ${i}'s partition goes on`
-    }
-  }
-
   private applyUnchecked(a: Action): string {
     const i = nodeOf(a)
     const n = this.own(i)
