@@ -1,8 +1,10 @@
 import {Flags} from '@oclif/core'
+import {redisUrlFlag} from '../src/cli/flags.js'
+import {resultsFlag} from '../src/cli/results-flag.js'
 import {CmmCommand} from '../src/cli/command.js'
 import {fail, isExit} from '../src/cli/fail.js'
 import {EXIT} from '../src/records/exit-codes.js'
-import {checkRedisUrl, redactRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../src/util/redis-url.js'
+import {redactRedisUrl, REDIS_URL_ENV} from '../src/util/redis-url.js'
 import {clean, type CleanReport} from '../src/cluster/clean.js'
 import {RUN_KEYS_TTL_S} from '../src/redis/heartbeat.js'
 
@@ -17,25 +19,17 @@ Exit status: 0 done (or nothing to do), 2 bad flags, 4 Redis unreachable.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379 --dry-run',
     '<%= config.bin %> <%= command.id %> --redis redis://10.0.0.5:6379',
-    '<%= config.bin %> <%= command.id %> --out /tmp/runs --dry-run',
+    '<%= config.bin %> <%= command.id %> --results /tmp/runs --dry-run',
   ]
 
   static override flags = {
-    redis: Flags.string({description: `the shared Redis to clean (redis://[:password@]host:port or a Unix socket path); also read from ${REDIS_URL_ENV}. Without it only stale live.json files are cleaned`, env: REDIS_URL_ENV}),
-    out: Flags.string({description: 'results folder whose stale live.json files are removed', default: 'results'}),
+    redis: redisUrlFlag({description: `the shared Redis to clean (redis://[:password@]host:port or a Unix socket path); also read from ${REDIS_URL_ENV}. Without it only stale live.json files are cleaned`}),
+    results: resultsFlag('Results folder whose stale live.json files are removed.'),
     'dry-run': Flags.boolean({description: 'list what would be removed, remove nothing', default: false}),
   }
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Clean)
-    if (flags.redis !== undefined) {
-      try {
-        checkRedisUrl(flags.redis)
-      } catch (error) {
-        if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, EXIT.badInput)
-        throw error
-      }
-    }
     let redis = null
     try {
       if (flags.redis !== undefined) {
@@ -43,8 +37,8 @@ Exit status: 0 done (or nothing to do), 2 bad flags, 4 Redis unreachable.`
         redis = connectRedis(flags.redis, 'cmm-clean')
         await ensureReachable(redis, flags.redis)
       }
-      const report = await clean(redis, flags.out, flags['dry-run'])
-      this.log(reportText(report, flags.redis === undefined ? null : redactRedisUrl(flags.redis), flags.out))
+      const report = await clean(redis, flags.results, flags['dry-run'])
+      this.log(reportText(report, flags.redis === undefined ? null : redactRedisUrl(flags.redis), flags.results))
     } catch (error) {
       if (isExit(error)) throw error
       fail(this, `clean: ${(error as Error).message}`, EXIT.runFailed)

@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
+import {redisUrlFlag} from '../src/cli/flags.js'
 import {CmmCommand} from '../src/cli/command.js'
 import {fail} from '../src/cli/fail.js'
 import {LeaseLostError} from '../src/node/lease.js'
 import {EXIT, NODE_EXIT} from '../src/records/exit-codes.js'
 import {RunMetaError} from '../src/node/run-meta.js'
 import {NoOrchestratorError} from '../src/redis/heartbeat.js'
-import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../src/util/redis-url.js'
+import {REDIS_URL_ENV} from '../src/util/redis-url.js'
 
 export default class Node extends CmmCommand {
   static override summary = 'Run one node of a live run (for nodes on other hosts)'
@@ -22,7 +23,7 @@ Exit status: 0 done, 2 the run cannot be joined (no such run, its meta is malfor
   ]
 
   static override flags = {
-    redis: Flags.string({description: `the run's Redis (redis://[:password@]host:port, or a Unix socket path); also read from ${REDIS_URL_ENV}, which keeps a password out of \`ps\``, env: REDIS_URL_ENV, required: true}),
+    redis: redisUrlFlag({description: `the run's Redis (redis://[:password@]host:port, or a Unix socket path); also read from ${REDIS_URL_ENV}, which keeps a password out of \`ps\``, required: true}),
     run: Flags.string({description: 'run id printed by `cmm run workload --external-nodes`', required: true}),
     id: Flags.integer({description: 'this node\'s id, 0..nodes-1', required: true, min: 0}),
     'network-faults': Flags.boolean({description: 'Connect through this node\'s fault proxy (a run started with --network-faults), so network faults reach it.', default: false}),
@@ -31,12 +32,6 @@ Exit status: 0 done, 2 the run cannot be joined (no such run, its meta is malfor
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Node)
-    try {
-      checkRedisUrl(flags.redis)
-    } catch (error) {
-      if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, EXIT.badInput)
-      throw error
-    }
     try {
       // Loaded here, not at the top: ioredis and hdr-histogram-js are only needed once the flags are good.
       const {runNode} = await import('../src/node/node.js')

@@ -14,7 +14,7 @@ import {fail, isExit} from '../../src/cli/fail.js'
 
 export default class CheckRun extends CmmCommand {
   static override summary = 'Re-run every checker on a stored run'
-  static override description = `Loads results/RUN_ID/ (history.jsonl, trace.jsonl, locks.jsonl, final.json, run.json) and runs the checkers of \`cmm run workload\` again: coherence, linearizable, no-lost-writes, liveness. Prints one line per check and the verdict; run.json is left as it is.
+  static override description = `Loads results/RUN_ID/ (history.jsonl, trace.jsonl, locks.jsonl, final.json, run.json) and runs the checkers of \`cmm run workload\` again: coherence, linearizable, no-lost-writes, liveness, deadlock. Prints one line per check and the verdict; run.json is left as it is.
 
 Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or a malformed file, 3 a check could not decide (unknown).`
 

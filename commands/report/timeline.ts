@@ -38,7 +38,7 @@ Exit status: 0 written, 2 bad input (unknown run, malformed file, bad flag).`
     const {args, flags} = await this.parse(ReportTimeline)
     const from = flags.from === undefined ? undefined : flags.from / 1000
     const to = flags.to === undefined ? undefined : flags.to / 1000
-    if (from !== undefined && to !== undefined && to <= from) fail(this, `--to (${flags.to}) must be after --from (${flags.from})`, EXIT.badInput)
+    if (from !== undefined && to !== undefined && to <= from) fail(this, `--to (${to}ms) must be after --from (${from}ms)`, EXIT.badInput)
     const units = (flags.unit ?? []).flatMap((u) => u.split(',')).map((u) => u.trim()).filter((u) => u !== '')
     try {
       const r = await reportTimeline({run: args.run, resultsDir: flags.results, out: flags.out, units, from, to})

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {randomInt} from 'node:crypto'
 import {CmmCommand} from '../../src/cli/command.js'
-import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {durationFlag, DURATION_HINT, redisUrlFlag} from '../../src/cli/flags.js'
 import {resultsFlag} from '../../src/cli/results-flag.js'
 import {loadWorkload} from '../../src/workload/parse.js'
 import {applyOverrides} from '../../src/workload/overrides.js'
@@ -17,7 +17,7 @@ import {redisFlags, redisSetup, type RedisSetup} from '../../src/cli/redis-flags
 import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/sentinel-available.js'
 import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {LIMITS} from '../../src/workload/keys.js'
-import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../../src/util/redis-url.js'
+import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
@@ -57,7 +57,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'page-size': Flags.integer({description: 'Page size in bytes, a power of two (overrides cluster.pageSize).'}),
     seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
     results: resultsFlag('Folder that receives the run folder.'),
-    redis: Flags.string({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`, env: REDIS_URL_ENV}),
+    redis: redisUrlFlag({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`}),
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
     'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
     liveness: durationFlag({description: `Liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
@@ -76,14 +76,6 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
-    if (flags.redis !== undefined) {
-      try {
-        checkRedisUrl(flags.redis)
-      } catch (error) {
-        if (error instanceof RedisUrlError) fail(this, `--redis: ${error.message}`, EXIT.badInput)
-        throw error
-      }
-    }
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
     const redis = redisSetup(flags)
     if (typeof redis === 'string') fail(this, redis, EXIT.badInput)

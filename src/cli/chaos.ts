@@ -7,6 +7,7 @@ import {UsageError} from '../protocol/errors.js'
 import {EXIT} from '../records/exit-codes.js'
 import {fail, isExit} from './fail.js'
 import {resultsFlag} from './results-flag.js'
+import {redisUrlFlag} from './flags.js'
 import {REDIS_URL_ENV} from '../util/redis-url.js'
 
 export const CHAOS_EXIT_TEXT = 'Exit status: 0 the orchestrator applied it, 2 no such live run or node, 4 Redis unreachable, 5 not applied (the node is not running, nothing to heal, the run ended, no answer; the reason is printed).'
@@ -15,7 +16,7 @@ export const runFlags = {
   run: Flags.string({description: 'Run id (default: the latest live run in --results).'}),
   results: resultsFlag('Results folder where live runs register.'),
   json: Flags.boolean({description: 'Print the orchestrator\'s answer as one JSON document.', default: false}),
-  redis: Flags.string({description: `The run's Redis URL, needed when it has a password (live.json stores it without); also read from ${REDIS_URL_ENV}.`, env: REDIS_URL_ENV}),
+  redis: redisUrlFlag({description: `The run's Redis URL, needed when it has a password (live.json stores it without); also read from ${REDIS_URL_ENV}.`}),
 }
 
 /** Sends the request, waits for the orchestrator's answer and prints it; exits non-zero unless applied. */

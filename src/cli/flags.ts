@@ -2,6 +2,7 @@
 import {Flags} from '@oclif/core'
 import {UsageError} from '../protocol/errors.js'
 import {DURATION_HINT, durationProblem, parseDurationUs} from '../workload/duration.js'
+import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../util/redis-url.js'
 
 /**
  * A flag value that does not parse. oclif rewrites the message of errors thrown while parsing
@@ -25,9 +26,19 @@ export const durationFlag = Flags.custom<number>({
   },
 })
 
+/** `--redis` on every command: a Redis URL, Sentinel URL or Unix socket path, also read from CMM_REDIS_URL; checked at parse (exit 2). */
+export const redisUrlFlag = Flags.custom<string>({
+  env: REDIS_URL_ENV,
+  helpValue: '<url>',
+  async parse(input, _context, flag) {
+    try {
+      return checkRedisUrl(input)
+    } catch (error) {
+      if (error instanceof RedisUrlError) throw new FlagValueError(`--${flag.name}: ${error.message}`)
+      throw error
+    }
+  },
+})
+
 export {DURATION_HINT}
 
-/** A flag that takes one of a fixed set of names, typed as that set. */
-export function optionFlag<T extends string>(options: readonly T[], description: string, defaultValue?: T) {
-  return Flags.option({options, description, ...(defaultValue === undefined ? {} : {default: defaultValue})})()
-}

@@ -5,8 +5,7 @@ import {CmmCommand} from './command.js'
 import {UsageError} from '../protocol/errors.js'
 import {EXIT} from '../records/exit-codes.js'
 import {fail, isExit} from './fail.js'
-import {resultsFlag} from './results-flag.js'
-import {REDIS_URL_ENV} from '../util/redis-url.js'
+import {runFlags} from './chaos.js'
 
 export const REDIS_FAULT_EXIT_TEXT = 'Exit status: 0 request delivered, 2 no such live run (or it cannot take this fault), 4 Redis unreachable.'
 
@@ -17,10 +16,8 @@ export abstract class RedisFaultCommand extends CmmCommand {
   ]
 
   static override flags = {
-    run: Flags.string({description: 'Run id (default: the latest live run in --results).'}),
-    results: resultsFlag('Results folder where live runs register.'),
+    ...runFlags,
     json: Flags.boolean({description: 'Print what was sent as one JSON document.', default: false}),
-    redis: Flags.string({description: `The run's Redis URL, needed when it has a password (live.json stores it without); also read from ${REDIS_URL_ENV}.`, env: REDIS_URL_ENV}),
   }
 
   /** The fault's name, and how to hand it to the live run (a bad run is a UsageError). */

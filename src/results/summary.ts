@@ -94,6 +94,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
   const faults = t.faults['cached-lock'] + t.faults.acquired + t.faults.upgrade + t.faults['after-callback']
   const callbacks = t.callbacks.release + t.callbacks.downgrade
   const ratio = (a: number, b: number) => (b === 0 ? 0 : round(a / b))
+  const faultsReport = run.faults ? faultReport(run.faults) : undefined
   return {
     format: RESULTS_FORMAT,
     runId: run.runId,
@@ -109,7 +110,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     end: run.end,
     ops,
     opsPerSec: run.durationMs > 0 ? round((ops * 1000) / run.durationMs) : 0,
-    ...(run.faults && faultReport(run.faults) ? {faults: faultReport(run.faults)} : {}),
+    ...(faultsReport ? {faults: faultsReport} : {}),
     ...(run.redisFaults && run.redisFaults.length > 0 ? {redisFaults: run.redisFaults} : {}),
     cost: {
       faults,

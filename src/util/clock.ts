@@ -41,7 +41,3 @@ const OFFSET_MS = wallOffsetMs()
 export function nowUs(): number {
   return Math.round((OFFSET_MS + performance.now()) * 1000)
 }
-
-export function sleepMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}

@@ -1,28 +1,7 @@
 // One place that decides how cmm's Redis clients behave when Redis is slow or gone: a bounded
 // number of reconnect attempts and per-command retries, so no process waits forever.
 import {Redis, type RedisOptions} from 'ioredis'
-import {hideSecrets, redactRedisUrl} from './redis-url.js'
-
-const SENTINEL_SCHEME = 'redis-sentinel://'
-
-/**
- * `redis-sentinel://HOST:PORT,HOST:PORT,.../NAME` (a `--redis-topology sentinel` run): the
- * Sentinels to ask for the current primary of NAME. Null for any other URL.
- */
-export function parseSentinelUrl(url: string): {sentinels: {host: string; port: number}[]; name: string} | null {
-  if (!url.startsWith(SENTINEL_SCHEME)) return null
-  const rest = url.slice(SENTINEL_SCHEME.length)
-  const slash = rest.indexOf('/')
-  const name = slash < 0 ? '' : rest.slice(slash + 1)
-  const sentinels = (slash < 0 ? rest : rest.slice(0, slash)).split(',').map((hp) => {
-    const colon = hp.lastIndexOf(':')
-    return {host: hp.slice(0, colon), port: Number(hp.slice(colon + 1))}
-  })
-  if (name === '' || sentinels.some((s) => s.host === '' || !Number.isInteger(s.port) || s.port <= 0)) {
-    throw new Error(`bad Sentinel URL ${JSON.stringify(url)}: expected redis-sentinel://HOST:PORT,HOST:PORT/NAME`)
-  }
-  return {sentinels, name}
-}
+import {hideSecrets, parseSentinelUrl, redactRedisUrl} from './redis-url.js'
 
 export function connectRedis(url: string, name: string, options: {readonly batchWrites?: boolean} = {}): Redis {
   redactRedisUrl(url) // remembers its password, so that no error message shows it

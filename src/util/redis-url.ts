@@ -11,6 +11,27 @@ export const REDACTED = '***'
 
 export class RedisUrlError extends Error {}
 
+const SENTINEL_SCHEME = 'redis-sentinel://'
+
+/**
+ * `redis-sentinel://HOST:PORT,HOST:PORT,.../NAME` (a `--redis-topology sentinel` run): the
+ * Sentinels to ask for the current primary of NAME. Null for any other URL.
+ */
+export function parseSentinelUrl(url: string): {sentinels: {host: string; port: number}[]; name: string} | null {
+  if (!url.startsWith(SENTINEL_SCHEME)) return null
+  const rest = url.slice(SENTINEL_SCHEME.length)
+  const slash = rest.indexOf('/')
+  const name = slash < 0 ? '' : rest.slice(slash + 1)
+  const sentinels = (slash < 0 ? rest : rest.slice(0, slash)).split(',').map((hp) => {
+    const colon = hp.lastIndexOf(':')
+    return {host: hp.slice(0, colon), port: Number(hp.slice(colon + 1))}
+  })
+  if (name === '' || sentinels.some((s) => s.host === '' || !Number.isInteger(s.port) || s.port <= 0)) {
+    throw new RedisUrlError(`bad Sentinel URL ${JSON.stringify(url)}: expected redis-sentinel://HOST:PORT,HOST:PORT/NAME`)
+  }
+  return {sentinels, name}
+}
+
 /** Passwords given to this process: scrubbed from any message shown. */
 const secrets = new Set<string>()
 
@@ -20,8 +41,8 @@ const secrets = new Set<string>()
  */
 export function checkRedisUrl(text: string): string {
   if (isSocketPath(text)) return text
-  // A `--redis-topology sentinel` run's own address (redis-client.ts parseSentinelUrl checks its form).
-  if (text.startsWith('redis-sentinel://')) return text
+  // A `--redis-topology sentinel` run's own address.
+  if (parseSentinelUrl(text) !== null) return text
   const url = parseUrl(text)
   if (url === null) {
     throw new RedisUrlError(`not a Redis URL: ${JSON.stringify(scrubUnparsed(text))} (expected redis://host:port, rediss://host:port or a Unix socket path)`)

@@ -44,7 +44,7 @@ describe('run workload refuses bad flags with exit 2', () => {
     const out = join(dir, 'results-bad-url')
     const r = await runBounded(['run', 'workload', file, '--redis', 'redis://[bad', '--out', out, '--no-tui'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/^cmm: --redis: not a Redis URL/)
+    expect(r.stderr).toMatch(/^cmm run workload: --redis: not a Redis URL/)
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
   })
 

@@ -1,7 +1,7 @@
 // `cmm report timeline RUN`: loads the run, chooses units and window, writes the page.
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {resolveRunDir} from '../../results/load-run.js'
+import {resolveRunDir, StoredRunError} from '../../results/load-run.js'
 import {buildTimeline, type TimelineChoice} from './build.js'
 import {timelineHtml} from './html.js'
 import {loadRunRecords} from './records.js'
@@ -18,6 +18,8 @@ export async function reportTimeline(o: TimelineReportOptions): Promise<{file: s
   const data = buildTimeline(await loadRunRecords(dir), o)
   const html = timelineHtml(data)
   const file = o.out ?? join(dir, 'timeline.html')
-  await writeFile(file, html)
+  await writeFile(file, html).catch((error: NodeJS.ErrnoException) => {
+    throw new StoredRunError(`--out ${file}: cannot write it (${error.code ?? error.message})`)
+  })
   return {file, items: data.items.length, violations: data.violations.length, chosen: data.chosen, bytes: Buffer.byteLength(html)}
 }
