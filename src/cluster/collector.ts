@@ -32,8 +32,8 @@ export interface RunEndFacts {
   readonly deathMs: ReadonlyMap<number, number>
   readonly recoveriesMs: readonly number[]
   readonly final: FinalState
-  /** Deviations the manager's scripts took for the run's broken variant (Redis `break-fired`). */
-  readonly managerBreakFired?: number
+  /** Deviations of the run's broken variant, by the manager scripts and the nodes (Redis `break-fired`). */
+  readonly breakFired?: number
   /** The fault table per kind (chaos/fault-table.ts). */
   readonly byKind?: FaultSummary['byKind']
 }
@@ -191,7 +191,7 @@ export class ReportCollector {
     for (const s of this.stuck) this.hooks.log('stuck', {...s})
     const events = eventRecords()
     const counted = this.nodeTotals()
-    counted.totals.breakFired += facts.managerBreakFired ?? 0
+    counted.totals.breakFired = facts.breakFired ?? 0
     return {
       durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...counted, final: facts.final,
       history: markDeadProcesses(gaps.history, new Set(dead)),

@@ -244,11 +244,11 @@ class RunDriver {
     await this.resources.end(this.sup.redisLost ? null : this.redis)
     const final = end === 'completed' ? await this.flush() : NO_FINAL_STATE
     await this.stop(end)
-    return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final, await this.managerBreakFired())
+    return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final, await this.breakFired())
   }
 
-  /** The manager-side broken variants (early-grant, no-conversion-refusal) count their deviations in Redis. */
-  private async managerBreakFired(): Promise<number> {
+  /** How often the run's --break variant deviated: the manager scripts and the nodes all count in Redis (`break-fired`). */
+  private async breakFired(): Promise<number> {
     const variant = this.options.breakVariant
     if (!variant) return 0
     return Number((await this.redis.hget(keys.breakFired(this.runId), variant).catch(() => null)) ?? 0)
@@ -390,10 +390,10 @@ class RunDriver {
     return {...final, waits, manager: await readManagerUnits(this.redis, this.runId, waits).catch(() => ({}))}
   }
 
-  private finish(end: RunEnd, durationMs: number, final: FinalState, managerBreakFired = 0): Driven {
+  private finish(end: RunEnd, durationMs: number, final: FinalState, breakFired = 0): Driven {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
-    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, managerBreakFired, byKind: faultTable(this.events.records, sup.recoveries)}
+    const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, breakFired, byKind: faultTable(this.events.records, sup.recoveries)}
     const collected = this.reports.collect(facts, () => this.events.records)
     return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history)), resources: this.resources.summarize(collected.totals.ops)}
   }

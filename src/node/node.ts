@@ -174,6 +174,7 @@ class NodeProcessRun {
     const policy = meta.onDeadlock ?? 'report'
     return new NodeRuntime({
       node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
+      onBreakFired: (n) => void this.redis.hincrby(keys.breakFired(this.options.runId), breakVariant ?? '', n).catch(() => {}),
       protocolClock: () => this.protocolClock.nowUs(),
       onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
       onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),

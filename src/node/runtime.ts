@@ -55,6 +55,11 @@ export interface NodeRuntimeOptions {
   readonly onLock?: (entry: LockEntry) => void
   /** Receives every request sent, reply read, callback received and answered (requests.jsonl, the timeline's). */
   readonly onRequest?: (entry: RequestLogEntry) => void
+  /**
+   * The run's --break variant deviated `n` more times. Counted in Redis beside the manager
+   * scripts' own count, so a killed incarnation's deviations are not lost with its counters.
+   */
+  readonly onBreakFired?: (n: number) => void
   /** A deliberately broken variant (`--break`), for the node-side ones. */
   readonly breakVariant?: BreakVariant | null
   /** Steps of lock handoffs, timestamped on `clock` (the benchmark's critical path; src/node/handoff-trace.ts). */
@@ -76,6 +81,8 @@ export class LockAbandonedError extends Error {
 export class NodeRuntime {
   readonly core: NodeCore
   private nextId: RequestId = 1
+  /** The core's deviations (--break) already reported through onBreakFired. */
+  private coreBreakReported = 0
   private readonly accesses = new Map<RequestId, Waiter<AccessResult>>()
   private readonly pins = new Map<RequestId, Waiter<FaultClass | 'busy'>>()
   private readonly syncs = new Map<RequestId, Waiter<number>>()
@@ -164,7 +171,10 @@ export class NodeRuntime {
       this.fail(error as Error)
       return
     }
-    this.options.counters.breakFired = this.core.breakFired
+    if (this.core.breakFired > this.coreBreakReported) {
+      this.options.onBreakFired?.(this.core.breakFired - this.coreBreakReported)
+      this.coreBreakReported = this.core.breakFired
+    }
     for (const effect of effects) this.perform(effect)
   }
 
@@ -241,8 +251,12 @@ export class NodeRuntime {
   /** settle(), but only under a lease known to be alive (see `lease` in the options). */
   private settleLeased<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T): void {
     const lease = this.options.lease
+    if (lease === undefined || lease.valid()) return settle(table, id, value)
     // no-lease-guard (broken): completes on a lapsed lease, from a cache it may no longer own.
-    if (lease === undefined || lease.valid() || this.options.breakVariant === 'no-lease-guard') return settle(table, id, value)
+    if (this.options.breakVariant === 'no-lease-guard') {
+      this.options.onBreakFired?.(1)
+      return settle(table, id, value)
+    }
     lease.confirm().then(
       (ok) => {
         if (this.failure || !table.has(id)) return

@@ -73,12 +73,14 @@ describe('partition of a dirty EX holder (real processes)', () => {
     expect(exitCode).toBe(1)
     const v = verdicts(summary.checks.checks)
     expect(v.linearizable === false || v['no-lost-writes'] === false).toBe(true)
+    expect(summary.breakFired).toBeGreaterThan(0)
   }, 60_000)
 
   it('--break no-lease-guard: the zombie reads a page overwritten after its purge (linearizable fails); the correct protocol passes', async () => {
     const broken = await run(ZOMBIE_READS, 'no-lease-guard')
     expect(broken.exitCode).toBe(1)
     expect(verdicts(broken.summary.checks.checks).linearizable).toBe(false)
+    expect(broken.summary.breakFired).toBeGreaterThan(0)
     const correct = await run(ZOMBIE_READS, null)
     expect(verdicts(correct.summary.checks.checks)).toEqual({'coherence': true, 'linearizable': true, 'no-lost-writes': true, 'liveness': true, 'deadlock': true})
     expect(correct.exitCode).toBe(0)

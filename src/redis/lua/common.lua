@@ -334,7 +334,10 @@ end
 -- The reply to a write-back that fencing refuses. unfenced-writeback (broken): its pages reach
 -- the disk anyway (as manager.ts unfencedBreak).
 local function fenced(gen, first, n)
-  if BREAK == 'unfenced-writeback' and n > 0 then apply_writeback(gen, first, n) end
+  if BREAK == 'unfenced-writeback' and n > 0 then
+    apply_writeback(gen, first, n)
+    break_fired()
+  end
   return {'stale', n}
 end
 
