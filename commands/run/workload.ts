@@ -14,6 +14,7 @@ import {COPY_STRATEGIES, type CopyStrategy} from '../../src/protocol/copy-plan.j
 import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../../src/records/deadlocks.js'
 import {liveViewCanDraw} from '../../src/tui/can-draw.js'
 import {redisFlags, redisSetup, type RedisSetup} from '../../src/cli/redis-flags.js'
+import {needsFaultProxy} from '../../src/chaos/run-proxies.js'
 import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/sentinel-available.js'
 import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {LIMITS} from '../../src/workload/keys.js'
@@ -91,6 +92,9 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     }
     if ((workloads[0]!.chaos ?? []).some((step) => 'failoverRedis' in step) && redis.redisTopology !== 'sentinel') {
       fail(this, `${args.file}: a failover-redis chaos step needs --redis-topology sentinel (a replica to promote)`, EXIT.badInput)
+    }
+    if (redis.redisTopology === 'sentinel' && (flags['network-faults'] || needsFaultProxy(workloads[0]!))) {
+      fail(this, '--redis-topology sentinel cannot take network faults (--network-faults, partition: or delay: steps): a fault proxy forwards to one server and cannot follow a failover', EXIT.badInput)
     }
     try {
       prepareOutDir(flags.results)

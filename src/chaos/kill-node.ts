@@ -6,7 +6,7 @@ import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
 import {isRedacted, REDIS_URL_ENV} from '../util/redis-url.js'
 import {findLiveRuns, type LiveRun} from './live.js'
-import {FAILOVER_REDIS, sendChaos, type ChaosOutcome, type ChaosRequest, type RedisFaultSignal} from './requests.js'
+import {FAILOVER_REDIS, RESTART_REDIS, type ChaosOutcome, type ChaosRequest, type RedisFaultSignal} from './requests.js'
 import {sendAndConfirm} from './confirm.js'
 import type {Redis} from 'ioredis'
 import type {RunMeta} from '../records/run-meta.js'
@@ -30,9 +30,11 @@ export interface FaultRequestOptions extends LiveRunChoice {
 
 export async function requestFault(o: FaultRequestOptions): Promise<{run: LiveRun; outcome: ChaosOutcome}> {
   return withLiveRun(o, async (redis, run, meta) => {
+    const {signal, node} = o.request
+    const redisFault = signal === RESTART_REDIS || signal === FAILOVER_REDIS
+    if (redisFault) refuseRedisFault(run, meta, signal)
     const nodes = meta.workload.cluster.nodes
-    const node = o.request.node
-    if (!Number.isInteger(node) || node < -1 || node >= nodes || (node === -1 && o.request.signal !== 'HEAL')) {
+    if (!Number.isInteger(node) || node < -1 || node >= nodes || (node === -1 && signal !== 'HEAL' && !redisFault)) {
       throw new ChaosTargetError(`run ${run.runId} has no node ${node} (nodes 0..${nodes - 1})`)
     }
     const outcome = await sendAndConfirm(redis, run.runId, {...o.request, from: `cmm chaos (pid ${process.pid})`}, o.timeoutMs)
@@ -40,17 +42,10 @@ export async function requestFault(o: FaultRequestOptions): Promise<{run: LiveRu
   })
 }
 
-/**
- * `cmm chaos restart-redis` / `failover-redis`: the run's orchestrator restarts its private Redis
- * primary, or kills it so Sentinel promotes the replica (issue 16).
- */
-export async function redisFault(o: LiveRunChoice & {signal: RedisFaultSignal}): Promise<{run: LiveRun}> {
-  return withLiveRun(o, async (redis, run, meta) => {
-    if (meta.redisPrivate === false) throw new ChaosTargetError(`run ${run.runId} uses a Redis it did not start (--redis): only a private one can be restarted or failed over`)
-    if (o.signal === FAILOVER_REDIS && meta.redisTopology !== 'sentinel') throw new ChaosTargetError(`run ${run.runId} has no replica to promote (it was not started with --redis-topology sentinel)`)
-    await sendChaos(redis, run.runId, {node: -1, signal: o.signal, restartAfterMs: null, from: `cmm chaos (pid ${process.pid})`})
-    return {run}
-  })
+/** `restart-redis` / `failover-redis` (issue 16) need a private Redis, and a replica to promote. */
+function refuseRedisFault(run: LiveRun, meta: RunMeta, signal: RedisFaultSignal): void {
+  if (meta.redisPrivate === false) throw new ChaosTargetError(`run ${run.runId} uses a Redis it did not start (--redis): only a private one can be restarted or failed over`)
+  if (signal === FAILOVER_REDIS && meta.redisTopology !== 'sentinel') throw new ChaosTargetError(`run ${run.runId} has no replica to promote (it was not started with --redis-topology sentinel)`)
 }
 
 /** Finds a live run (the latest in outDir, or runId) and hands `task` a client on its Redis and its meta. */

@@ -183,7 +183,7 @@ export class Supervisor {
     if (due) this.lastChaosPoll = Date.now()
     for (const {id, req} of due ? await readChaos(this.o.redis, this.o.runId, this.chaosId).catch(() => []) : []) {
       this.chaosId = id
-      const outcome = req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS ? this.startRedisFault(req) : await this.apply(req)
+      const outcome = await this.apply(req)
       if (!outcome.applied) this.o.events.write('chaos-ignored', {node: req.node, signal: req.signal, why: outcome.reason, from: req.from})
       if (req.ack) await answerChaos(this.o.redis, this.o.runId, id, outcome).catch(() => {})
       if (this.redisLost) return
@@ -244,7 +244,7 @@ export class Supervisor {
 
   async apply(req: ChaosRequest): Promise<ChaosOutcome> {
     if (req.signal === 'PARTITION' || req.signal === 'DELAY' || req.signal === 'SKEW' || req.signal === 'HEAL') return this.net.apply(req)
-    if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) return {applied: false, reason: 'not a node fault'}
+    if (req.signal === RESTART_REDIS || req.signal === FAILOVER_REDIS) return this.startRedisFault(req)
     const inc = this.current.get(req.node)
     if (inc === undefined || exitedOf(inc)) {
       const why = inc === undefined ? 'has not started' : this.pendingRestart.has(req.node) ? 'is down (a restart is pending)' : !inc.expected && this.o.isDone(req.node) ? 'finished its workload' : 'is not running (it died or was killed)'

@@ -27,6 +27,7 @@ import {OutboxReader} from './outbox.js'
 import {ReportCollector, type Collected} from './collector.js'
 import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
 import {startNetworkFaults, needsFaultProxy} from '../chaos/run-proxies.js'
+import {sendControl} from '../redis/control.js'
 import type {NetworkFaults} from '../net/faults.js'
 import {faultTable} from '../chaos/fault-table.js'
 import {Supervisor} from '../chaos/supervisor.js'
@@ -410,12 +411,8 @@ class RunDriver {
   }
 
   private control(node: number, msg: ControlMessage): Promise<void> {
-    return control(this.redis, this.runId, node, msg)
+    return sendControl(this.redis, this.runId, node, msg)
   }
-}
-
-async function control(redis: Redis, runId: string, node: number, msg: ControlMessage): Promise<void> {
-  await redis.xadd(keys.control(runId, node), 'MAXLEN', '~', '1000', '*', ...encodeMessage(node, msg))
 }
 
 /** On a shared Redis, a finished run removes its keys (results live on disk). */

@@ -9,15 +9,20 @@ import {Pipe, type LinkFault} from './pipe.js'
 /** Where the real Redis listens, from the run's URL: redis://host:port or a Unix socket path. */
 export type RedisTarget = {readonly host: string; readonly port: number} | {readonly path: string}
 
+/** A Unix socket path, by the rule of `--redis` (util/redis-url.ts: starts with / or .). */
+function isSocketPath(url: string): boolean {
+  return url.startsWith('/') || url.startsWith('.')
+}
+
 export function redisTarget(url: string): RedisTarget {
-  if (url.startsWith('/') || url.startsWith('unix:')) return {path: url.replace(/^unix:(\/\/)?/, '')}
+  if (isSocketPath(url)) return {path: url}
   const u = new URL(url)
   return {host: u.hostname || '127.0.0.1', port: Number(u.port || 6379)}
 }
 
 /** The URL a node uses to reach Redis through a proxy at host:port (credentials and db kept). */
 export function proxiedUrl(url: string, host: string, port: number): string {
-  if (url.startsWith('/') || url.startsWith('unix:')) return `redis://${host}:${port}`
+  if (isSocketPath(url)) return `redis://${host}:${port}`
   const u = new URL(url)
   u.hostname = host
   u.port = String(port)

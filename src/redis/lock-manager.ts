@@ -106,9 +106,13 @@ export class RedisLockManager implements LockManager {
     let raw: unknown
     try {
       const decided = this.calls[call.script](...call.keys, ...call.args, this.breakArg)
-      const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
-      raw = await decided
-      await replicated
+      if (this.waitReplicas === 0) raw = await decided
+      else {
+        // Issued right behind the script on the same connection, so WAIT covers its writes.
+        const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
+        raw = await decided
+        await replicated
+      }
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) {
         throw new ProtocolError(error.message.slice(PROTOCOL_ERROR_CODE.length))
