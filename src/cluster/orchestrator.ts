@@ -85,7 +85,6 @@ export function newRunId(): string {
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(2).toString('hex')}`
 }
 
-export {settingsOf}
 
 export async function runWorkload(options: RunOptions): Promise<RunCollected> {
   const emit = options.onEvent ?? (() => {})

@@ -7,7 +7,6 @@ import {NO_LINK_FAULT, type LinkFault} from './pipe.js'
 /** Which way a partition cuts: both directions, or only node -> Redis / Redis -> node. */
 export type PartitionDirection = 'both' | 'to-redis' | 'from-redis'
 
-export const PARTITION_DIRECTIONS: readonly PartitionDirection[] = ['both', 'to-redis', 'from-redis']
 
 export interface LinkState {
   readonly partition: PartitionDirection | null

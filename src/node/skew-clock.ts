@@ -46,8 +46,4 @@ export class SkewedClock {
     // Back to no skew: the clock steps to the true time (as an NTP step would).
     this.skew = skew.offsetUs === 0 && skew.rate === 1 ? NO_SKEW : skew
   }
-
-  current(): Skew {
-    return this.skew
-  }
 }

@@ -9,7 +9,7 @@ import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeId, NodeMessa
 import {pageKey} from './types.js'
 import type {BreakVariant} from './break.js'
 import {beginWait, createWaitGraph, detect, endWait, markPinned, unmarkPinned, type WaitGraph} from './wait-graph.js'
-import {InvariantError, invariant} from './errors.js'
+import {invariant} from './errors.js'
 
 export type CallbackState = 'none' | 'release' | 'downgrade'
 
@@ -92,13 +92,9 @@ export class ProtocolError extends Error {
   }
 }
 
-/** A manager invariant broke: a bug in the manager model itself (callers match the type, never the text). */
-export class ManagerInvariantError extends InvariantError {
-  override readonly name: string = 'ManagerInvariantError'
-}
-
+/** A broken manager invariant: an InvariantError (the model checker matches the type, never the text). */
 function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new ManagerInvariantError(`manager invariant violated: ${message}`)
+  invariant(condition, () => `manager invariant violated: ${message}`)
 }
 
 function protocol(condition: boolean, message: string): asserts condition {
@@ -127,6 +123,16 @@ export function pageInUnit(unit: UnitId, page: PageRef): boolean {
 export function diskPage(m: ManagerModel, page: PageRef): DiskPage {
   const {generation: _generation, ...rest} = diskRecord(m, page)
   return rest
+}
+
+/** A page's disk version, without copying its bytes (the model checker reads it on every write-back). */
+export function diskVersion(m: ManagerModel, page: PageRef): number {
+  return m.disk.get(pageKey(page))?.version ?? 0
+}
+
+/** A page's bytes on disk, shared, not copied: for readers that only look (stamp caches key on the buffer). */
+export function diskBytes(m: ManagerModel, page: PageRef): Readonly<Uint8Array> | null {
+  return m.disk.get(pageKey(page))?.data ?? null
 }
 
 export function diskRecord(m: ManagerModel, page: PageRef): DiskRecord {

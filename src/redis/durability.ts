@@ -5,13 +5,9 @@
 //   always    append-only file, fsync before every reply: an acknowledged write survives
 // The default is `none`: no file, no fsync on the hot path (fast tests); a run that injects
 // `restart-redis` and must go on asks for `always` (or `everysec`).
-import {DURABILITIES, type Durability} from '../records/redis-setup.js'
+import type {Durability} from '../records/redis-setup.js'
 
 export {DEFAULT_DURABILITY, DURABILITIES, type Durability} from '../records/redis-setup.js'
-
-export function isDurability(text: string): text is Durability {
-  return (DURABILITIES as readonly string[]).includes(text)
-}
 
 /** redis-server arguments for the durability; the AOF goes to `--dir` (the run's folder). */
 export function persistenceArgs(durability: Durability): string[] {

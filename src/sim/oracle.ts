@@ -4,7 +4,7 @@
 // (the run's `coherence` check), mapped pages and reads current, no stale write-back accepted,
 // and at the end nothing lost and nothing stuck.
 import type {ManagerModel} from '../protocol/manager.js'
-import {diskPage, unitState} from '../protocol/manager.js'
+import {diskBytes, unitState} from '../protocol/manager.js'
 import {stampOf} from '../protocol/node-core-state.js'
 import {pageKey, unitOf, type NodeEffect, type PteState, type UnitId} from '../protocol/types.js'
 import type {SimNode} from './sim-node.js'
@@ -33,9 +33,10 @@ function lockCovers(mode: string, pte: PteState): boolean {
 /** A `pte` effect: a mapping is only ever made under a hold the manager agrees the node has. */
 export function checkPteEffect(s: OracleView, i: number, e: Extract<NodeEffect, {type: 'pte'}>): void {
   if (e.to === 'none') return
-  const u = unitState(s.manager, e.unit)
-  const h = u.holders.find((x) => x.node === s.pid(i))
-  if (h === undefined || h.seq !== e.seq) violated('single-writer', `node ${i} maps ${pageKey(e.page)} ${e.to} under seq ${e.seq}, but the manager says it holds ${h ? `seq ${h.seq}` : 'nothing'}`)
+  // Read in place: this runs on every PTE effect of the search (unitState copies and sorts the holders).
+  const u = s.manager.units.get(e.unit)
+  const h = u?.holders.get(s.pid(i))
+  if (u === undefined || h === undefined || h.seq !== e.seq) violated('single-writer', `node ${i} maps ${pageKey(e.page)} ${e.to} under seq ${e.seq}, but the manager says it holds ${h ? `seq ${h.seq}` : 'nothing'}`)
   if (e.to === 'RW' && (h.mode !== 'EX' || e.generation !== u.generation)) violated('single-writer', `node ${i} maps ${pageKey(e.page)} RW under generation ${e.generation}, the manager has ${h.mode} at generation ${u.generation}`)
 }
 
@@ -108,7 +109,7 @@ export function checkStuck(s: OracleView): Violation | null {
     const want = s.lastWrite.get(pageKey(page)) ?? null
     const cached = s.nodes.map((n) => n.core.cached(page)).filter((c) => c !== null)
     for (const c of cached) if (stampOf(c.data) !== want) return {kind: 'stale-content', message: `at the end, ${pageKey(page)} is cached with ${stampOf(c.data)}, the latest write is ${want}`}
-    const onDisk = diskPage(s.manager, page).data
+    const onDisk = diskBytes(s.manager, page)
     const disk = onDisk === null ? null : stampOf(onDisk)
     if (!cached.some((c) => c.dirty) && disk !== want) return {kind: 'lost-write', message: `at the end, ${pageKey(page)} on disk is ${disk ?? 'zeros'} and no node caches it dirty, but the latest write is ${want}`}
   }

@@ -272,16 +272,18 @@ function breadthFirst(model: ModelConfig, limits: SearchLimits, protocol: Protoc
     for (let i = index; i > 0; i = parent[i] as number) t.push(via[i] as Action)
     return t.reverse()
   }
-  if (root.enabled().length === 0) {
+  const rootActions = root.enabled()
+  if (rootActions.length === 0) {
     const v = root.checkStuck()
     return result(v === null ? null : {violation: v, trace: [], seed: null}, true)
   }
   const ticker = progressTicker(limits.progress, now, started)
-  let level: {state: SimState; index: number}[] = [{state: root, index: 0}]
+  // Each queued state keeps its enabled actions, computed once when it was reached.
+  let level: {state: SimState; index: number; actions: Action[]}[] = [{state: root, index: 0, actions: rootActions}]
   for (let depth = 1; level.length > 0; depth++) {
-    const next: {state: SimState; index: number}[] = []
-    for (const {state, index} of level) {
-      for (const a of state.enabled()) {
+    const next: {state: SimState; index: number; actions: Action[]}[] = []
+    for (const {state, index, actions} of level) {
+      for (const a of actions) {
         if ((stats.transitions & CHECK_EVERY) === 0) {
           if (now() > deadline) return result(null, false)
           ticker({transitions: stats.transitions, distinct: visited.size, queue: next.length, depth})
@@ -299,14 +301,15 @@ function breadthFirst(model: ModelConfig, limits: SearchLimits, protocol: Protoc
         parent.push(index)
         via.push(a)
         stats.maxDepth = depth
-        if (s.enabled().length === 0) {
+        const enabled = s.enabled()
+        if (enabled.length === 0) {
           stats.ends++
           const v = s.checkStuck()
           if (v !== null) return result({violation: v, trace: traceTo(child), seed: null}, true)
           continue
         }
         if (depth >= limits.depth) stats.cut++
-        else next.push({state: s, index: child})
+        else next.push({state: s, index: child, actions: enabled})
       }
     }
     level = next

@@ -4,7 +4,7 @@
 // search. Everything is deterministic: no clock (time stays 0), no randomness.
 import {CopyPlan, type CopyResult} from '../protocol/copy-plan.js'
 import {InvariantError} from '../protocol/errors.js'
-import {declareDead, diskPage, diskRecord, ManagerInvariantError, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
+import {declareDead, diskBytes, diskPage, diskVersion, ProtocolError, unitState, type ManagerModel} from '../protocol/manager.js'
 import {encodeStamp} from '../protocol/page-data.js'
 import {cloneWaitGraph, describeCycle} from '../protocol/wait-graph.js'
 import {stampOf as decodeStamp} from '../protocol/node-core-state.js'
@@ -425,7 +425,7 @@ export class SimState implements OracleView {
   private handle(i: number, req: ManagerRequest): string {
     const before = req.type === 'demote' || req.type === 'writeback' ? unitState(this.manager, req.unit) : null
     // What the disk held: a write-back the reply calls stale must still leave it alone.
-    const versions = req.type === 'demote' || req.type === 'writeback' ? req.writeback.map((w) => diskRecord(this.manager, w.page).version) : []
+    const versions = req.type === 'demote' || req.type === 'writeback' ? req.writeback.map((w) => diskVersion(this.manager, w.page)) : []
     let d
     try {
       d = this.protocol.decide(this.ownManager(), req)
@@ -440,7 +440,7 @@ export class SimState implements OracleView {
     }
     if (before !== null && (req.type === 'demote' || req.type === 'writeback')) {
       const accepted = d.reply.type === 'demoted' || d.reply.type === 'written' ? d.reply.accepted : 0
-      const diskMoved = req.writeback.some((w, k) => diskRecord(this.manager, w.page).version !== versions[k])
+      const diskMoved = req.writeback.some((w, k) => diskVersion(this.manager, w.page) !== versions[k])
       if (accepted > 0 || diskMoved) checkWriteback(this, i, req, before)
     }
     const n = this.own(i)
@@ -487,7 +487,7 @@ export class SimState implements OracleView {
       // Writes it never wrote back are lost by design: the latest write is what the disk kept.
       for (const page of this.model.pages) {
         if (unitOf(page, this.model.settings.granularity) !== unit) continue
-        const onDisk = diskPage(this.manager, page).data
+        const onDisk = diskBytes(this.manager, page)
         const kept = onDisk === null ? null : decodeStamp(onDisk)
         if (kept !== (this.lastWrite.get(pageKey(page)) ?? null)) lost.push(pageKey(page))
         this.lastWrite.set(pageKey(page), kept)

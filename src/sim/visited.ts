@@ -3,7 +3,6 @@
 // memory and most of a search's time in its hashing of heap doubles). The table is either
 // private (it doubles when half full) or in a SharedArrayBuffer that every worker thread of a
 // parallel search inserts into with compare-and-swap (fixed size: full is an error that says so).
-import {hashLanes} from './hash.js'
 
 /** Lane value 0 marks an empty slot: a zero lane is stored as 1 (two bits of 64 lost). */
 const nonZero = (x: number): number => x || 1
@@ -22,7 +21,6 @@ export class VisitedSet {
   #mask: number
   #count = 0
   readonly #shared: boolean
-  readonly #lanes = new Int32Array(2)
 
   private constructor(tab: Int32Array, shared: boolean) {
     this.#tab = tab
@@ -71,12 +69,6 @@ export class VisitedSet {
   /** Bytes the table takes. */
   get bytes(): number {
     return this.#tab.byteLength
-  }
-
-  /** Adds the state with this key; true when it was not there yet. */
-  addKey(key: string): boolean {
-    hashLanes(key, this.#lanes)
-    return this.add(this.#lanes[0] as number, this.#lanes[1] as number)
   }
 
   addHash(h: {readonly a: number; readonly b: number}): boolean {

@@ -6,13 +6,9 @@ import {restartRedisServer, startRedisServer, type RedisServer} from '../server.
 import {persistenceArgs, type Durability} from '../durability.js'
 import {startSentinelGroup, type FailoverResult} from './sentinel.js'
 
-import {TOPOLOGIES, type Topology} from '../../records/redis-setup.js'
+import type {Topology} from '../../records/redis-setup.js'
 
 export {TOPOLOGIES, type Topology} from '../../records/redis-setup.js'
-
-export function isTopology(text: string): text is Topology {
-  return (TOPOLOGIES as readonly string[]).includes(text)
-}
 
 export interface DeploymentOptions {
   readonly topology: Topology
