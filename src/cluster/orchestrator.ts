@@ -180,6 +180,8 @@ class RunDriver {
   private readonly resources: ResourceTracker
   private startUs = 0
   private paused = false
+  /** Set when the run was asked to end early: when `finish` was last sent (ms), so a restarted node hears it too. */
+  private finishing: number | null = null
 
   constructor(
     private readonly redis: Redis,
@@ -242,7 +244,8 @@ class RunDriver {
     const durationMs = (nowUs() - this.startUs) / 1000
     // A lost Redis is not asked (its commands would wait for reconnects); it is then just not measured.
     await this.resources.end(this.sup.redisLost ? null : this.redis)
-    const final = end === 'completed' ? await this.flush() : NO_FINAL_STATE
+    // A run ended early on request (`q`, a first Ctrl-C) finished its ops in flight: it is judged like a completed one.
+    const final = end === 'completed' || (end === 'interrupted' && this.finishing !== null) ? await this.flush() : NO_FINAL_STATE
     await this.stop(end)
     return this.finish(end, durationMs, end === 'stuck' ? await this.stuckState(final) : final, await this.breakFired())
   }
@@ -302,7 +305,7 @@ class RunDriver {
     try {
       while (this.reports.done.size + this.sup.gone().size < this.n) {
         await this.sup.tick()
-        const end = this.endReason() ?? (await this.followPause(progress))
+        const end = this.endReason() ?? (await this.followFinish()) ?? (await this.followPause(progress))
         if (end !== null) return end
         await this.read(100)
         if (this.reports.totalOps() !== progress.ops) Object.assign(progress, {ops: this.reports.totalOps(), at: Date.now()})
@@ -313,7 +316,7 @@ class RunDriver {
           this.emit({...this.reports.progress((k) => this.sup.liveState(k), (k) => this.sup.purgedNow(k)), cpuBusy, saturated: isSaturated(cpuBusy)})
         }
       }
-      return 'completed'
+      return this.finishing === null ? 'completed' : 'interrupted'
     } finally {
       schedule?.stop()
       // Network faults end with the run: held bytes go through, so every node can flush and stop.
@@ -327,10 +330,22 @@ class RunDriver {
     const sup = this.sup
     if (sup.redisLost) return this.failed(-1, sup.redisLost)
     if (sup.reaperError) return this.failed(-1, `reaper: ${sup.reaperError.message}`)
-    if (this.options.signal?.aborted === true) return 'interrupted'
     if (this.reports.deadlockToAbort !== null) return 'deadlocked'
     const dead = sup.crashed()?.process
     if (dead) return this.failed(dead.node, `process exited with ${dead.child.exitCode} before finishing; see ${dead.logFile}`)
+    return null
+  }
+
+  /**
+   * The run was asked to end early (the signal): every node starts no new op and says `done`
+   * once its op in flight completed; the run then flushes and is judged like a completed one.
+   * Sent again every second to the nodes not done yet (a node restarted by chaos missed it).
+   */
+  private async followFinish(): Promise<null> {
+    if (this.options.signal?.aborted !== true) return null
+    if (this.finishing !== null && Date.now() - this.finishing < 1000) return null
+    this.finishing = Date.now()
+    for (let k = 0; k < this.n; k++) if (!this.reports.done.has(k)) await this.control(k, {type: 'finish'})
     return null
   }
 
@@ -366,7 +381,7 @@ class RunDriver {
     // A node killed for good (chaos) flushes nothing: its unflushed writes are `info` anyway.
     const down = this.sup.down()
     const settled = () => new Set([...this.reports.flushed, ...down]).size
-    while (settled() < this.n && Date.now() < until && this.options.signal?.aborted !== true) await this.read(100)
+    while (settled() < this.n && Date.now() < until) await this.read(100)
     if (settled() < this.n) return NO_FINAL_STATE
     return {...NO_FINAL_STATE, flushed: true, disk: await readFinalDisk(this.redis, this.runId, this.options.workload)}
   }

@@ -143,6 +143,8 @@ class NodeProcessRun {
   private closing = false
   private leaseLost: LeaseLostError | null = null
   private stopReason: string | null = null
+  /** The run is ending early (`finish`): no new op starts; the one in progress completes normally. */
+  private finishing = false
   private readonly start = deferred<number>()
   private readonly stop = deferred<void>()
 
@@ -244,7 +246,7 @@ class NodeProcessRun {
         // History `process` and write stamps are per incarnation.
         node: this.proc, settings: this.meta.settings, runtime: this.runtime, stream: this.stream, recorder: this.recorder, counters: this.counters, clock: nowUs, startUs,
         onHistory: (e) => this.history.push(e),
-        shouldStop: () => this.stopReason !== null,
+        shouldStop: () => this.stopReason !== null || this.finishing,
         copyStrategy: this.meta.workload.cluster.copyStrategy,
         jitter: () => rng.nextFloat(),
         onOp: (op) => (this.current = op === null ? null : describeOp(op)),
@@ -299,6 +301,9 @@ class NodeProcessRun {
         return
       case 'skew':
         this.protocolClock.set({offsetUs: msg.offsetUs, rate: msg.rate})
+        return
+      case 'finish':
+        this.finishing = true
         return
       case 'flush':
         void flushAll(this.runtime).then(

@@ -22,6 +22,8 @@ export type ControlMessage =
   | {readonly type: 'resume'}
   /** End of a completed run: write back every dirty page (msync every EX unit), then say `flushed`. */
   | {readonly type: 'flush'}
+  /** End the workload early (the live view's `q`, a first Ctrl-C): start no new op, finish the one in progress, say `done`. */
+  | {readonly type: 'finish'}
   /** Clock skew (a chaos fault): the node's protocol clock runs offset / at a rate from now on; 0 and 1 end it. */
   | {readonly type: 'skew'; readonly offsetUs: number; readonly rate: number}
 
@@ -63,6 +65,7 @@ const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
   pause: {},
   resume: {},
   flush: {},
+  finish: {},
   skew: {offsetUs: 'number', rate: 'number'},
 }
 

@@ -72,7 +72,7 @@ export function startLiveView(options: LiveViewOptions): LiveViewHandle {
   let paused = false
   let quitting = false
   const onQuit = () => {
-    if (!quitting) model.stopping('stopping: ending the run (q again or Ctrl-C to quit at once)')
+    if (!quitting) model.stopping('stopping: finishing the ops in flight, then writing back and checking (q again or Ctrl-C to quit at once)')
     quitting = true
     options.onQuit()
   }

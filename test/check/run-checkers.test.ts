@@ -161,6 +161,15 @@ describe('liveness checker', () => {
     expect(r.valid).toBe('unknown')
     expect(r.counts.incomplete).toBe(1)
   })
+
+  it('judges a run ended early on request (interrupted, every node written back) like a completed one', () => {
+    const ended = {...run, end: 'interrupted' as const, final: {...NO_FINAL_STATE, flushed: true, disk: {}}}
+    const r = checkLiveness(fast, ended)
+    expect(r.valid).toBe(true)
+    expect(r.summary).toMatch(/ended early/)
+    // Its nodes finished their ops in flight: one left open is a violation, as in a completed run.
+    expect(checkLiveness([...fast, op(45, 1, 'invoke', 'read', null)], ended).valid).toBe(false)
+  })
 })
 
 describe('all checks of a run', () => {

@@ -24,6 +24,15 @@ nodes:
   all: [ { mix: { duration: 60s, rate: 200, read: 60, write: 30, copy: 10 } } ]
 `
 
+// Each node spends most of its time in a 5 s sleep op: a graceful end waits for it.
+const SLOW_OPS = `
+name: slow-ops
+cluster: { nodes: 2, pageSize: 256 }
+files: { a: { pages: 2 } }
+nodes:
+  all: [ { repeat: 100, do: [ { write: a/0 }, { sleep: 5s } ] } ]
+`
+
 function runFolder(out: string): string {
   const runs = readdirSync(out).filter((d) => !d.startsWith('.'))
   expect(runs).toHaveLength(1)
@@ -87,12 +96,32 @@ describe('cmm run workload', () => {
     const summary = JSON.parse(readFileSync(join(runFolder(out), 'run.json'), 'utf8'))
     expect(summary.end).toBe('interrupted')
     expect(summary.ops).toBeGreaterThan(0)
+    // A graceful end: in-flight ops finished, every page written back, all five checks decided.
+    expect(Object.keys(summary.checks.checks).sort()).toEqual(['coherence', 'deadlock', 'linearizable', 'liveness', 'no-lost-writes'])
+    for (const [name, c] of Object.entries(summary.checks.checks)) expect([name, (c as {valid: unknown}).valid]).toEqual([name, true])
+    expect(summary.checks.checks.liveness.summary).toMatch(/ended early/)
+    expect(res.stdout).toMatch(/verdict: valid/)
+  })
+
+  it('a second Ctrl-C quits at once: exit 130, no process left', async () => {
+    const dir = tempDir()
+    const file = writeTemp(dir, 'slow.yaml', SLOW_OPS)
+    const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui', '--liveness', '20s'])
+    expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
+    const pids = [...cli.output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
+    cli.child.kill('SIGINT')
+    expect(await waitFor(() => /interrupted: no new ops/.test(cli.output()), 5000)).toBe(true)
+    cli.child.kill('SIGINT')
+    const res = await cli.done
+    expect(res.code).toBe(130)
+    expect(res.stdout).not.toMatch(/verdict:/)
+    expect(await waitFor(() => pids.every((p) => !alive(p)), 5000)).toBe(true)
   })
 
   it('a SIGKILLed orchestrator leaves no node process and no redis-server behind', async () => {
     const dir = tempDir()
-    const file = writeTemp(dir, 'long.yaml', LONG_MIX)
-    const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui'])
+    const file = writeTemp(dir, 'slow.yaml', SLOW_OPS)
+    const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui', '--liveness', '20s'])
     expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
     const pids = [...cli.output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(cli.output())?.[1])

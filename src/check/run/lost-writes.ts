@@ -53,7 +53,7 @@ export function writesByPage(history: readonly HistoryEntry[]): Map<string, Writ
 
 export function checkLostWrites(history: readonly HistoryEntry[], final: FinalState): CheckResult {
   if (!final.flushed || final.disk === null) {
-    return {valid: 'unknown', summary: 'no final disk state (only a completed run writes everything back and reads the disk)', counts: {}, violations: []}
+    return {valid: 'unknown', summary: 'no final disk state (only a run that completed, or was ended early with `q` or one Ctrl-C, writes everything back and reads the disk)', counts: {}, violations: []}
   }
   const writes = writesByPage(history)
   const violations: LostWriteViolation[] = []
