@@ -13,7 +13,7 @@ describe('decoding wire messages', () => {
   it.each([
     [['type', 'x'], 'stream entry without body'],
     [['body', '{oops'], 'control message: not JSON'],
-    [['body', '{"type":"launch"}'], 'control message: unknown type "launch" (known: start, stop, pause, resume, flush, skew)'],
+    [['body', '{"type":"launch"}'], 'control message: unknown type "launch" (known: start, stop, pause, resume, flush, finish, skew)'],
     [['body', '{"type":"start","atUs":"soon"}'], 'control message start: atUs: expected a number, found "soon"'],
   ])('refuses a malformed control entry %j', (fields, message) => {
     expect(() => decodeControl(fields)).toThrow(RemoteMessageError)
