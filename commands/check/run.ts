@@ -2,10 +2,9 @@ import {Args, Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
 import {runChecks} from '../../src/check/run-checks.js'
 import {exitCodeFor, validityWord} from '../../src/check/verdict.js'
-import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
+import {loadStoredRun, resolveRunDir, StoredRunError, withRecords} from '../../src/results/load-run.js'
 import {checksText, verdictWhy} from '../../src/report/run-text.js'
 import {explainLines} from '../../src/report/explain.js'
-import {loadRunRecords} from '../../src/report/timeline/records.js'
 import {locateViolations} from '../../src/check/locate.js'
 import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
 import {resultsFlag} from '../../src/cli/results-flag.js'
@@ -46,7 +45,7 @@ Exit status: 0 every check valid, 1 a check found a violation, 2 no such run or 
         this.log(`run ${stored.summary.runId}: ended ${stored.summary.end}${broken}`)
         this.log(checksText(checks))
         if (checks.valid === false) {
-          const records = await loadRunRecords(stored.dir)
+          const records = withRecords(stored)
           const why = explainLines(locateViolations({...records, summary: {...records.summary, checks}}), stored.summary.break ?? null, stored.dir)
           if (why.length > 0) this.log(why.join('\n'))
         }

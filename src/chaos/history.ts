@@ -12,39 +12,61 @@ import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 
 export function markDeadProcesses(history: HistoryEntry[], dead: ReadonlySet<number>): HistoryEntry[] {
   if (dead.size === 0) return history
-  // Completion times of reads, per page and value, by each process. A copy writes its source's
-  // value, so the same value can land on a page more than once: a read observes a dead process's
-  // write only if it completed after that write was invoked.
-  const reads = new Map<string, {process: number; time: number}[]>()
-  for (const e of history) {
-    if (e.type !== 'ok' || e.f !== 'read') continue
-    const k = `${e.key}|${e.value}`
-    let list = reads.get(k)
-    if (list === undefined) reads.set(k, (list = []))
-    list.push({process: e.process, time: e.time})
-  }
-  const observed = (process: number, key: string, value: string | null, since: number) =>
-    (reads.get(`${key}|${value}`) ?? []).some((r) => r.process !== process && r.time > since)
-  const lost = new Set<string>() // process|key|value of a dead process's unobserved write
-  const invoked = new Map<number, HistoryEntry>()
-  const out = history.map((e) => {
-    if (!dead.has(e.process)) return e
+  const marker = new DeadMarker(dead, readsOf(history))
+  return history.map((e) => marker.mark(e))
+}
+
+/** Reads seen, per page and value: the process and completion time of each `ok` read. */
+export type ReadsSeen = Map<string, {process: number; time: number}[]>
+
+/**
+ * Completion times of reads, per page and value, by each process. A copy writes its source's
+ * value, so the same value can land on a page more than once: a read observes a dead process's
+ * write only if it completed after that write was invoked. `wanted` (page|value) keeps only the
+ * reads of values a dead process wrote (what a stored run's bounded pass needs).
+ */
+export function readsOf(history: Iterable<HistoryEntry>, wanted?: ReadonlySet<string>, into: ReadsSeen = new Map()): ReadsSeen {
+  for (const e of history) noteRead(into, e, wanted)
+  return into
+}
+
+export function noteRead(reads: ReadsSeen, e: HistoryEntry, wanted?: ReadonlySet<string>): void {
+  if (e.type !== 'ok' || e.f !== 'read') return
+  const k = `${e.key}|${e.value}`
+  if (wanted !== undefined && !wanted.has(k)) return
+  let list = reads.get(k)
+  if (list === undefined) reads.set(k, (list = []))
+  list.push({process: e.process, time: e.time})
+}
+
+/** Marks a dead process's unobserved writes (and its own reads of them) `info`, one entry at a time, in history order. */
+export class DeadMarker {
+  private readonly lost = new Set<string>() // process|key|value of a dead process's unobserved write
+  private readonly invoked = new Map<number, HistoryEntry>()
+
+  constructor(private readonly dead: ReadonlySet<number>, private readonly reads: ReadsSeen) {}
+
+  mark(e: HistoryEntry): HistoryEntry {
+    if (!this.dead.has(e.process)) return e
     if (e.type === 'invoke') {
-      invoked.set(e.process, e)
+      this.invoked.set(e.process, e)
       return e
     }
-    const inv = invoked.get(e.process)
-    invoked.delete(e.process)
+    const inv = this.invoked.get(e.process)
+    this.invoked.delete(e.process)
     if (e.type !== 'ok' || inv === undefined) return e
     const k = `${e.process}|${e.key}|${e.value}`
     if (e.f === 'write') {
-      if (observed(e.process, e.key, e.value, inv.time)) return e
-      lost.add(k)
+      if (this.observed(e.process, e.key, e.value, inv.time)) return e
+      this.lost.add(k)
       return {...e, type: 'info' as const}
     }
-    return lost.has(k) ? {...e, type: 'info' as const} : e
-  })
-  return out
+    return this.lost.has(k) ? {...e, type: 'info' as const} : e
+  }
+
+  private observed(process: number, key: string, value: string | null, since: number): boolean {
+    return (this.reads.get(`${key}|${value}`) ?? []).some((r) => r.process !== process && r.time > since)
+  }
 }
 
 /**
@@ -54,22 +76,32 @@ export function markDeadProcesses(history: HistoryEntry[], dead: ReadonlySet<num
  * checkers see well-formed histories; returns the processes cut. Never happens without a loss.
  */
 export function cutAtGaps(history: HistoryEntry[]): {history: HistoryEntry[]; cut: number[]} {
-  const open = new Map<number, HistoryEntry | null>()
-  const cut = new Set<number>()
-  const kept: HistoryEntry[] = []
-  for (const e of history) {
-    if (cut.has(e.process)) continue
-    const prev = open.get(e.process) ?? null
+  const gaps = new GapCutter()
+  const kept = history.filter((e) => gaps.keep(e))
+  if (gaps.cut.size > 0) kept.forEach((e, i) => (e.index = i))
+  return {history: kept, cut: gaps.processesCut()}
+}
+
+/** cutAtGaps one entry at a time, in history order. */
+export class GapCutter {
+  readonly cut = new Set<number>()
+  private readonly open = new Map<number, HistoryEntry | null>()
+
+  keep(e: HistoryEntry): boolean {
+    if (this.cut.has(e.process)) return false
+    const prev = this.open.get(e.process) ?? null
     const fits = e.type === 'invoke' ? prev === null : prev !== null && prev.f === e.f && prev.key === e.key
     if (!fits) {
-      cut.add(e.process)
-      continue
+      this.cut.add(e.process)
+      return false
     }
-    open.set(e.process, e.type === 'invoke' ? e : null)
-    kept.push(e)
+    this.open.set(e.process, e.type === 'invoke' ? e : null)
+    return true
   }
-  if (cut.size > 0) kept.forEach((e, i) => (e.index = i))
-  return {history: kept, cut: [...cut].sort((a, b) => a - b)}
+
+  processesCut(): number[] {
+    return [...this.cut].sort((a, b) => a - b)
+  }
 }
 
 /**

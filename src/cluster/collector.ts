@@ -1,13 +1,14 @@
 // Everything the orchestrator learns from the nodes' reports during a run, and what it makes of
-// it at the end: ops per node, the merged history, trace and lock log, deadlocks, the counters.
-// Pure state: no Redis and no processes (the orchestrator reads the reports and feeds them in),
-// so it is tested on hand-made reports (test/cluster/collector.test.ts).
+// it at the end: ops per node, deadlocks, the counters. The records (history, trace, locks,
+// requests) are not kept: they go to a RecordSink as they arrive (record-store.ts writes them to
+// disk), so the orchestrator's memory does not grow with the run's length. No Redis and no
+// processes (the orchestrator reads the reports and feeds them in), so it is tested on
+// hand-made reports (test/cluster/collector.test.ts).
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {hideSecrets} from '../util/redis-url.js'
 import type {NodeReport} from '../records/messages.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
-import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
-import type {RequestLogEntry} from '../records/request-log.js'
+import type {HistoryEntry} from '../records/history.js'
 import type {FinalState} from '../records/final-state.js'
 import type {NodeLiveSummary, NodeState} from '../records/live.js'
 import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
@@ -15,7 +16,7 @@ import type {EventLine} from '../records/events.js'
 import type {FaultSummary, NodeLive, RunCollected, RunEnd, RunEvent} from '../records/run.js'
 import {IntervalLatency} from '../metrics/interval.js'
 import {encodeCounts} from '../metrics/histogram.js'
-import {cutAtGaps, endDeadHolds, endDeadMappings, markDeadProcesses} from '../chaos/history.js'
+import type {RecordKind} from './record-store.js'
 
 export type Ready = Extract<NodeReport, {type: 'ready'}>
 export type Done = Extract<NodeReport, {type: 'done'}>
@@ -38,6 +39,12 @@ export interface RunEndFacts {
   readonly byKind?: FaultSummary['byKind']
 }
 
+/** Where a report's records go (RecordStore: the run's spool files). */
+export interface RecordSink {
+  history(node: number, proc: number, entries: readonly HistoryEntry[]): void
+  records(kind: Exclude<RecordKind, 'history'>, proc: number, rows: readonly unknown[]): void
+}
+
 export interface CollectorHooks {
   readonly emit: (event: RunEvent) => void
   /** Appends to events.jsonl. */
@@ -50,7 +57,7 @@ export interface CollectorHooks {
   readonly purged?: (proc: number) => boolean
 }
 
-export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'history' | 'trace' | 'locks' | 'requests' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
+export type Collected = Pick<RunCollected, 'durationMs' | 'end' | 'errors' | 'nodes' | 'totals' | 'final' | 'faults' | 'deadlocks' | 'events' | 'redisFaults'>
 
 export class ReportCollector {
   readonly ready = new Map<number, Ready>()
@@ -58,17 +65,13 @@ export class ReportCollector {
   readonly flushed = new Set<number>()
   readonly stopped = new Set<number>()
   readonly errors: {node: number; message: string}[] = []
-  /** History batches kept, `proc:batch`: a batch re-sent after a reconnection is kept once. */
-  private readonly batchesSeen = new Set<string>()
+  /** History batches kept, per process: a batch re-sent after a reconnection is kept once. */
+  private readonly batchesSeen = new Map<number, SeenBatches>()
   /** Ops per node, summed over its incarnations. */
   readonly perNode: number[]
   /** Deadlock id the `abort` policy ends the run on (the first one found). */
   deadlockToAbort: number | null = null
   private readonly opsByProc = new Map<number, number>()
-  private readonly history: HistoryEntry[][]
-  private readonly trace: TraceEntry[] = []
-  private readonly locks: LockEntry[] = []
-  private readonly requests: RequestLogEntry[] = []
   private readonly waits: FinalState['waits'][number][] = []
   /** Latencies of the progress reports since the last live-view tick, added bucket by bucket. */
   private readonly interval = new IntervalLatency()
@@ -79,9 +82,8 @@ export class ReportCollector {
   private readonly stuck: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
   private fencedWritebacks = 0
 
-  constructor(readonly nodes: number, readonly policy: DeadlockPolicy, private readonly hooks: CollectorHooks) {
+  constructor(readonly nodes: number, readonly policy: DeadlockPolicy, private readonly hooks: CollectorHooks, private readonly sink: RecordSink) {
     this.perNode = new Array<number>(nodes).fill(0)
-    this.history = Array.from({length: nodes}, () => [])
     this.live = new Array<NodeLiveSummary | null>(nodes).fill(null)
   }
 
@@ -103,15 +105,8 @@ export class ReportCollector {
         // reads of writes whose history vanished. The history ends at the restart.
         if (this.hooks.untrusted()) return
         // A batch re-sent after a reconnection (its first copy may have arrived): once only.
-        if (r.batch !== undefined) {
-          if (this.batchesSeen.has(`${r.proc}:${r.batch}`)) return
-          this.batchesSeen.add(`${r.proc}:${r.batch}`)
-        }
-        for (const e of r.entries) this.history[r.node]?.push(e)
-        for (const t of r.trace) this.trace.push(t)
-        for (const l of r.locks ?? []) this.locks.push(l)
-        for (const q of r.requests ?? []) this.requests.push(q)
-        return
+        if (r.batch !== undefined && !this.firstCopy(r.proc ?? r.node, r.batch)) return
+        return this.store(r)
       case 'flushed':
         this.flushed.add(r.node)
         return
@@ -135,6 +130,22 @@ export class ReportCollector {
         this.errors.push({node: r.node, message: hideSecrets(r.message)})
         this.hooks.emit({type: 'node-error', node: r.node, message: hideSecrets(r.message)})
     }
+  }
+
+  /** Whether this is the first copy of a process's history batch (batches count 1, 2, 3... per process). */
+  private firstCopy(proc: number, batch: number): boolean {
+    let seen = this.batchesSeen.get(proc)
+    if (seen === undefined) this.batchesSeen.set(proc, (seen = new SeenBatches()))
+    return seen.add(batch)
+  }
+
+  private store(r: Extract<NodeReport, {type: 'history'}>): void {
+    if (r.node < 0 || r.node >= this.nodes) return
+    const proc = r.proc ?? r.node
+    this.sink.history(r.node, proc, r.entries)
+    this.sink.records('trace', proc, r.trace)
+    this.sink.records('locks', proc, r.locks ?? [])
+    this.sink.records('requests', proc, r.requests ?? [])
   }
 
   /** Ops done so far, all nodes. */
@@ -177,14 +188,13 @@ export class ReportCollector {
     return [...this.waits].sort((a, b) => a.node - b.node)
   }
 
-  /** Everything collected, merged and closed at the run's end; logs deadlocks and stuck waits. */
-  collect(facts: RunEndFacts, eventRecords: () => readonly EventLine[]): Collected {
+  /**
+   * Everything collected, closed at the run's end; logs deadlocks and stuck waits. `cut`: the
+   * processes whose history had a gap (the record store found them when it wrote the history).
+   */
+  collect(facts: RunEndFacts, eventRecords: () => readonly EventLine[], cut: readonly number[] = []): Collected {
     const dead = [...facts.deadProcs].sort((a, b) => a - b)
-    const endNs = (facts.nowUs - facts.startUs) * 1000
-    const deathNs = new Map(dead.map((p) => [p, facts.deathMs.has(p) ? (facts.deathMs.get(p)! * 1000 - facts.startUs) * 1000 : endNs]))
-    const gaps = cutAtGaps(mergeHistory(closeCutShort(this.history, facts.durationMs * 1e6)))
-    if (gaps.cut.length > 0) this.errors.push({node: -1, message: `history of processes ${gaps.cut.join(', ')} has a gap (batches lost with Redis): their later entries were dropped`})
-    const byTime = (a: {time: number}, b: {time: number}) => a.time - b.time
+    if (cut.length > 0) this.errors.push({node: -1, message: `history of processes ${cut.join(', ')} has a gap (batches lost with Redis): their later entries were dropped`})
     // Deadlocks are complete only now (every node of a cycle has reported): one writer, events.jsonl.
     const found = this.deadlocks.records()
     for (const d of found) this.hooks.log('deadlock', {...d})
@@ -194,10 +204,6 @@ export class ReportCollector {
     counted.totals.breakFired = facts.breakFired ?? 0
     return {
       durationMs: facts.durationMs, end: facts.end, errors: this.errors, ...counted, final: facts.final,
-      history: markDeadProcesses(gaps.history, new Set(dead)),
-      trace: endDeadMappings(this.trace.sort(byTime), deathNs),
-      locks: endDeadHolds(this.locks.sort(byTime), deathNs),
-      requests: this.requests.sort(byTime),
       faults: {...this.faultSummary(events, dead, facts.recoveriesMs), ...(facts.byKind ? {byKind: facts.byKind} : {})},
       deadlocks: found, events: [...events],
     }
@@ -240,23 +246,23 @@ export class ReportCollector {
   }
 }
 
-/**
- * An op cut short by the end of the run (its node's last entry is an invoke) gets an `info`
- * completion at the end: Jepsen's "may or may not have taken effect". Each node runs one op at a time.
- */
-function closeCutShort(perNode: HistoryEntry[][], endNs: number): HistoryEntry[][] {
-  for (const entries of perNode) {
-    const last = entries.at(-1)
-    if (last?.type !== 'invoke') continue
-    entries.push({index: -1, time: Math.max(endNs, last.time), process: last.process, type: 'info', f: last.f, key: last.key, value: last.f === 'write' ? last.value : null})
-  }
-  return perNode
+/** Each dead process's death, ns since the run's start (the run's end when it is not known). */
+export function deathsNs(facts: Pick<RunEndFacts, 'deadProcs' | 'deathMs' | 'startUs' | 'nowUs'>): Map<number, number> {
+  const endNs = (facts.nowUs - facts.startUs) * 1000
+  const dead = [...facts.deadProcs].sort((a, b) => a - b)
+  return new Map(dead.map((p) => [p, facts.deathMs.has(p) ? (facts.deathMs.get(p)! * 1000 - facts.startUs) * 1000 : endNs]))
 }
 
-/** One real-time ordered history; each node's own entries keep their order. */
-function mergeHistory(perNode: readonly (readonly HistoryEntry[])[]): HistoryEntry[] {
-  const all = perNode.flat()
-  all.sort((a, b) => a.time - b.time)
-  all.forEach((e, i) => (e.index = i))
-  return all
+/** Batch numbers seen of one process: all up to `low`, and those above it (re-sent ones arrive out of order). */
+class SeenBatches {
+  private low = 0
+  private readonly above = new Set<number>()
+
+  /** False if `batch` was seen before. */
+  add(batch: number): boolean {
+    if (batch <= this.low || this.above.has(batch)) return false
+    this.above.add(batch)
+    while (this.above.delete(this.low + 1)) this.low++
+    return true
+  }
 }

@@ -1,7 +1,6 @@
 // A whole `cmm run workload`: run, write the results folder, judge the run, write run.json.
 import {join} from 'node:path'
-import {runChecks} from '../check/run-checks.js'
-import {locateViolations} from '../check/locate.js'
+import {judgeInChild, judgeRequest} from './judge.js'
 import {exitCodeFor} from '../check/verdict.js'
 import {EXIT} from '../records/exit-codes.js'
 import {summarize, type RunSummary} from '../results/summary.js'
@@ -27,10 +26,10 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
   })
   await writeRunData(run)
   await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows())
-  const checks = runChecks({...run, copyStrategy: run.workload.cluster.copyStrategy}, {timeoutMs: options.checkTimeoutMs ?? 60_000})
+  // Judged from the files just written, in a child process: the orchestrator's memory stays bounded.
+  const {checks, explained} = await judgeInChild(judgeRequest(run, options.checkTimeoutMs ?? 60_000))
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
   const judged = summarize(run, checks)
-  const explained = checks.valid === true ? [] : locateViolations({...run, summary: judged})
   const summary = explained.length === 0 ? judged : {...judged, explained}
   await writeSummary(run.dir, summary)
   const exitCode = run.end === 'interrupted' ? EXIT.interrupted : run.end === 'failed' ? EXIT.runFailed : exitCodeFor(checks.valid)

@@ -24,7 +24,8 @@ import type {BreakVariant} from '../protocol/break.js'
 import {NO_FINAL_STATE, type FinalState} from '../records/final-state.js'
 import {readFinalDisk, readManagerUnits} from './final-state.js'
 import {OutboxReader} from './outbox.js'
-import {ReportCollector, type Collected} from './collector.js'
+import {deathsNs, ReportCollector, type Collected} from './collector.js'
+import {historyRows, RecordStore} from './record-store.js'
 import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
 import {startNetworkFaults, needsFaultProxy} from '../chaos/run-proxies.js'
 import {sendControl} from '../redis/control.js'
@@ -135,7 +136,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     procs = supervisor.all()
     await registerLive(redis, dir, {runId, redisUrl: shownUrl, pid: process.pid, startedAt, nodes: supervisor.pids()})
 
-    driver = new RunDriver(redis, shownUrl, runId, n, supervisor, events, options, emit)
+    driver = new RunDriver(redis, shownUrl, runId, n, supervisor, dir, events, options, emit)
     const collected = await driver.drive()
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
@@ -178,6 +179,7 @@ class RunDriver {
   private readonly reader: OutboxReader
   private readonly reports: ReportCollector
   private readonly resources: ResourceTracker
+  private readonly store: RecordStore
   private startUs = 0
   private paused = false
   /** Set when the run was asked to end early: when `finish` was last sent (ms), so a restarted node hears it too. */
@@ -189,19 +191,21 @@ class RunDriver {
     private readonly runId: string,
     private readonly n: number,
     private readonly sup: Supervisor,
+    private readonly dir: string,
     private readonly events: EventLog,
     private readonly options: RunOptions,
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.reader = new OutboxReader(redis, runId)
     this.resources = new ResourceTracker(n)
+    this.store = new RecordStore(dir)
     this.reports = new ReportCollector(n, options.onDeadlock ?? 'report', {
       emit,
       log: (type, fields) => void events.write(type, fields),
       elapsedMs: () => (this.startUs === 0 ? 0 : (nowUs() - this.startUs) / 1000),
       untrusted: () => sup.redisRestarting,
       purged: (proc) => sup.purged.has(proc),
-    })
+    }, this.store)
   }
 
   /** For the supervisor: a done node that exits is not a crash. */
@@ -409,8 +413,11 @@ class RunDriver {
     const sup = this.sup
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
     const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, breakFired, byKind: faultTable(this.events.records, sup.recoveries)}
-    const collected = this.reports.collect(facts, () => this.events.records)
-    return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, collected.history)), resources: this.resources.summarize(collected.totals.ops)}
+    // The records go from the spool to the run's files here, a row at a time.
+    const stored = this.store.finish({endNs: durationMs * 1e6, deathNs: deathsNs(facts)})
+    const collected = this.reports.collect(facts, () => this.events.records, stored.cut)
+    const history = historyRows(stored.historyFile)
+    return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, history)), resources: this.resources.summarize(collected.totals.ops)}
   }
 
   private async read(blockMs: number): Promise<void> {

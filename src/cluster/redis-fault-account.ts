@@ -4,7 +4,7 @@ import type {HistoryEntry} from '../records/history.js'
 import type {RedisFaultAccount, RedisFaultRecord} from '../records/redis-faults.js'
 
 /** `startUs`: the run's start (µs, wall clock); history times are ns since it. */
-export function redisFaultAccount(fault: RedisFaultRecord, startUs: number, history: readonly HistoryEntry[]): RedisFaultAccount {
+export function redisFaultAccount(fault: RedisFaultRecord, startUs: number, history: Iterable<HistoryEntry>): RedisFaultAccount {
   const atMs = fault.atMs - startUs / 1000
   const atNs = atMs * 1e6
   // Per process, its op invoked before the fault whose completion (if any) came after it.

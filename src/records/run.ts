@@ -7,8 +7,6 @@ import type {BreakVariant} from '../protocol/break.js'
 import type {Workload} from '../workload/types.js'
 import type {EncodedHistograms} from './histogram-keys.js'
 import type {NodeCounters} from './counters.js'
-import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
-import type {RequestLogEntry} from './request-log.js'
 import type {FinalState} from './final-state.js'
 import type {EventLine} from './events.js'
 import type {NodeLiveSummary, NodeState} from './live.js'
@@ -62,12 +60,11 @@ export interface RunCollected {
   readonly errors: readonly {node: number; message: string}[]
   readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters; histograms: EncodedHistograms | null}[]
   readonly totals: NodeCounters
-  readonly history: readonly HistoryEntry[]
-  readonly trace: readonly TraceEntry[]
-  /** Every node's lock changes (grants read, demotes sent), for the coherence checker. */
-  readonly locks: readonly LockEntry[]
-  /** Requests, replies and callbacks as the nodes saw them (requests.jsonl, for the timeline). */
-  readonly requests: readonly RequestLogEntry[]
+  /*
+   * The history, trace, lock log (every node's lock changes, for the coherence checker) and
+   * request log are not held here: they are in the run's folder (history.jsonl, trace.jsonl,
+   * locks.jsonl, requests.jsonl), written as they arrived, and read back from there.
+   */
   readonly final: FinalState
   readonly breakVariant: BreakVariant | null
   /** The liveness bound the run was held to (ms). */

@@ -8,6 +8,10 @@ import type {RunSummary} from './summary.js'
 import type {RunEventRecord} from '../records/deadlocks.js'
 import {DEFAULT_LIVENESS_MS} from '../records/run.js'
 import type {RunEvidence} from '../check/run/evidence.js'
+import type {RunFacts, RunRecords} from '../check/run-records.js'
+import type {RequestLogEntry} from '../records/request-log.js'
+import type {EventLine} from '../records/events.js'
+import {jsonlRows} from './jsonl.js'
 import {UsageError} from '../protocol/errors.js'
 
 /** A missing or malformed results folder (exit 2). */
@@ -29,24 +33,45 @@ export interface StoredRun {
   readonly evidence: RunEvidence
 }
 
+/** What the checkers need to know of a run besides its record files (run.json's, or the orchestrator's at the run's end). */
+export interface EvidenceFacts {
+  readonly end: RunSummary['end']
+  readonly durationMs: number
+  readonly livenessMs?: number
+  readonly deadProcesses?: readonly number[]
+  readonly copyStrategy?: RunEvidence['copyStrategy']
+}
+
 export async function loadStoredRun(dir: string): Promise<StoredRun> {
   const summary = await readJson<RunSummary>(join(dir, 'run.json'))
   if (typeof summary.end !== 'string' || typeof summary.durationMs !== 'number') throw new StoredRunError(`${join(dir, 'run.json')}: not a cmm run.json (no end or durationMs)`)
-  const history = await readJsonl<HistoryEntry>(join(dir, 'history.jsonl'), true)
-  const trace = await readJsonl<TraceEntry>(join(dir, 'trace.jsonl'), true)
-  const locks = await readJsonl<LockEntry>(join(dir, 'locks.jsonl'), false)
+  const facts = {end: summary.end, durationMs: summary.durationMs, livenessMs: summary.livenessMs, deadProcesses: summary.faults?.deadProcesses, copyStrategy: summary.settings.copyStrategy}
+  return {dir, summary, evidence: await loadEvidence(dir, facts)}
+}
+
+/** The record files of a run's folder read back for the checkers (history, trace, locks, final.json, the deadlocks in events.jsonl). */
+export async function loadEvidence(dir: string, facts: EvidenceFacts): Promise<RunEvidence> {
+  const history = readJsonl<HistoryEntry>(join(dir, 'history.jsonl'), true)
+  const trace = readJsonl<TraceEntry>(join(dir, 'trace.jsonl'), true)
+  const locks = readJsonl<LockEntry>(join(dir, 'locks.jsonl'), false)
   const final = existsSync(join(dir, 'final.json')) ? await readJson<FinalState>(join(dir, 'final.json')) : null
-  const events = await readJsonl<RunEventRecord>(join(dir, 'events.jsonl'), false, 'timeMs')
+  const events = readJsonl<RunEventRecord>(join(dir, 'events.jsonl'), false, 'timeMs')
   const deadlocks = events === null ? null : events.flatMap((e) => (e.type === 'deadlock' ? [e] : []))
   return {
-    dir,
-    summary,
-    evidence: {
-      history: history ?? [], trace: trace ?? [], locks, final, end: summary.end, durationMs: summary.durationMs,
-      livenessMs: summary.livenessMs ?? DEFAULT_LIVENESS_MS,
-      ...(summary.faults ? {faults: {deadProcesses: summary.faults.deadProcesses}} : {}),
-      deadlocks, copyStrategy: summary.settings.copyStrategy ?? 'ordered',
-    },
+    history: history ?? [], trace: trace ?? [], locks, final, end: facts.end, durationMs: facts.durationMs,
+    livenessMs: facts.livenessMs ?? DEFAULT_LIVENESS_MS,
+    ...(facts.deadProcesses ? {faults: {deadProcesses: facts.deadProcesses}} : {}),
+    deadlocks, copyStrategy: facts.copyStrategy ?? 'ordered',
+  }
+}
+
+/** A stored run with the records the explanations and the timeline read besides the evidence (requests, events). */
+export function withRecords<S extends RunFacts>(stored: {readonly dir: string; readonly summary: S; readonly evidence: RunEvidence}): RunRecords<S> {
+  const e = stored.evidence
+  return {
+    dir: stored.dir, summary: stored.summary, history: e.history, trace: e.trace, locks: e.locks ?? [],
+    requests: readJsonl<RequestLogEntry>(join(stored.dir, 'requests.jsonl'), false) ?? [],
+    events: readJsonl<EventLine>(join(stored.dir, 'events.jsonl'), false, 'timeMs') ?? [],
   }
 }
 
@@ -64,30 +89,21 @@ async function readJson<T>(path: string): Promise<T> {
   }
 }
 
-/** One JSON object per line; `required` files must exist (else null). Errors name the line. */
-async function readJsonl<T>(path: string, required: boolean, timeField: 'time' | 'timeMs' = 'time'): Promise<T[] | null> {
+/** One JSON object per line, read a piece at a time; `required` files must exist (else null). Errors name the line. */
+function readJsonl<T>(path: string, required: boolean, timeField: 'time' | 'timeMs' = 'time'): T[] | null {
   if (!existsSync(path)) {
     if (required) throw new StoredRunError(`${path}: missing`)
     return null
   }
-  const text = await readFile(path, 'utf8')
   const rows: T[] = []
-  let line = 0
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start)
-    if (end < 0) end = text.length
-    line++
-    const row = text.slice(start, end).trim()
-    start = end + 1
-    if (row.length === 0) continue
-    let value: unknown
-    try {
-      value = JSON.parse(row)
-    } catch (error) {
-      throw new StoredRunError(`${path}:${line}: not JSON: ${(error as Error).message}`)
-    }
-    if (typeof value !== 'object' || value === null || typeof (value as Record<string, unknown>)[timeField] !== 'number') throw new StoredRunError(`${path}:${line}: expected an object with a numeric ${timeField}`)
-    rows.push(value as T)
+  const rules = {
+    notJson: (line: number, error: Error): never => {
+      throw new StoredRunError(`${path}:${line}: not JSON: ${error.message}`)
+    },
+    check: (value: unknown, line: number) => {
+      if (typeof value !== 'object' || value === null || typeof (value as Record<string, unknown>)[timeField] !== 'number') throw new StoredRunError(`${path}:${line}: expected an object with a numeric ${timeField}`)
+    },
   }
+  for (const value of jsonlRows<T>(path, rules)) rows.push(value)
   return rows
 }

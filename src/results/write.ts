@@ -29,11 +29,8 @@ export function mergedHistograms(run: RunCollected): EncodedHistograms | null {
 }
 
 export async function writeRunData(run: RunCollected): Promise<void> {
+  // history, trace, locks and requests .jsonl are already there: written as they arrived (cluster/record-store.ts).
   await mkdir(run.dir, {recursive: true})
-  await writeJsonl(join(run.dir, 'history.jsonl'), run.history)
-  await writeJsonl(join(run.dir, 'trace.jsonl'), run.trace)
-  await writeJsonl(join(run.dir, 'locks.jsonl'), run.locks)
-  await writeJsonl(join(run.dir, 'requests.jsonl'), run.requests)
   await writeFile(join(run.dir, 'final.json'), JSON.stringify(run.final, null, 1) + '\n')
   await writeJsonl(join(run.dir, 'events.jsonl'), run.events)
   const merged = mergedHistograms(run)

@@ -9,7 +9,7 @@ import {describe, expect, it} from 'vitest'
 import {executeRun} from '../../src/cluster/execute.js'
 import {loadWorkload} from '../../src/workload/parse.js'
 import type {RunEvent, NodeLive} from '../../src/records/run.js'
-import type {HistoryEntry} from '../../src/records/history.js'
+import {historyRows} from '../../src/cluster/record-store.js'
 import {ROOT, tempDir} from '../helpers/cli.js'
 
 const LEASE_MS = 500
@@ -21,6 +21,8 @@ async function run(file: string, breakVariant: 'no-lease-guard' | 'unfenced-writ
   return executeRun({workload, seed: 1, outDir: join(tempDir(), 'results'), leaseTtlMs: LEASE_MS, chaos: workload.chaos, breakVariant, onEvent})
 }
 
+/** The run's history.jsonl (the orchestrator holds no history in memory). */
+const readHistory = (dir: string) => [...historyRows(join(dir, 'history.jsonl'))]
 const verdicts = (checks: Record<string, {valid: unknown}>) => Object.fromEntries(Object.entries(checks).map(([k, c]) => [k, c.valid]))
 
 describe('partition of a dirty EX holder (real processes)', () => {
@@ -43,7 +45,7 @@ describe('partition of a dirty EX holder (real processes)', () => {
     expect(r.faults?.fencedWritebacks).toBeGreaterThan(0)
 
     // No access of process 1 completes between its lease lapsing and the heal (it died at the heal).
-    const history = r.history as HistoryEntry[]
+    const history = readHistory(r.dir)
     const lapseNs = (partition.timeMs + LEASE_MS) * 1e6
     const late = history.filter((e) => e.process === 1 && e.type !== 'invoke' && e.time > lapseNs && e.time < heal.timeMs * 1e6)
     expect(late).toEqual([])
@@ -89,10 +91,10 @@ describe('partition of a dirty EX holder (real processes)', () => {
     const heal = correct.run.events.find((e) => e.type === 'heal')!
     expect(partition).toMatchObject({node: 1, direction: 'both'})
     const lapseNs = (partition.timeMs + LEASE_MS) * 1e6
-    expect(correct.run.history.filter((e) => e.process === 1 && e.type !== 'invoke' && e.time > lapseNs && e.time < heal.timeMs * 1e6)).toEqual([])
+    expect(readHistory(correct.run.dir).filter((e) => e.process === 1 && e.type !== 'invoke' && e.time > lapseNs && e.time < heal.timeMs * 1e6)).toEqual([])
     // ... while the broken variant completed accesses in that window.
     const bp = broken.run.events.find((e) => e.type === 'partition')!
     const bh = broken.run.events.find((e) => e.type === 'heal')!
-    expect(broken.run.history.filter((e) => e.process === 1 && e.type !== 'invoke' && e.time > (bp.timeMs + LEASE_MS) * 1e6 && e.time < bh.timeMs * 1e6).length).toBeGreaterThan(0)
+    expect(readHistory(broken.run.dir).filter((e) => e.process === 1 && e.type !== 'invoke' && e.time > (bp.timeMs + LEASE_MS) * 1e6 && e.time < bh.timeMs * 1e6).length).toBeGreaterThan(0)
   }, 90_000)
 })

@@ -12,13 +12,18 @@ function collector(nodes = 2, policy: 'report' | 'abort' = 'report') {
   const logged: {type: string; fields: Record<string, unknown>}[] = []
   let elapsed = 0
   let untrusted = false
+  // What reached the record store: history entries per process, other records per kind.
+  const stored: {history: HistoryEntry[]; records: {kind: string; proc: number; rows: readonly unknown[]}[]} = {history: [], records: []}
   const c = new ReportCollector(nodes, policy, {
     emit: (e) => emitted.push(e),
     log: (type, fields) => logged.push({type, fields}),
     elapsedMs: () => elapsed,
     untrusted: () => untrusted,
+  }, {
+    history: (_node, _proc, entries) => stored.history.push(...entries),
+    records: (kind, proc, rows) => void (rows.length > 0 && stored.records.push({kind, proc, rows})),
   })
-  return {c, emitted, logged, setElapsed: (ms: number) => (elapsed = ms), distrust: () => (untrusted = true)}
+  return {c, emitted, logged, stored, setElapsed: (ms: number) => (elapsed = ms), distrust: () => (untrusted = true)}
 }
 
 const entry = (process: number, time: number, type: HistoryEntry['type'], value: string | null): HistoryEntry => ({index: -1, time, process, type, f: 'write', key: 'a/0', value})
@@ -57,19 +62,30 @@ describe('ReportCollector', () => {
     expect(decodeHistogram(encoded.corrected['op:read']!).totalCount).toBe(2)
   })
 
-  it('merges the nodes\' histories in time order, closing an op cut short with info', () => {
-    const {c} = collector(2)
-    c.handle({type: 'history', node: 0, entries: [entry(0, 100, 'invoke', 'x'), entry(0, 300, 'ok', 'x')], trace: []})
-    c.handle({type: 'history', node: 1, entries: [entry(1, 200, 'invoke', 'y')], trace: []})
-    const out = c.collect(facts({durationMs: 0.001}), () => [])
-    expect(out.history.map((e) => [e.index, e.process, e.type, e.time])).toEqual([[0, 0, 'invoke', 100], [1, 1, 'invoke', 200], [2, 0, 'ok', 300], [3, 1, 'info', 1000]])
+  it('passes records on to the store as they arrive, keeping none; a re-sent batch once', () => {
+    const {c, stored} = collector(2)
+    const lock = {time: 5, node: 1, unit: 'a/0', event: 'grant' as const, mode: 'EX' as const, seq: 1, generation: 0}
+    c.handle({type: 'history', node: 0, proc: 0, batch: 1, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
+    c.handle({type: 'history', node: 1, proc: 1, batch: 1, entries: [entry(1, 200, 'invoke', 'y')], trace: [], locks: [lock]})
+    c.handle({type: 'history', node: 0, proc: 0, batch: 3, entries: [entry(0, 400, 'invoke', 'x')], trace: []})
+    c.handle({type: 'history', node: 0, proc: 0, batch: 2, entries: [entry(0, 300, 'ok', 'x')], trace: []}) // re-sent out of order
+    c.handle({type: 'history', node: 0, proc: 0, batch: 2, entries: [entry(0, 300, 'ok', 'x')], trace: []}) // and again
+    c.handle({type: 'history', node: 0, proc: 0, batch: 1, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
+    expect(stored.history.map((e) => e.time)).toEqual([100, 200, 400, 300])
+    expect(stored.records).toEqual([{kind: 'locks', proc: 1, rows: [lock]}])
+    expect(c.collect(facts(), () => [])).not.toHaveProperty('history')
   })
 
   it('drops history posted while Redis is untrusted (restarted)', () => {
-    const {c, distrust} = collector(1)
+    const {c, distrust, stored} = collector(1)
     distrust()
     c.handle({type: 'history', node: 0, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
-    expect(c.collect(facts(), () => []).history).toEqual([])
+    expect(stored.history).toEqual([])
+  })
+
+  it('reports the processes whose history the store found cut at a gap', () => {
+    const {c} = collector(2)
+    expect(c.collect(facts(), () => [], [3]).errors).toEqual([{node: -1, message: expect.stringMatching(/history of processes 3 has a gap/)}])
   })
 
   it('merges a deadlock reported by each node of the cycle once, and ends the run under abort', () => {
