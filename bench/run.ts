@@ -38,6 +38,7 @@ const FIGURES: readonly Entry[] = [
   {figure: '8 overhead: run checkers', module: './checkers.js', export: 'benchRunCheckers', external: true},
   {figure: '8 overhead: live view', module: './tui.js', export: 'benchTui', external: true},
   {figure: '8 overhead: workload parse', module: './workload-parse.js', export: 'benchWorkloadParse'},
+  {figure: '8 overhead: orchestrator memory', module: './orchestrator-memory.js', export: 'benchOrchestratorMemory'},
   {figure: '8 overhead: simulator', module: './model.js', export: 'benchModel', external: true},
   {figure: '8 overhead: timeline page', module: './timeline.js', export: 'benchTimeline'},
   {figure: '9 CLI start-up', module: './startup.js', export: 'benchStartup'},

@@ -13,6 +13,8 @@ export interface ExecutedRun {
   readonly run: RunCollected
   readonly summary: RunSummary
   readonly exitCode: number
+  /** The judge child's peak resident memory (KiB). */
+  readonly judgeMaxRssKb: number
 }
 
 export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?: number}): Promise<ExecutedRun> {
@@ -27,11 +29,11 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
   await writeRunData(run)
   await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows())
   // Judged from the files just written, in a child process: the orchestrator's memory stays bounded.
-  const {checks, explained} = await judgeInChild(judgeRequest(run, options.checkTimeoutMs ?? 60_000))
+  const {checks, explained, maxRssKb} = await judgeInChild(judgeRequest(run, options.checkTimeoutMs ?? 60_000))
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
   const judged = summarize(run, checks)
   const summary = explained.length === 0 ? judged : {...judged, explained}
   await writeSummary(run.dir, summary)
   const exitCode = run.end === 'interrupted' ? EXIT.interrupted : run.end === 'failed' ? EXIT.runFailed : exitCodeFor(checks.valid)
-  return {run, summary, exitCode}
+  return {run, summary, exitCode, judgeMaxRssKb: maxRssKb}
 }
