@@ -37,11 +37,22 @@ interface OpenTick {
   hist: Map<string, LatencyHistogram>
 }
 
+/**
+ * A closed tick keeps its histograms encoded (a few hundred bytes each): a histogram object
+ * holds ~94 KB of counts, so an hour of ticks would otherwise hold gigabytes (issue 13).
+ */
+interface ClosedTick {
+  readonly t: number
+  readonly widthMs: number
+  readonly ops: number
+  readonly hist: ReadonlyMap<string, string>
+}
+
 /** events.jsonl types renamed to the timeline's window events (report/histograms/html.ts). */
 const FAULT_EVENTS: Readonly<Record<string, string>> = {'node-restarted': 'restart'}
 
 export class TimelineBuilder {
-  private readonly ticks: OpenTick[] = []
+  private readonly ticks: ClosedTick[] = []
   private readonly events: TimelineEvent[] = []
   private widthMs = TIMELINE_BUCKET_MS
   private current: OpenTick | null = null
@@ -78,9 +89,8 @@ export class TimelineBuilder {
 
   /** Every tick (closing the open one) and event, in time order. */
   rows(): TimelineRow[] {
-    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [this.current] : [])].map((k) => ({
-      kind: 'tick', t: round(k.t), widthMs: k.widthMs, ops: k.ops,
-      hist: Object.fromEntries([...k.hist].map(([key, h]) => [key, encodeHistogram(h)])),
+    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [encoded(this.current)] : [])].map((k) => ({
+      kind: 'tick', t: round(k.t), widthMs: k.widthMs, ops: k.ops, hist: Object.fromEntries(k.hist),
     }))
     return [...ticks, ...this.events].sort((a, b) => a.t - b.t || (a.kind === 'tick' ? -1 : 1))
   }
@@ -105,10 +115,10 @@ export class TimelineBuilder {
   }
 
   private close(tick: OpenTick): void {
-    this.ticks.push(tick)
+    this.ticks.push(encoded(tick))
     if (this.ticks.length < TIMELINE_MAX_TICKS) return
     // Halve the resolution: merge neighbours pairwise.
-    const merged: OpenTick[] = []
+    const merged: ClosedTick[] = []
     for (let i = 0; i < this.ticks.length; i += 2) {
       const a = this.ticks[i]!
       const b = this.ticks[i + 1]
@@ -116,12 +126,18 @@ export class TimelineBuilder {
         merged.push(a)
         continue
       }
+      const hist = new Map(b.hist)
       for (const [key, h] of a.hist) {
-        const into = b.hist.get(key)
-        if (into) into.add(h)
-        else b.hist.set(key, h)
+        const into = hist.get(key)
+        if (into === undefined) {
+          hist.set(key, h)
+          continue
+        }
+        const sum = decodeHistogram(into)
+        sum.add(decodeHistogram(h))
+        hist.set(key, encodeHistogram(sum))
       }
-      merged.push({t: b.t, widthMs: a.widthMs + b.widthMs, ops: b.ops, hist: b.hist})
+      merged.push({t: b.t, widthMs: a.widthMs + b.widthMs, ops: b.ops, hist})
     }
     this.ticks.splice(0, this.ticks.length, ...merged)
     this.widthMs *= 2
@@ -130,6 +146,10 @@ export class TimelineBuilder {
   private event(e: TimelineEvent): void {
     if (this.events.length < TIMELINE_MAX_EVENTS) this.events.push(e)
   }
+}
+
+function encoded(tick: OpenTick): ClosedTick {
+  return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist: new Map([...tick.hist].map(([key, h]) => [key, encodeHistogram(h)]))}
 }
 
 function round(ms: number): number {
