@@ -6,6 +6,10 @@ import {locateViolations} from '../check/locate.js'
 import {loadEvidence, withRecords} from '../results/load-run.js'
 import type {JudgeRequest, Judgement} from './judge.js'
 
+// A terminal's Ctrl-C reaches the whole process group: the orchestrator decides (its second
+// Ctrl-C exits, and it kills this process on its way out).
+process.on('SIGINT', () => {})
+
 async function main(): Promise<void> {
   const request = JSON.parse(await text(process.stdin)) as JudgeRequest
   const evidence = await loadEvidence(request.dir, request.facts)
