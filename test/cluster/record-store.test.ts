@@ -39,7 +39,7 @@ describe('RecordStore', () => {
     // Process 1 dies at 50: its write of w1 was read by process 0, its write of w2 never was.
     const h0 = [op(0, 10, 'invoke', 'read', null), op(0, 30, 'ok', 'read', 'w1'), op(0, 60, 'invoke', 'read', null, 'a/1'), op(0, 70, 'ok', 'read', null, 'a/1')]
     const h1 = [op(1, 5, 'invoke', 'write', 'w1'), op(1, 8, 'ok', 'write', 'w1'), op(1, 35, 'invoke', 'write', 'w2', 'a/1'), op(1, 40, 'ok', 'write', 'w2', 'a/1')]
-    const trace: TraceEntry[] = [{time: 6, node: 1, key: 'a/0', from: 'none', to: 'rw', unit: 'a/0', seq: 1, generation: 0}, {time: 80, node: 1, key: 'a/1', from: 'none', to: 'ro', unit: 'a/1', seq: 2, generation: 0}]
+    const trace: TraceEntry[] = [{time: 6, node: 1, key: 'a/0', from: 'none', to: 'RW', unit: 'a/0', seq: 1, generation: 0}, {time: 80, node: 1, key: 'a/1', from: 'none', to: 'RO', unit: 'a/1', seq: 2, generation: 0}]
     const locks: LockEntry[] = [{time: 6, node: 1, unit: 'a/0', event: 'grant', mode: 'EX', seq: 1, generation: 0}, {time: 7, node: 0, unit: 'a/2', event: 'grant', mode: 'SH', seq: 1, generation: 0}]
     s.history(0, 0, h0)
     s.history(1, 1, h1)
