@@ -33,6 +33,16 @@ nodes:
   all: [ { repeat: 100, do: [ { write: a/0 }, { sleep: 5s } ] } ]
 `
 
+/** `cmm run workload` on `script`, once its nodes started: the process and the nodes' pids. */
+async function started(script: string, flags: string[] = []) {
+  const dir = tempDir()
+  const file = writeTemp(dir, 'w.yaml', script)
+  const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui', ...flags])
+  expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
+  const pids = [...cli.output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
+  return {cli, pids}
+}
+
 function runFolder(out: string): string {
   const runs = readdirSync(out).filter((d) => !d.startsWith('.'))
   expect(runs).toHaveLength(1)
@@ -104,11 +114,7 @@ describe('cmm run workload', () => {
   })
 
   it('a second Ctrl-C quits at once: exit 130, no process left', async () => {
-    const dir = tempDir()
-    const file = writeTemp(dir, 'slow.yaml', SLOW_OPS)
-    const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui', '--liveness', '20s'])
-    expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
-    const pids = [...cli.output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
+    const {cli, pids} = await started(SLOW_OPS, ['--liveness', '20s'])
     cli.child.kill('SIGINT')
     expect(await waitFor(() => /interrupted: no new ops/.test(cli.output()), 5000)).toBe(true)
     cli.child.kill('SIGINT')
@@ -119,11 +125,7 @@ describe('cmm run workload', () => {
   })
 
   it('a SIGKILLed orchestrator leaves no node process and no redis-server behind', async () => {
-    const dir = tempDir()
-    const file = writeTemp(dir, 'slow.yaml', SLOW_OPS)
-    const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui', '--liveness', '20s'])
-    expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
-    const pids = [...cli.output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
+    const {cli, pids} = await started(LONG_MIX)
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(cli.output())?.[1])
     cli.child.kill('SIGKILL')
     await cli.done
