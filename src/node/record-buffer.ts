@@ -4,6 +4,7 @@
 // first), so encoding a whole batch there put milliseconds on the critical path of every lock
 // handoff after a run of cache hits: the holder answered its callback that much later.
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import {historyToWire} from '../records/messages.js'
 import type {RequestLogEntry} from '../records/request-log.js'
 
 /** The record lists of a `history` report, by field name. */
@@ -23,7 +24,7 @@ export class RecordBuffer {
   constructor(private readonly batchMax: number) {}
 
   add<K extends Kind>(kind: K, record: RecordKinds[K]): void {
-    this.texts[kind].push(JSON.stringify(record))
+    this.texts[kind].push(JSON.stringify(kind === 'entries' ? historyToWire(record as HistoryEntry) : record))
   }
 
   get pending(): number {
@@ -32,7 +33,8 @@ export class RecordBuffer {
 
   /**
    * Empties the buffer into stream entries of `history` reports (at most `batchMax` records of
-   * each kind per report), numbered from `firstBatch`: the fields encodeMessage gives the same report.
+   * each kind per report), numbered from `firstBatch`; decodeReport reads them back (history entries
+   * travel as arrays: records/messages.ts HistoryWire).
    */
   drain(node: number, proc: number, firstBatch: number): string[][] {
     const out: string[][] = []
