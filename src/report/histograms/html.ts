@@ -4,6 +4,7 @@
 // The data is computed here; the page's script only draws it as SVG, and marks
 // <body data-charts="N"> when done (or data-error on any script error) so a headless browser
 // test can tell that it drew.
+import {esc} from '../html-escape.js'
 import {decodeHistogram, newHistogram} from '../../metrics/histogram.js'
 import {validityWord} from '../../check/verdict.js'
 import type {TimelineRow} from '../../results/timeline.js'
@@ -201,10 +202,6 @@ function throughput(tl: readonly TimelineRow[]): [number, number][] {
     prev = r.ops
   }
   return out
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'})[c]!)
 }
 
 function cls(v: true | false | 'unknown'): string {
