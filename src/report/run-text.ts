@@ -78,6 +78,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   lines.push(checksText(s.checks))
   lines.push(...explainLines(s.explained ?? [], s.break, dir))
   const unfired = s.break && s.breakFired === 0 ? `; but --break ${s.break} NEVER FIRED, so this run did not test it` : ''
+  if (s.command !== undefined) lines.push(`reproduce: ${s.command}`)
   lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)}${unfired})   results: ${dir}`)
   return lines.join('\n')
 }

@@ -48,6 +48,8 @@ export interface RunSummary {
   readonly workload: {readonly name: string; readonly description: string; readonly source: string}
   readonly settings: RunCollected['workload']['cluster']
   readonly seed: number
+  /** The command line that reproduces the run, seed included (absent when run from code, e.g. the bench). */
+  readonly command?: string
   /** The deliberately broken protocol variant run (`--break`), or null. */
   readonly break: RunCollected['breakVariant']
   /** With --break: times the deviation was taken (nodes and manager); 0 = it never fired, so the run says nothing about it. */
