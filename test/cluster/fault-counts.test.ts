@@ -1,10 +1,14 @@
 // One source of fault counts (issue 15): with copies (several page accesses per op) and kills
 // (one node killed and restarted, one killed for good), the summary's fault counts equal the
 // histograms' counts, merged and per node, and a killed node's histograms are shown under --node.
+// The same run's HTML report labels its fault windows, says the node never restarted, and draws
+// a latency lane per node.
+import {spawnSync} from 'node:child_process'
 import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempDir, writeTemp} from '../helpers/cli.js'
+import {chromiumPath, CHROMIUM_FLAGS} from '../../bench/chromium.js'
 
 // Kills land after the nodes' first progress report (sent every second): node 2's histograms
 // exist only in its progress reports, it never says done.
@@ -63,5 +67,25 @@ describe('fault counts with copies and kills', () => {
     expect(res.stdout).toContain('a restarted node replays its whole script')
     const faultsLine = res.stdout.split('\n').find((l) => l.startsWith('faults: '))
     expect(faultsLine).toContain(`hit ${summary.counters.faults.hit}, cached-lock ${summary.counters.faults['cached-lock']}`)
+    expect(res.stdout).toMatch(/^reproduce: cmm run workload \S+ck\.yaml --results \S+ --no-tui --lease-ttl 500ms --seed 3$/m)
+    const chromium = chromiumPath()
+    if (chromium === null) return // the HTML half needs Debian's chromium (.ci/run installs it)
+    const html = join(dir, 'report.html')
+    expect((await runCli(['report', 'histograms', run!, '--results', results, '--html', html])).code).toBe(0)
+    const page = spawnSync(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, 'profile')}`, '--dump-dom', `file://${html}`], {encoding: 'utf8', timeout: 60_000})
+    expect(page.status, page.stderr).toBe(0)
+    expect(page.stdout).not.toMatch(/data-error=/)
+    // Labels drawn as text (not only tooltips): the restarted kill's window, the one never restarted, an event marker.
+    expect(page.stdout).toMatch(/<text [^>]*class="window-label">killed node 1<\/text>/)
+    expect(page.stdout).toMatch(/<text [^>]*class="window-label">killed node 2 \(never restarted: to the end of the run\)<\/text>/)
+    expect(page.stdout).toMatch(/<text [^>]*class="marker-label">death-detected node 2<\/text>/)
+    for (const node of [0, 1, 2]) expect(page.stdout).toContain(`id="lane-0-${node}"`)
+    // Node 2's lane: nothing after its kill (1.5 s), so its line stops there: the buckets after it are gaps, not a line to the end.
+    const charts = JSON.parse(/<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(readFileSync(html, 'utf8'))![1]!) as {id: string; series: {name: string; points: ([number, number] | null)[]}[]}[]
+    const p50 = charts.find((c) => c.id === 'lane-0-2')!.series.find((x) => x.name === 'p50')!.points
+    const drawn = p50.filter((p) => p !== null)
+    expect(drawn.length).toBeGreaterThan(5)
+    expect(Math.max(...drawn.map((p) => p![0]))).toBeLessThan(1.7)
+    expect(p50.at(-1)).toBeNull()
   }, 60_000)
 })
