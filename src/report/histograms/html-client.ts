@@ -2,15 +2,14 @@
 // SVG. A series' null point is a gap (no data in that bucket): lines are never drawn across it,
 // and a point with no neighbour is drawn as a dot. Fault windows and single events carry visible
 // labels (not only tooltips). Marks <body data-charts="N"> when done, or data-error on any script
-// error. No backquotes or dollar-braces in here: it sits in a TypeScript template string.
+// error. No backquotes or dollar-braces in here (but the shared helper): it sits in a TypeScript template string.
+import {SVG_EL} from '../svg-el.js'
 export const REPORT_SCRIPT = String.raw`
 "use strict";
 window.addEventListener('error', function (e) { document.body.setAttribute('data-error', String(e.message)); });
 var CHARTS = JSON.parse(document.getElementById('chart-data').textContent);
 var COLORS = ['#1f77b4','#d62728','#2ca02c','#ff7f0e','#9467bd','#8c564b','#e377c2','#17becf','#7f7f7f','#bcbd22'];
-var NS = 'http://www.w3.org/2000/svg';
-function el(name, attrs, parent, text) { var e = document.createElementNS(NS, name); for (var k in attrs) e.setAttribute(k, attrs[k]); if (text !== undefined) e.textContent = text; if (parent) parent.appendChild(e); return e; }
-function fmtUs(us) { return us < 1000 ? Math.round(us) + ' µs' : us < 1e7 ? (us / 1000).toFixed(us < 1e4 ? 2 : 1) + ' ms' : (us / 1e6).toFixed(2) + ' s'; }
+${SVG_EL}function fmtUs(us) { return us < 1000 ? Math.round(us) + ' µs' : us < 1e7 ? (us / 1000).toFixed(us < 1e4 ? 2 : 1) + ' ms' : (us / 1e6).toFixed(2) + ' s'; }
 function fmtX(kind, x) { return kind === 'nines' ? (100 - 100 / Math.pow(10, x)).toFixed(Math.max(0, Math.round(x) - 2)) + '%' : x.toFixed(x < 10 ? 2 : 0) + ' s'; }
 function segments(points) {
   var out = [], cur = [];

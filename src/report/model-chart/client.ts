@@ -4,26 +4,19 @@
 // under each lifeline the state after the step where it changed (locks and PTEs of a node, the
 // manager's holders per unit), and at the right what the step did. The violation's row is
 // outlined. Marks <body data-drawn="N"> (N steps drawn), or data-error on any script error, so a
-// headless browser test can tell that it drew. No backquotes or dollar-braces in here: it sits
+// headless browser test can tell that it drew. No backquotes or dollar-braces in here (but the shared helper): it sits
 // in a TypeScript template string.
+import {SVG_EL} from '../svg-el.js'
 export const MODEL_CHART_SCRIPT = String.raw`
 (function () {
   var data = JSON.parse(document.getElementById('chart-data').textContent);
-  var NS = 'http://www.w3.org/2000/svg';
   var COL_W = 180, LEFT = 40, TOP = 40, LINE = 11, ARROW_H = 18, TEXT_W = 900;
   var svg = document.getElementById('chart');
   var columns = ['manager'];
   for (var n = 0; n < data.nodes; n++) columns.push('node ' + n);
   function cx(c) { return LEFT + c * COL_W + COL_W / 2; }
   var textX = LEFT + columns.length * COL_W + 10;
-  function el(name, attrs, parent, text) {
-    var e = document.createElementNS(NS, name);
-    for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
-  function cellLines(step, c) {
+${SVG_EL}  function cellLines(step, c) {
     if (c === 0) return step.manager.length === 0 ? ['(no holders)'] : step.manager;
     var s = step.nodes[c - 1];
     var lines = [];
