@@ -9,6 +9,7 @@ import {writeJsonl, writeRunData, writeSummary} from '../results/write.js'
 import {TimelineBuilder} from '../results/timeline.js'
 import {runWorkload, type RunOptions} from './orchestrator.js'
 import type {RunCollected} from '../records/run.js'
+import {hideSecrets} from '../util/redis-url.js'
 
 export interface ExecutedRun {
   readonly run: RunCollected
@@ -30,7 +31,8 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
   await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows())
   const checks = runChecks({...run, copyStrategy: run.workload.cluster.copyStrategy}, {timeoutMs: options.checkTimeoutMs ?? 60_000})
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
-  const judged = {...summarize(run, checks), ...(options.command === undefined ? {} : {command: options.command})}
+  // A password on the command line (--redis redis://:pw@...) is never written: *** stands for it.
+  const judged = {...summarize(run, checks), ...(options.command === undefined ? {} : {command: hideSecrets(options.command)})}
   const explained = checks.valid === true ? [] : locateViolations({...run, summary: judged})
   const summary = explained.length === 0 ? judged : {...judged, explained}
   await writeSummary(run.dir, summary)
