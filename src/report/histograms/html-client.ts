@@ -22,7 +22,7 @@ function niceStep(span) {
   return [1, 2, 5, 10].map(function (m) { return m * p; }).filter(function (s) { return s >= raw; })[0];
 }
 function draw(spec, root) {
-  var W = 1000, H = spec.height || 320, L = 80, R = 40, T = spec.windows.length + spec.markers.length > 0 ? 44 : 20, B = 40;
+  var W = 1000, H = spec.height || 320, L = 80, R = 40, T = spec.markers.length > 0 ? 58 : spec.windows.length > 0 ? 34 : 20, B = 40;
   var box = document.createElement('div'); box.className = 'chart'; box.id = spec.id; root.appendChild(box);
   var h = document.createElement(spec.height ? 'h3' : 'h2'); h.textContent = spec.title; box.appendChild(h);
   var pts = [].concat.apply([], spec.series.map(function (s) { return s.points.filter(function (p) { return p !== null; }); }));
@@ -44,7 +44,7 @@ function draw(spec, root) {
   spec.markers.forEach(function (m, i) {
     var g = el('g', {'class': 'fault marker'}, svg);
     el('title', {}, el('line', {x1: X(m.at), x2: X(m.at), y1: T, y2: H - B, stroke: '#b00', 'stroke-dasharray': '4 3'}, g), m.label);
-    el('text', {x: X(m.at) + 3, y: 22 + (i % 2) * 11, 'class': 'marker-label'}, g, m.label);
+    el('text', {x: X(m.at) + 3, y: 36 + (i % 2) * 11, 'class': 'marker-label'}, g, m.label);
   });
   el('line', {x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: '#444'}, svg);
   el('line', {x1: L, x2: L, y1: T, y2: H - B, stroke: '#444'}, svg);
