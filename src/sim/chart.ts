@@ -71,9 +71,10 @@ function nodeState(s: SimState, k: number, units: readonly UnitId[]): ChartNodeS
 function managerState(s: SimState, units: readonly UnitId[]): string[] {
   return units.flatMap((u) => {
     const st = unitState(s.manager, u)
-    if (st.holders.length === 0 && st.queue.length === 0) return []
+    if (st.holders.length === 0 && st.queue.length === 0 && st.upgrading === null) return []
     const holders = st.holders.map((h) => `${h.node} ${h.mode}`).join(', ') || 'none'
     const queue = st.queue.length === 0 ? '' : `; queue ${st.queue.map((w) => `${w.node} ${w.mode}`).join(', ')}`
-    return [`${u}: ${holders}${queue} (gen ${st.generation})`]
+    const upgrading = st.upgrading === null ? '' : `; ${st.upgrading} upgrading`
+    return [`${u}: ${holders}${queue}${upgrading} (gen ${st.generation})`]
   })
 }
