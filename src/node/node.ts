@@ -283,7 +283,11 @@ class NodeProcessRun {
     const idle = this.counters.ops === this.lastReportedOps
     this.lastReportedOps = this.counters.ops
     const units = this.runtime.core.snapshot()
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: this.recorder.takeIntervalCounts(), current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
+    // Counters and buckets from the same instant (encodeMessage serializes now): a killed
+    // incarnation is counted from its last report, and its fault counts still equal its histograms'.
+    const interval = this.recorder.takeInterval()
+    const uncorrected = Object.keys(interval.uncorrected).length > 0 ? {uncorrected: interval.uncorrected} : {}
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
   }
 
   private onControl(msg: ControlMessage): void {

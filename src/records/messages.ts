@@ -29,8 +29,9 @@ export type NodeReport =
   | {readonly type: 'ready'; readonly node: number; readonly proc?: number; readonly pid: number; readonly host: string; readonly total: number | null}
   /** `current`: the op being played; `waits`: what the node holds pinned and waits for (a stuck run's report); `live`: a bounded summary for the live view. */
   /** `proc`: the incarnation's process id (ops are counted per incarnation). `usage`: the process's own CPU and peak RSS so far (also in `done` and `stopped`: a killed incarnation leaves its last report). */
-  /** `latency`: corrected latencies since the previous report, bucket counts per histogram key. */
-  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
+  /** `latency`: corrected latencies since the previous report, bucket counts per histogram key; `uncorrected`: where they differ (open loop). */
+  /** `counters`: the incarnation's counters at this report (a killed incarnation is counted from its last one). */
+  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly uncorrected?: Readonly<Record<string, BucketCounts>>; readonly counters?: NodeCounters; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
   /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
@@ -69,7 +70,7 @@ const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
 /** The fields each node report must have (checked when the orchestrator reads it). */
 const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   ready: {...NODE, proc: PROC, pid: 'integer', host: 'string', total: {nullable: 'integer'}},
-  progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, usage: USAGE},
+  progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, uncorrected: {optional: COUNTS_BY_KEY}, counters: {optional: 'object'}, usage: USAGE},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
   history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, requests: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
