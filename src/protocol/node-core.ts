@@ -42,6 +42,7 @@ import {
   type PageBytes,
   type PageRef,
   type ProtocolSettings,
+  type ReplyInput,
   type PteState,
   type UnitId,
   type Writeback,
@@ -244,7 +245,7 @@ export class NodeCore {
     this.#pump(u)
   }
 
-  #onReply(input: Input<'reply'>): void {
+  #onReply(input: ReplyInput): void {
     // A defer is a notice outside the one-request-per-unit slot: its reply needs no action.
     if (input.request === 'defer') return
     if (input.request === 'cancel') {
@@ -254,24 +255,27 @@ export class NodeCore {
     const u = this.#units.get(input.unit)
     const f = u?.inflight
     invariant(u !== undefined && f != null, () => `node ${this.#cfg.node}: ${input.request} reply ${input.reply.type} for ${input.unit}, which has no request in flight`)
-    invariant(f.request === input.request, () => `node ${this.#cfg.node}: ${input.request} reply for ${u.id}, but the request in flight is ${f.request}`)
-    const r = input.reply
-    switch (f.request) {
+    const mismatch = (): string => `node ${this.#cfg.node}: ${input.request} reply for ${u.id}, but the request in flight is ${f.request}`
+    invariant(f.request === input.request, mismatch)
+    switch (input.request) {
       case 'acquire':
       case 'upgrade':
-        this.#lockReply(u, f, r)
+        invariant(f.request === 'acquire' || f.request === 'upgrade', mismatch)
+        this.#lockReply(u, f, input.reply)
         break
       case 'demote':
-        this.#demoteReply(u, f, r)
+        invariant(f.request === 'demote', mismatch)
+        this.#demoteReply(u, f, input.reply)
         break
       case 'writeback':
-        this.#writebackReply(u, f, r)
+        invariant(f.request === 'writeback', mismatch)
+        this.#writebackReply(u, f, input.reply)
         break
     }
     this.#pump(u)
   }
 
-  #lockReply(u: UnitState, f: LockInflight, r: ManagerReply): void {
+  #lockReply(u: UnitState, f: LockInflight, r: ManagerReply<'acquire' | 'upgrade'>): void {
     const where = `node ${this.#cfg.node} unit ${u.id}`
     switch (r.type) {
       case 'granted':
@@ -308,8 +312,6 @@ export class NodeCore {
         // Invalidate, drop SH and ask for EX afresh; #pump does it (it waits for SH pins to go).
         u.dropAfterRefusal = true
         return
-      default:
-        invariant(false, `${where}: unexpected reply ${r.type} to ${f.request}`)
     }
   }
 
@@ -331,7 +333,7 @@ export class NodeCore {
     if (sendCancel) this.#send({type: 'cancel', node: this.#cfg.node, unit: u.id})
   }
 
-  #demoteReply(u: UnitState, f: Extract<Inflight, {request: 'demote'}>, r: ManagerReply): void {
+  #demoteReply(u: UnitState, f: Extract<Inflight, {request: 'demote'}>, r: ManagerReply<'demote'>): void {
     const where = `node ${this.#cfg.node} unit ${u.id}`
     let wroteBack: number
     if (r.type === 'demoted') {
@@ -339,7 +341,6 @@ export class NodeCore {
       wroteBack = r.accepted
       u.inflight = null
     } else {
-      invariant(r.type === 'stale', `${where}: unexpected reply ${r.type} to demote`)
       // The manager no longer knows this hold (fenced): whatever we kept is not covered by a lock.
       wroteBack = 0
       u.inflight = null
@@ -351,14 +352,13 @@ export class NodeCore {
     }
   }
 
-  #writebackReply(u: UnitState, f: Extract<Inflight, {request: 'writeback'}>, r: ManagerReply): void {
+  #writebackReply(u: UnitState, f: Extract<Inflight, {request: 'writeback'}>, r: ManagerReply<'writeback'>): void {
     const where = `node ${this.#cfg.node} unit ${u.id}`
     u.inflight = null
     if (r.type === 'written') {
       invariant(r.accepted === f.offered, `${where}: msync wrote ${r.accepted} of ${f.offered} pages`)
       this.#out.push({type: 'synced', id: f.sync, pages: r.accepted})
     } else {
-      invariant(r.type === 'stale', `${where}: unexpected reply ${r.type} to writeback`)
       this.#lose(u)
       this.#out.push({type: 'synced', id: f.sync, pages: 0})
     }
@@ -407,7 +407,7 @@ export class NodeCore {
     this.#enter(u, f, this.#next(f, 'abandon', () => `node ${this.#cfg.node} unit ${unit}: abandon while ${f.phase}`))
   }
 
-  #cancelReply(unit: UnitId, r: ManagerReply): void {
+  #cancelReply(unit: UnitId, r: ManagerReply<'cancel'>): void {
     const u = this.#units.get(unit)
     const f = u?.inflight
     const where = `node ${this.#cfg.node} unit ${unit}`
@@ -427,7 +427,6 @@ export class NodeCore {
       }
       u.waiting = kept
     } else {
-      invariant(r.type === 'not-waiting', `${where}: unexpected reply ${r.type} to cancel`)
       // Too late: the grant is (or was) on its way and completes the request as usual.
       this.#enter(u, lock, this.#next(lock, 'not-waiting', () => `${where}: not-waiting while ${lock.phase}`))
     }
