@@ -13,8 +13,11 @@ export interface Case {
   readonly script: string
 }
 
-// Sleeps order the nodes' ops (nodes start at one shared instant); each case catches its variant
-// whichever node goes first, so a slow machine changes the timing but not the verdict.
+// A workload cannot order ops across nodes (nodes start at one shared instant and only share
+// locks), so whether a run takes the broken path depends on timing. The sleeps below only make
+// the interesting interleaving likely; the tests do not rely on them: `untilFired` reruns a case
+// until its run says the deviation fired (run.json `breakFired`), and only then asks whether the
+// checker caught it.
 export const CASES: readonly Case[] = [
   {
     variant: 'skip-writeback', checker: 'no-lost-writes', violation: /lost their last write/,
@@ -76,3 +79,24 @@ nodes:
 `,
   },
 ]
+
+/**
+ * At most this many runs of a case, with seeds 1, 2, ... (the scripts make no random choice: the
+ * seed only tells the runs apart; what differs between them is the timing).
+ */
+export const FIRE_ATTEMPTS = 5
+
+/**
+ * Runs `attempt(seed)` until `fired(run)` (the run's breakFired) is positive and returns that run;
+ * throws, naming every attempt's count, if none fired in FIRE_ATTEMPTS runs.
+ */
+export async function untilFired<T>(what: string, attempt: (seed: number) => Promise<T>, fired: (run: T) => number | undefined): Promise<T> {
+  const counts: string[] = []
+  for (let seed = 1; seed <= FIRE_ATTEMPTS; seed++) {
+    const run = await attempt(seed)
+    const n = fired(run)
+    if (n !== undefined && n > 0) return run
+    counts.push(`seed ${seed}: breakFired ${n}`)
+  }
+  throw new Error(`${what}: the deviation never fired in ${FIRE_ATTEMPTS} runs (${counts.join(', ')})`)
+}
