@@ -14,10 +14,12 @@ export interface Case {
 }
 
 // A workload cannot order ops across nodes (nodes start at one shared instant and only share
-// locks), so whether a run takes the broken path depends on timing. The sleeps below only make
-// the interesting interleaving likely; the tests do not rely on them: `untilFired` reruns a case
-// until its run says the deviation fired (run.json `breakFired`), and only then asks whether the
-// checker caught it.
+// locks), so whether a run takes the broken path depends on timing. The tests do not rely on the
+// sleeps below: `untilFired` reruns a case until its run says the deviation fired (run.json
+// `breakFired`), and only then asks whether the checker caught it; each case is written so that
+// whenever it fires, in whichever order, the checker can see it. The sleeps make the usual order
+// likely (node 0 first: the timeline test draws these runs and names the nodes) and stale-read's
+// window wide; with them removed, the other four cases still fired and were caught in 4 runs of 4.
 export const CASES: readonly Case[] = [
   {
     variant: 'skip-writeback', checker: 'no-lost-writes', violation: /lost their last write/,
@@ -56,14 +58,16 @@ nodes:
 `,
   },
   {
+    // Reads go on after the write: a stale read that overlaps the write could be placed before it,
+    // but one of the reads after it cannot, so whenever the deviation fires the checker can see it.
     variant: 'stale-read', checker: 'linearizable', violation: /read null .* cannot be placed/,
     script: `
 name: stale-read
-description: node 0 reads a/0, node 1 writes it, node 0 reads it again
+description: node 0 reads a/0 again and again, node 1 writes it meanwhile
 cluster: {nodes: 2, granularity: page, states: shared, pageSize: 256}
 files: {a: {pages: 1}}
 nodes:
-  "0": [ { read: a/0 }, { sleep: 120ms }, { read: a/0 } ]
+  "0": [ { read: a/0 }, { repeat: 12, do: [ { sleep: 10ms }, { read: a/0 } ] } ]
   "1": [ { sleep: 30ms }, { write: a/0 } ]
 `,
   },
