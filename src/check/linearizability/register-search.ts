@@ -226,10 +226,30 @@ export class RegisterSearch {
 
   /** Links the event lists and starts from the empty path. */
   private begin(reg: RegisterOps): void {
+    const done = reg.count - reg.openEnded
+    this.link(reg, done)
+    this.bits.fill(0, 0, (reg.count >>> 5) + 1)
+    this.cache.reset(reg.count)
+    this.bestDepth = -1
+    this.blocked = -1
+    this.bestState = NULL_VALUE
+    this.ops = reg
+    this.done = done
+    this.state = NULL_VALUE
+    this.setHash = 0
+    this.firstDone = 0
+    this.maxDone = -1
+    this.firstOpen = done
+    this.maxOpen = done - 1
+    this.depth = 0
+    this.dirty = 0
+  }
+
+  /** Each op's call and return as list nodes, linked in real-time order. */
+  private link(reg: RegisterOps, done: number): void {
     const m = reg.count
     const {events} = reg
     const {next, prev, callNode, retNode} = this
-    const done = m - reg.openEnded
     // Two lists: the calls and returns of completed ops, and the calls of open-ended ops
     // (their returns are at infinity). Keeping the latter apart means the scan for a
     // candidate does not wade, at every step, through open ops that may never be placed.
@@ -260,21 +280,6 @@ export class RegisterSearch {
     prev[TAIL] = last
     next[lastOpen] = OPEN_TAIL
     prev[OPEN_TAIL] = lastOpen
-    this.bits.fill(0, 0, (m >>> 5) + 1)
-    this.cache.reset(m)
-    this.bestDepth = -1
-    this.blocked = -1
-    this.bestState = NULL_VALUE
-    this.ops = reg
-    this.done = done
-    this.state = NULL_VALUE
-    this.setHash = 0
-    this.firstDone = 0
-    this.maxDone = -1
-    this.firstOpen = done
-    this.maxOpen = done - 1
-    this.depth = 0
-    this.dirty = 0
   }
 
   /**
