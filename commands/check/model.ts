@@ -6,7 +6,10 @@ import {EXIT} from '../../src/records/exit-codes.js'
 import {fail, isExit} from '../../src/cli/fail.js'
 import {BREAK_VARIANTS, type BreakVariant} from '../../src/protocol/break.js'
 import {RETRY_LIMIT} from '../../src/protocol/copy-plan.js'
-import {checkModel, ModelInputError, readTraceFile, type ModelMode} from '../../src/sim/check.js'
+import {checkModel, ModelInputError, readTraceFile, type ModelMode, type ModelOptions} from '../../src/sim/check.js'
+import {modelChart} from '../../src/sim/chart.js'
+import {commandLine} from '../../src/util/shell-words.js'
+import {modelChartHtml} from '../../src/report/model-chart/html.js'
 import {defaultWorkers, SearchWorkerError} from '../../src/sim/parallel.js'
 import {clearProgress, progressLine} from '../../src/sim/progress.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
@@ -67,6 +70,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     pauses: Flags.integer({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts', min: 0, max: 100}),
     partitions: Flags.integer({description: 'network partitions each walk (or path) may make (`partK` in traces): the node\'s links stop delivering while it keeps running its program on its cache, the manager may then declare it dead and purge it (it must complete nothing more), and the partition heals (its held requests arrive late and must be fenced)', min: 0, max: 100}),
     'hold-time': durationFlag({description: `Minimum hold time after a grant (overrides cluster.holdTime), ${DURATION_HINT}; the model's clock only moves when a timer fires.`}),
+    html: Flags.string({description: 'Write the violation\'s trace (or the --replay/--trace trace) as a self-contained HTML message sequence chart to this file: nodes and manager as columns, messages as arrows, the locks and PTEs after every step, the violating step outlined.'}),
     json: Flags.boolean({description: 'Print the outcome as one JSON document: verdict, exit status, the report lines and the violation\'s trace.', default: false}),
   }
 
@@ -77,7 +81,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
       else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
-      const outcome = await checkModel({
+      const options: ModelOptions = {
         file: args.file,
         mode,
         seed: flags.seed,
@@ -99,7 +103,8 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         symmetry: flags.symmetry,
         workers: flags.workers ?? defaultWorkers(),
         progress: progressLine(),
-      })
+      }
+      const outcome = await checkModel(options)
       clearProgress()
       if (flags.json) this.log(JSON.stringify({file: args.file, mode: mode.kind, verdict: VERDICTS[outcome.exitCode] ?? 'error', exitCode: outcome.exitCode, lines: outcome.lines, trace: outcome.trace}, null, 2))
       else for (const line of outcome.lines) this.log(line)
@@ -107,6 +112,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
         writeFileSync(flags.save, `# cmm check model ${args.file} (replay with --trace ${flags.save})\n${outcome.trace}\n`)
         if (!flags.json) this.log(`trace saved to ${flags.save}`)
       }
+      if (flags.html !== undefined) this.writeChart(flags.html, options, outcome.trace ?? (mode.kind === 'replay-trace' ? mode.trace : null), flags.json)
       if (outcome.exitCode !== EXIT.ok) this.exit(outcome.exitCode)
     } catch (error) {
       if (isExit(error)) throw error
@@ -114,6 +120,22 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       if (error instanceof SearchWorkerError) fail(this, error.message, EXIT.unknown)
       throw error
     }
+  }
+
+  /** --html: the trace as a message sequence chart; nothing to draw when no trace was found. */
+  private writeChart(file: string, options: ModelOptions, trace: string | null, quiet: boolean): void {
+    if (trace === null) {
+      if (!quiet) this.log(`--html ${file}: no violation, so no trace to draw (nothing written)`)
+      return
+    }
+    const command = commandLine(process.argv.slice(2), ['--html', '--save'])
+    const html = modelChartHtml(modelChart(options, trace, command))
+    try {
+      writeFileSync(file, html)
+    } catch (error) {
+      fail(this, `--html ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.badInput)
+    }
+    if (!quiet) this.log(`message sequence chart written to ${file}`)
   }
 }
 

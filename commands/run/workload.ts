@@ -1,3 +1,4 @@
+import {commandLine} from '../../src/util/shell-words.js'
 import {Args, Flags} from '@oclif/core'
 import {randomInt} from 'node:crypto'
 import {CmmCommand} from '../../src/cli/command.js'
@@ -107,6 +108,8 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
       seed, outDir: flags.results, redisUrl: flags.redis, externalNodes: flags['external-nodes'], livenessMs: flags.liveness / 1000,
       onDeadlock: flags['on-deadlock'], breakVariant: flags.break ?? null, leaseTtlMs, json: flags.json, tui: flags.tui, redis,
       networkFaults: flags['network-faults'],
+      // The seed is always written out: a random one must be named for the line to reproduce the run.
+      command: `${commandLine(process.argv.slice(2), ['--seed'])} --seed ${seed}`,
     })
     if (worst !== EXIT.ok) this.exit(worst)
   }
@@ -146,7 +149,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         const {run, summary, exitCode} = await executeRun({
           workload, seed: o.seed, outDir: o.outDir, redisUrl: o.redisUrl, externalNodes: o.externalNodes,
           signal: abort.signal, livenessMs: o.livenessMs, onDeadlock: o.onDeadlock, breakVariant: o.breakVariant, paused: live?.paused,
-          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos, ...o.redis, networkFaults: o.networkFaults,
+          leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos, ...o.redis, networkFaults: o.networkFaults, command: o.command,
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
             if (line !== null) plain(line)
@@ -192,6 +195,8 @@ interface RunSettings {
   readonly tui: boolean
   readonly redis: RedisSetup
   readonly networkFaults: boolean
+  /** The command line that reproduces the run (run.json `command`). */
+  readonly command: string
 }
 
 /** `naive,ordered,retry` -> the strategies in that order (no repeats), or null if one is unknown. */

@@ -8,6 +8,7 @@ import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {hideSecrets} from '../util/redis-url.js'
 import type {NodeReport} from '../records/messages.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
+import {Incarnations} from './incarnations.js'
 import type {HistoryEntry} from '../records/history.js'
 import type {FinalState} from '../records/final-state.js'
 import type {NodeLiveSummary, NodeState} from '../records/live.js'
@@ -15,7 +16,6 @@ import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadl
 import type {EventLine} from '../records/events.js'
 import type {FaultSummary, NodeLive, RunCollected, RunEnd, RunEvent} from '../records/run.js'
 import {IntervalLatency} from '../metrics/interval.js'
-import {encodeCounts} from '../metrics/histogram.js'
 import type {RecordKind} from './record-store.js'
 
 export type Ready = Extract<NodeReport, {type: 'ready'}>
@@ -81,19 +81,24 @@ export class ReportCollector {
   private readonly deadlocks = new DeadlockLog()
   private readonly stuck: {timeMs: number; idleMs: number; nodes: StuckNode[]}[] = []
   private fencedWritebacks = 0
+  /** Counters and histograms per process: done reports, else the last progress (killed incarnations). */
+  private readonly incarnations: Incarnations
 
   constructor(readonly nodes: number, readonly policy: DeadlockPolicy, private readonly hooks: CollectorHooks, private readonly sink: RecordSink) {
     this.perNode = new Array<number>(nodes).fill(0)
     this.live = new Array<NodeLiveSummary | null>(nodes).fill(null)
+    this.incarnations = new Incarnations(nodes)
   }
 
   handle(r: NodeReport): void {
     switch (r.type) {
       case 'ready':
         this.ready.set(r.node, r)
+        this.incarnations.seen(r.proc ?? r.node)
         return
       case 'progress':
         this.noteOps(r.node, r.proc, r.ops)
+        this.incarnations.progress(r)
         this.interval.add(r.latency)
         if (r.current !== undefined) this.lastSeen.set(r.node, {node: r.node, op: r.current, waits: r.waits ?? []})
         if (r.live && !(this.hooks.purged?.(r.proc ?? r.node) ?? false)) this.live[r.node] = r.live
@@ -119,6 +124,7 @@ export class ReportCollector {
       case 'done':
         this.noteOps(r.node, r.proc, r.ops)
         this.done.set(r.node, r)
+        this.incarnations.done(r)
         if (this.hooks.elapsedMs() > 0) this.hooks.emit({type: 'node-done', elapsedMs: this.hooks.elapsedMs(), node: r.node, ops: r.ops})
         return
       case 'event':
@@ -209,15 +215,16 @@ export class ReportCollector {
     }
   }
 
+  /** Every node's incarnations merged (a killed one counted from its last progress report), and their sum. */
   private nodeTotals(): Pick<Collected, 'nodes' | 'totals'> {
     const totals = emptyCounters()
     const nodes = Array.from({length: this.nodes}, (_, k) => {
-      const d = this.done.get(k)
       const r = this.ready.get(k)
-      if (d) addCounters(totals, d.counters)
-      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: d?.counters ?? emptyCounters(), histograms: d ? encodeCounts(d.histograms) : null}
+      const t = this.incarnations.node(k)
+      addCounters(totals, t.counters)
+      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: t.counters, histograms: t.histograms, incarnations: t.incarnations, unfinished: t.unfinished}
     })
-    // Counters of killed incarnations are lost with them, but their ops were reported as they went.
+    // Ops as the progress and done reports counted them (a killed incarnation's last progress, like its counters).
     totals.ops = nodes.reduce((sum, x) => sum + x.ops, 0)
     return {nodes, totals}
   }

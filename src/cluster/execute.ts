@@ -8,6 +8,7 @@ import {writeJsonl, writeRunData, writeSummary} from '../results/write.js'
 import {TimelineBuilder} from '../results/timeline.js'
 import {runWorkload, type RunOptions} from './orchestrator.js'
 import type {RunCollected} from '../records/run.js'
+import {hideSecrets} from '../util/redis-url.js'
 
 export interface ExecutedRun {
   readonly run: RunCollected
@@ -17,7 +18,8 @@ export interface ExecutedRun {
   readonly judgeMaxRssKb: number
 }
 
-export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?: number}): Promise<ExecutedRun> {
+/** `command`: the command line that reproduces the run, kept in run.json. */
+export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?: number; readonly command?: string}): Promise<ExecutedRun> {
   const timeline = new TimelineBuilder()
   const run = await runWorkload({
     ...options,
@@ -31,7 +33,8 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
   // Judged from the files just written, in a child process: the orchestrator's memory stays bounded.
   const {checks, explained, maxRssKb} = await judgeInChild(judgeRequest(run, options.checkTimeoutMs ?? 60_000))
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})
-  const judged = summarize(run, checks)
+  // A password on the command line (--redis redis://:pw@...) is never written: *** stands for it.
+  const judged = {...summarize(run, checks), ...(options.command === undefined ? {} : {command: hideSecrets(options.command)})}
   const summary = explained.length === 0 ? judged : {...judged, explained}
   await writeSummary(run.dir, summary)
   const exitCode = run.end === 'interrupted' ? EXIT.interrupted : run.end === 'failed' ? EXIT.runFailed : exitCodeFor(checks.valid)

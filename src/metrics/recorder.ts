@@ -4,7 +4,7 @@
 // (metrics/histogram.ts) turns them into HISTF strings where hdr-histogram-js is loaded anyway.
 import {FAULT_CLASSES, type FaultClass} from '../protocol/types.js'
 import {BucketHistogram, emptyCounts, MAX_LATENCY_US} from './bucket-histogram.js'
-import {faultKey, OP_NAMES, opKey, type BucketCounts, type CountsHistograms, type OpName} from '../records/histogram-keys.js'
+import {faultKey, OP_NAMES, opKey, type CountsHistograms, type OpName} from '../records/histogram-keys.js'
 
 
 /**
@@ -84,25 +84,42 @@ export class LatencyRecorder {
   }
 
   /**
-   * Records one operation's latency (µs, fractions are rounded) under its op and, when the op
-   * faulted, its fault class. `intendedLatencyUs`, for open-loop ops, is measured from the op's
-   * intended start and goes into the corrected histograms; `latencyUs` into the uncorrected ones.
+   * Records one operation's latency (µs, fractions are rounded) under its op and, when `fault` is
+   * given, under that fault class too. `intendedLatencyUs`, for open-loop ops, is measured from
+   * the op's intended start and goes into the corrected histograms; `latencyUs` into the
+   * uncorrected ones. The node's worker passes `fault` null and records every page access
+   * through recordFault(), so the fault histograms count what the fault counters count.
    */
   record(op: OpName, fault: FaultClass | null, latencyUs: number, intendedLatencyUs?: number): void {
-    const open = intendedLatencyUs !== undefined
-    const corrected = open ? intendedLatencyUs : latencyUs
-    if (latencyUs > MAX_LATENCY_US || corrected > MAX_LATENCY_US) this.clamped++
     const opSlot: Slot | undefined = this.ops[op]
     if (opSlot === undefined) throw new Error(`LatencyRecorder: unknown op ${String(op)}`)
-    opSlot.record(corrected, latencyUs, open)
-    if (fault !== null) {
-      const faultSlot: Slot | undefined = this.faults[fault]
-      if (faultSlot === undefined) throw new Error(`LatencyRecorder: unknown fault class ${String(fault)}`)
-      faultSlot.record(corrected, latencyUs, open)
-    }
+    this.countClamped(latencyUs, intendedLatencyUs)
+    this.into(opSlot, latencyUs, intendedLatencyUs)
+    if (fault !== null) this.into(this.faultSlot(fault), latencyUs, intendedLatencyUs)
   }
 
-  /** Number of record() calls whose latency exceeded MAX_LATENCY_US and was clamped to it. */
+  /** Records one page access's latency under its fault class (one per access, copies' included). */
+  recordFault(fault: FaultClass, latencyUs: number, intendedLatencyUs?: number): void {
+    this.countClamped(latencyUs, intendedLatencyUs)
+    this.into(this.faultSlot(fault), latencyUs, intendedLatencyUs)
+  }
+
+  private faultSlot(fault: FaultClass): Slot {
+    const slot: Slot | undefined = this.faults[fault]
+    if (slot === undefined) throw new Error(`LatencyRecorder: unknown fault class ${String(fault)}`)
+    return slot
+  }
+
+  private countClamped(latencyUs: number, intendedLatencyUs: number | undefined): void {
+    if (latencyUs > MAX_LATENCY_US || (intendedLatencyUs ?? 0) > MAX_LATENCY_US) this.clamped++
+  }
+
+  private into(slot: Slot, latencyUs: number, intendedLatencyUs: number | undefined): void {
+    const open = intendedLatencyUs !== undefined
+    slot.record(open ? intendedLatencyUs : latencyUs, latencyUs, open)
+  }
+
+  /** Number of record() / recordFault() calls whose latency exceeded MAX_LATENCY_US and was clamped to it. */
   get clampedCount(): number {
     return this.clamped
   }
@@ -126,11 +143,6 @@ export class LatencyRecorder {
       interval.reset()
     }
     return out
-  }
-
-  /** takeInterval's corrected side: what a progress report carries (the live view and the timeline use corrected latencies). */
-  takeIntervalCounts(): Record<string, BucketCounts> {
-    return this.takeInterval().corrected
   }
 
   reset(): void {

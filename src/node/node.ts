@@ -15,8 +15,8 @@ import type {Redis} from 'ioredis'
 import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
-import {processId, type HistoryEntry, type LockEntry, type TraceEntry} from '../records/history.js'
-import type {RequestLogEntry} from '../records/request-log.js'
+import {processId} from '../records/history.js'
+import {RecordBuffer} from './record-buffer.js'
 import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
@@ -121,10 +121,7 @@ class NodeProcessRun {
   private readonly proc: number
   private readonly counters = emptyCounters()
   private readonly recorder = new LatencyRecorder()
-  private readonly history: HistoryEntry[] = []
-  private readonly trace: TraceEntry[] = []
-  private readonly locks: LockEntry[] = []
-  private readonly requests: RequestLogEntry[] = []
+  private readonly records = new RecordBuffer(HISTORY_BATCH_MAX)
   private readonly lease: Lease
   private readonly recovery: RedisRecovery
   /** Manager requests awaiting their reply (recovery.ts: one caught by a reconnection is of unknown outcome). */
@@ -178,9 +175,9 @@ class NodeProcessRun {
       node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
       onBreakFired: (n) => void this.redis.hincrby(keys.breakFired(this.options.runId), breakVariant ?? '', n).catch(() => {}),
       protocolClock: () => this.protocolClock.nowUs(),
-      onTrace: (t) => this.trace.push({...t, time: (t.time - this.startUs) * 1000}),
-      onLock: (l) => this.locks.push({...l, time: (l.time - this.startUs) * 1000}),
-      onRequest: (r) => this.requests.push({...r, time: (r.time - this.startUs) * 1000}),
+      onTrace: (t) => this.records.add('trace', {...t, time: (t.time - this.startUs) * 1000}),
+      onLock: (l) => this.records.add('locks', {...l, time: (l.time - this.startUs) * 1000}),
+      onRequest: (r) => this.records.add('requests', {...r, time: (r.time - this.startUs) * 1000}),
       lease: this.lease,
       // The records must reach Redis before what they describe does: a node killed right after a
       // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
@@ -245,7 +242,7 @@ class NodeProcessRun {
       await runWorker({
         // History `process` and write stamps are per incarnation.
         node: this.proc, settings: this.meta.settings, runtime: this.runtime, stream: this.stream, recorder: this.recorder, counters: this.counters, clock: nowUs, startUs,
-        onHistory: (e) => this.history.push(e),
+        onHistory: (e) => this.records.add('entries', e),
         shouldStop: () => this.stopReason !== null || this.finishing,
         copyStrategy: this.meta.workload.cluster.copyStrategy,
         jitter: () => rng.nextFloat(),
@@ -288,7 +285,11 @@ class NodeProcessRun {
     const idle = this.counters.ops === this.lastReportedOps
     this.lastReportedOps = this.counters.ops
     const units = this.runtime.core.snapshot()
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: this.recorder.takeIntervalCounts(), current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
+    // Counters and buckets from the same instant (encodeMessage serializes now): a killed
+    // incarnation is counted from its last report, and its fault counts still equal its histograms'.
+    const interval = this.recorder.takeInterval()
+    const uncorrected = Object.keys(interval.uncorrected).length > 0 ? {uncorrected: interval.uncorrected} : {}
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
   }
 
   private onControl(msg: ControlMessage): void {
@@ -336,17 +337,9 @@ class NodeProcessRun {
   // Issues every XADD synchronously (no await in between): commands on one connection run in
   // order, so whatever is sent after this call reaches Redis after the records.
   private flushRecords(): Promise<unknown> {
-    const entries = this.history.splice(0, this.history.length)
-    const traced = this.trace.splice(0, this.trace.length)
-    const locked = this.locks.splice(0, this.locks.length)
-    const asked = this.requests.splice(0, this.requests.length)
-    const posts: Promise<unknown>[] = []
-    for (let i = 0; i < Math.max(entries.length, traced.length, locked.length, asked.length); i += HISTORY_BATCH_MAX) {
-      const cut = (list: readonly unknown[]) => list.slice(i, i + HISTORY_BATCH_MAX)
-      const batch = {entries: cut(entries) as HistoryEntry[], trace: cut(traced) as TraceEntry[], locks: cut(locked) as LockEntry[], requests: cut(asked) as RequestLogEntry[]}
-      posts.push(this.post({type: 'history', node: this.node, proc: this.proc, batch: ++this.batches, ...batch}))
-    }
-    return Promise.all(posts)
+    const batches = this.records.drain(this.node, this.proc, this.batches + 1)
+    this.batches += batches.length
+    return Promise.all(batches.map((fields) => this.redis.xadd(keys.outbox(this.options.runId), '*', ...fields)))
   }
 }
 

@@ -8,7 +8,7 @@
 // and restarted as after a kill.
 import type {Redis} from 'ioredis'
 import {ProtocolError} from '../protocol/manager.js'
-import type {DiskPage, ManagerReply, ManagerRequest, PageRef} from '../protocol/types.js'
+import type {DiskPage, ManagerRequest, PageRef, ReplyTo} from '../protocol/types.js'
 import type {LockManager} from '../records/lock-manager.js'
 import type {RedisRecovery} from '../records/run-meta.js'
 import type {Lease} from './lease.js'
@@ -19,7 +19,7 @@ export class InflightManager implements LockManager {
 
   constructor(private readonly inner: LockManager, private readonly onUnknownOutcome: (error: Error) => void) {}
 
-  async send(request: ManagerRequest): Promise<ManagerReply> {
+  async send<R extends ManagerRequest>(request: R): Promise<ReplyTo<R>> {
     this.inflight++
     try {
       return await this.inner.send(request)

@@ -12,6 +12,7 @@ import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
 import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
 import type {BreakVariant} from '../protocol/break.js'
+import {replyInput} from '../protocol/types.js'
 import type {HandoffStep} from './handoff-trace.js'
 
 export interface AccessResult {
@@ -280,7 +281,7 @@ export class NodeRuntime {
         const pages = replyPages(reply)
         this.record({unit: request.unit, event: 'reply', request: request.type, reply: reply.type, ...(pages === undefined ? {} : {pages})})
         if (reply.type === 'granted') this.lock(request.unit, request.type === 'upgrade' ? 'upgrade' : 'grant', reply.mode, reply.seq, reply.generation)
-        this.feed({type: 'reply', unit: request.unit, request: request.type, reply})
+        this.feed(replyInput(request.unit, request.type, reply))
         // A stale writeback (or demote to SH) made the core drop the hold it thought it had (after unmapping).
         const lost = request.type === 'writeback' || (request.type === 'demote' && request.to === 'SH')
         if (reply.type === 'stale' && lost) this.lock(request.unit, 'lost', 'UN', request.seq, request.generation)

@@ -73,9 +73,8 @@ export async function runWorker(ctx: WorkerContext): Promise<void> {
     }
     const start = ctx.clock()
     ctx.onOp?.(next.op)
-    let fault: FaultOf | null
     try {
-      fault = await perform(ctx, next.op, stampOf)
+      await perform(ctx, next.op, stampOf, intendedStart)
     } catch (error) {
       if (!(error instanceof LockAbandonedError)) throw error
       // The op ends with an error result (its wait broke a deadlock); the run goes on.
@@ -87,33 +86,43 @@ export async function runWorker(ctx: WorkerContext): Promise<void> {
     ctx.onOp?.(null)
     const end = ctx.clock()
     if (next.op.f !== 'sleep') {
-      ctx.recorder.record(next.op.f, fault, end - start, intendedStart === null ? undefined : end - intendedStart)
+      ctx.recorder.record(next.op.f, null, end - start, intendedStart === null ? undefined : end - intendedStart)
       ctx.counters.ops++
     }
   }
 }
 
-type FaultOf = Awaited<ReturnType<NodeRuntime['access']>>['fault']
+type Access = Awaited<ReturnType<NodeRuntime['access']>>
 
-async function perform(ctx: WorkerContext, op: Op, stampOf: () => string): Promise<FaultOf | null> {
+/** `intendedStart`: an open-loop op's intended start (its read or write access is corrected from it). */
+async function perform(ctx: WorkerContext, op: Op, stampOf: () => string, intendedStart: number | null): Promise<void> {
   switch (op.f) {
     case 'read':
-      return read(ctx, op.page)
-    case 'write':
-    {
+      return read(ctx, op.page, intendedStart)
+    case 'write': {
       const stamp = stampOf()
-      return write(ctx, op.page, stamp, encodeStamp(stamp, ctx.settings.pageSize))
+      return write(ctx, op.page, stamp, encodeStamp(stamp, ctx.settings.pageSize), intendedStart)
     }
     case 'copy':
-      await copy(ctx, op.from, op.to, op.pages)
-      return null
+      return copy(ctx, op.from, op.to, op.pages)
     case 'msync':
-      await msync(ctx, op.file)
-      return null
+      return msync(ctx, op.file)
     case 'sleep':
-      await sleepUs(op.us)
-      return null
+      return sleepUs(op.us)
   }
+}
+
+/**
+ * One page access, its latency recorded under its fault class. Every access the runtime counts
+ * in `counters.faults` goes through here (copies' reads, writes and fault-ins included), so the
+ * fault histograms hold exactly as many samples as the fault counters say: one source of counts.
+ */
+async function timedAccess(ctx: WorkerContext, page: PageRef, mode: 'read' | 'write', data: Uint8Array | null, intendedStart: number | null): Promise<Access> {
+  const start = ctx.clock()
+  const res = await ctx.runtime.access(page, mode, data)
+  const end = ctx.clock()
+  ctx.recorder.recordFault(res.fault, end - start, intendedStart === null ? undefined : end - intendedStart)
+  return res
 }
 
 function historyTime(ctx: WorkerContext): number {
@@ -124,20 +133,18 @@ function entry(ctx: WorkerContext, type: HistoryEntry['type'], f: HistoryEntry['
   return {index: -1, time: historyTime(ctx), process: ctx.node, type, f, key, value}
 }
 
-async function read(ctx: WorkerContext, page: PageRef): Promise<FaultOf> {
+async function read(ctx: WorkerContext, page: PageRef, intendedStart: number | null): Promise<void> {
   const key = pageKey(page)
   ctx.onHistory(entry(ctx, 'invoke', 'read', key, null))
-  const res = await failAs(ctx, 'read', key, null, ctx.runtime.access(page, 'read', null))
+  const res = await failAs(ctx, 'read', key, null, timedAccess(ctx, page, 'read', null, intendedStart))
   ctx.onHistory(entry(ctx, 'ok', 'read', key, decodeStamp(res.data)))
-  return res.fault
 }
 
-async function write(ctx: WorkerContext, page: PageRef, stamp: string | null, data: Uint8Array): Promise<FaultOf> {
+async function write(ctx: WorkerContext, page: PageRef, stamp: string | null, data: Uint8Array, intendedStart: number | null): Promise<void> {
   const key = pageKey(page)
   ctx.onHistory(entry(ctx, 'invoke', 'write', key, stamp))
-  const res = await failAs(ctx, 'write', key, stamp, ctx.runtime.access(page, 'write', data))
+  await failAs(ctx, 'write', key, stamp, timedAccess(ctx, page, 'write', data, intendedStart))
   ctx.onHistory(entry(ctx, 'ok', 'write', key, stamp))
-  return res.fault
 }
 
 /**
@@ -164,7 +171,7 @@ async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: numbe
         case 'read': {
           const key = pageKey(action.page)
           ctx.onHistory(entry(ctx, 'invoke', 'read', key, null))
-          const got = await failAs(ctx, 'read', key, null, ctx.runtime.access(action.page, 'read', null))
+          const got = await failAs(ctx, 'read', key, null, timedAccess(ctx, action.page, 'read', null, null))
           read[action.index] = got.data
           ctx.onHistory(entry(ctx, 'ok', 'read', key, decodeStamp(got.data)))
           break
@@ -172,11 +179,11 @@ async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: numbe
         case 'write': {
           const data = read[action.index]
           if (data === undefined) throw new Error(`copy: write of page ${action.index} before its read`)
-          await write(ctx, action.page, decodeStamp(data), data)
+          await write(ctx, action.page, decodeStamp(data), data, null)
           break
         }
         case 'fault-in':
-          await ctx.runtime.access(action.page, 'read', null)
+          await timedAccess(ctx, action.page, 'read', null, null)
           break
         case 'backoff':
           await sleepUs(action.us)

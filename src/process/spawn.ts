@@ -27,7 +27,7 @@ export function spawnNode(node: number, env: Readonly<Record<string, string>>, r
   const {execArgv, script} = nodeEntry()
   const logFile = join(logDir, incarnation === 0 ? `node-${node}.log` : `node-${node}.${incarnation}.log`)
   const log = createWriteStream(logFile, {flags: 'a'})
-  const child = spawn(process.execPath, [...execArgv, script, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
+  const child = spawn(process.execPath, [...execArgv, ...profilingArgv(), script, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
     env: {...process.env, ...env},
     stdio: ['pipe', 'pipe', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops nodes in order.
@@ -46,6 +46,14 @@ export function spawnNode(node: number, env: Readonly<Record<string, string>>, r
     })
   })
   return {node, child, exited, logFile}
+}
+
+/**
+ * CMM_NODE_EXEC_ARGV (space-separated) goes to every node's `node` command line: how a profile of
+ * the node processes is taken (`--cpu-prof --cpu-prof-dir=DIR`; NODE_OPTIONS refuses --cpu-prof).
+ */
+function profilingArgv(): string[] {
+  return (process.env.CMM_NODE_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '')
 }
 
 /** Waits for the processes to exit; after `graceMs` SIGKILLs what is left. */

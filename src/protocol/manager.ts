@@ -5,8 +5,8 @@
 // `decide` MUTATES the model in place (the manager is one long-lived state machine; copying
 // every unit per request would only cost time). A request that is a protocol error throws
 // ProtocolError BEFORE touching anything, so a failed decision leaves the model unchanged.
-import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeId, NodeMessage, Outgoing, PageRef, UnitId, Writeback} from './types.js'
-import {pageKey} from './types.js'
+import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeId, NodeMessage, Outgoing, PageRef, ReplyOf, ReplyTo, UnitId, Writeback} from './types.js'
+import {pageKey, replyFor} from './types.js'
 import type {BreakVariant} from './break.js'
 import {beginWait, createWaitGraph, detect, endWait, markPinned, unmarkPinned, type WaitGraph} from './wait-graph.js'
 import {invariant} from './errors.js'
@@ -79,8 +79,9 @@ export interface DiskRecord extends DiskPage {
   readonly generation: number
 }
 
-export interface Decision {
-  readonly reply: ManagerReply
+/** A decision on a request of type `R`: its reply (of the kinds `R` can get) and the messages it sends. */
+export interface Decision<R extends ManagerRequest = ManagerRequest> {
+  readonly reply: ReplyTo<R>
   readonly out: Outgoing[]
 }
 
@@ -155,15 +156,27 @@ export function unitState(m: ManagerModel, unit: UnitId): UnitState {
   return {generation: u.generation, seq: u.seq, holders, queue, upgrading: u.upgrading}
 }
 
-export function decide(m: ManagerModel, req: ManagerRequest): Decision {
+export function decide<R extends ManagerRequest>(m: ManagerModel, req: R): Decision<R> {
   protocol(Number.isSafeInteger(req.node) && req.node >= 0, `node id must be a non-negative integer: ${req.node}`)
   if (req.type === 'upgrade' || req.type === 'demote' || req.type === 'writeback') protocol(Number.isSafeInteger(req.seq), `seq must be an integer: ${req.seq}`)
   if (req.type === 'demote' || req.type === 'writeback') protocol(Number.isSafeInteger(req.generation), `generation must be an integer: ${req.generation}`)
   const u = unitOf(m, req.unit)
   checkInvariants(req.unit, u)
-  if (m.dead.has(req.node)) return unfencedBreak(m, req, deadNodeReply(req))
+  if (m.dead.has(req.node)) return unfencedBreak(m, req, {reply: pairedWith(req, deadNodeReply(req)), out: []})
   const out: Outgoing[] = []
-  const ctx: Ctx = {m, unit: req.unit, u, out}
+  const reply = pairedWith(req, answer({m, unit: req.unit, u, out}, req))
+  checkInvariants(req.unit, u)
+  return unfencedBreak(m, req, {reply, out})
+}
+
+/** `reply` as the reply to `req` (each handler's return type says so too; this also catches one that answers out of kind). */
+function pairedWith<R extends ManagerRequest>(req: R, reply: ManagerReply): ReplyTo<R> {
+  const paired = replyFor(req, reply)
+  assert(paired !== null, `a ${req.type} answered ${reply.type}`)
+  return paired
+}
+
+function answer(ctx: Ctx, req: ManagerRequest): ManagerReply {
   let reply: ManagerReply
   switch (req.type) {
     case 'acquire':
@@ -185,12 +198,11 @@ export function decide(m: ManagerModel, req: ManagerRequest): Decision {
       reply = defer(ctx, req)
       break
   }
-  checkInvariants(req.unit, u)
-  return unfencedBreak(m, req, {reply, out})
+  return reply
 }
 
 /** unfenced-writeback (broken): a fenced write-back's pages reach the disk anyway (the reply still says stale). */
-function unfencedBreak(m: ManagerModel, req: ManagerRequest, d: Decision): Decision {
+function unfencedBreak<R extends ManagerRequest>(m: ManagerModel, req: R, d: Decision<R>): Decision<R> {
   const fenced = d.reply.type === 'stale' && (req.type === 'demote' || req.type === 'writeback') && req.writeback.length > 0
   if (fenced && m.breakVariant === 'unfenced-writeback') applyWriteback(m, req.generation, req.writeback)
   return d
@@ -205,7 +217,7 @@ interface Ctx {
 
 type Req<T extends ManagerRequest['type']> = Extract<ManagerRequest, {type: T}>
 
-function acquire(ctx: Ctx, req: Req<'acquire'>): ManagerReply {
+function acquire(ctx: Ctx, req: Req<'acquire'>): ReplyOf['acquire'] {
   const {u} = ctx
   protocol(pageInUnit(ctx.unit, req.page), `acquire: page ${pageKey(req.page)} is not in unit ${ctx.unit}`)
   protocol(!u.holders.has(req.node), `acquire: node ${req.node} already holds ${ctx.unit}`)
@@ -222,7 +234,7 @@ function acquire(ctx: Ctx, req: Req<'acquire'>): ManagerReply {
   return {type: 'queued'}
 }
 
-function upgrade(ctx: Ctx, req: Req<'upgrade'>): ManagerReply {
+function upgrade(ctx: Ctx, req: Req<'upgrade'>): ReplyOf['upgrade'] {
   const {u} = ctx
   const h = u.holders.get(req.node)
   protocol(h !== undefined && h.mode === 'SH' && h.seq === req.seq, `upgrade: node ${req.node} does not hold ${ctx.unit} SH with seq ${req.seq}`)
@@ -243,7 +255,7 @@ function upgrade(ctx: Ctx, req: Req<'upgrade'>): ManagerReply {
   return {type: 'queued'}
 }
 
-function demote(ctx: Ctx, req: Req<'demote'>): ManagerReply {
+function demote(ctx: Ctx, req: Req<'demote'>): ReplyOf['demote'] {
   const {u} = ctx
   assertPages(ctx.unit, req.writeback)
   const h = u.holders.get(req.node)
@@ -268,7 +280,7 @@ function demote(ctx: Ctx, req: Req<'demote'>): ManagerReply {
   return {type: 'demoted', accepted: req.writeback.length}
 }
 
-function writeback(ctx: Ctx, req: Req<'writeback'>): ManagerReply {
+function writeback(ctx: Ctx, req: Req<'writeback'>): ReplyOf['writeback'] {
   const {u} = ctx
   assertPages(ctx.unit, req.writeback)
   const h = u.holders.get(req.node)
@@ -278,7 +290,7 @@ function writeback(ctx: Ctx, req: Req<'writeback'>): ManagerReply {
   return {type: 'written', accepted: req.writeback.length}
 }
 
-function cancel(ctx: Ctx, node: NodeId): ManagerReply {
+function cancel(ctx: Ctx, node: NodeId): ReplyOf['cancel'] {
   const {u} = ctx
   const index = u.queue.findIndex((w) => w.node === node)
   if (index >= 0) u.queue.splice(index, 1)
@@ -290,7 +302,7 @@ function cancel(ctx: Ctx, node: NodeId): ManagerReply {
   return {type: 'cancelled'}
 }
 
-function defer(ctx: Ctx, req: Req<'defer'>): ManagerReply {
+function defer(ctx: Ctx, req: Req<'defer'>): ReplyOf['defer'] {
   const h = ctx.u.holders.get(req.node)
   // No such hold, or no callback pending on it (nothing to defer): record nothing.
   if (h === undefined || h.seq !== req.seq || h.callback === 'none') return {type: 'stale', rejected: 0}
@@ -444,7 +456,7 @@ export interface PurgeDecision {
  * error, the node must rejoin under a new id), write-backs are fenced (`stale`), cancel finds
  * nothing. Checked before anything else, so a dead node changes nothing.
  */
-function deadNodeReply(req: ManagerRequest): Decision {
+function deadNodeReply(req: ManagerRequest): ManagerReply {
   switch (req.type) {
     case 'acquire':
     case 'upgrade':
@@ -452,11 +464,11 @@ function deadNodeReply(req: ManagerRequest): Decision {
     case 'demote':
     case 'writeback':
       assertPages(req.unit, req.writeback)
-      return {reply: {type: 'stale', rejected: req.writeback.length}, out: []}
+      return {type: 'stale', rejected: req.writeback.length}
     case 'cancel':
-      return {reply: {type: 'not-waiting'}, out: []}
+      return {type: 'not-waiting'}
     case 'defer':
-      return {reply: {type: 'stale', rejected: 0}, out: []}
+      return {type: 'stale', rejected: 0}
   }
 }
 

@@ -70,9 +70,9 @@ function inflightKey(f: Inflight | null): string {
   if (f === null) return '-'
   switch (f.request) {
     case 'acquire':
-      return `a${f.mode}${f.replied ? 'r' : ''}${f.granted ? 'g' : ''}${f.tryPin ?? ''}${f.cancel ?? ''}`
+      return `a${f.mode}${f.phase}${f.tryPin ?? ''}`
     case 'upgrade':
-      return `u${f.replied ? 'r' : ''}${f.granted ? 'g' : ''}${f.cancel ?? ''}`
+      return `u${f.phase}`
     case 'demote':
       return `d${f.to}${f.reason.kind === 'callback' ? f.reason.callback : 'refused'}${f.offered}`
     case 'writeback':

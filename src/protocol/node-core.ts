@@ -5,6 +5,7 @@
 // can replay a failing seed exactly.
 import type {BreakVariant} from './break.js'
 import {invariant} from './errors.js'
+import {isGranted, lockMove, type LockEvent, type LockNext} from './lock-phase.js'
 import {worseClass} from './node-fault-class.js'
 import {checkUnit} from './node-invariants.js'
 import {cloneUnit, stampOf, unitKey, type StampText} from './node-core-state.js'
@@ -16,6 +17,7 @@ import {
   type AccessOp,
   type CallbackKind,
   type Inflight,
+  type LockInflight,
   type NodeOp,
   type PageSlot,
   type PinOp,
@@ -40,6 +42,7 @@ import {
   type PageBytes,
   type PageRef,
   type ProtocolSettings,
+  type ReplyInput,
   type PteState,
   type UnitId,
   type Writeback,
@@ -242,7 +245,7 @@ export class NodeCore {
     this.#pump(u)
   }
 
-  #onReply(input: Input<'reply'>): void {
+  #onReply(input: ReplyInput): void {
     // A defer is a notice outside the one-request-per-unit slot: its reply needs no action.
     if (input.request === 'defer') return
     if (input.request === 'cancel') {
@@ -252,29 +255,31 @@ export class NodeCore {
     const u = this.#units.get(input.unit)
     const f = u?.inflight
     invariant(u !== undefined && f != null, () => `node ${this.#cfg.node}: ${input.request} reply ${input.reply.type} for ${input.unit}, which has no request in flight`)
-    invariant(f.request === input.request, () => `node ${this.#cfg.node}: ${input.request} reply for ${u.id}, but the request in flight is ${f.request}`)
-    const r = input.reply
-    switch (f.request) {
+    const mismatch = (): string => `node ${this.#cfg.node}: ${input.request} reply for ${u.id}, but the request in flight is ${f.request}`
+    invariant(f.request === input.request, mismatch)
+    switch (input.request) {
       case 'acquire':
       case 'upgrade':
-        this.#lockReply(u, f, r)
+        invariant(f.request === 'acquire' || f.request === 'upgrade', mismatch)
+        this.#lockReply(u, f, input.reply)
         break
       case 'demote':
-        this.#demoteReply(u, f, r)
+        invariant(f.request === 'demote', mismatch)
+        this.#demoteReply(u, f, input.reply)
         break
       case 'writeback':
-        this.#writebackReply(u, f, r)
+        invariant(f.request === 'writeback', mismatch)
+        this.#writebackReply(u, f, input.reply)
         break
     }
     this.#pump(u)
   }
 
-  #lockReply(u: UnitState, f: Extract<Inflight, {request: 'acquire' | 'upgrade'}>, r: ManagerReply): void {
+  #lockReply(u: UnitState, f: LockInflight, r: ManagerReply<'acquire' | 'upgrade'>): void {
     const where = `node ${this.#cfg.node} unit ${u.id}`
     switch (r.type) {
       case 'granted':
-        invariant(!f.granted && !f.replied, () => `${where}: ${f.request} granted twice`)
-        u.inflight = null
+        this.#enter(u, f, this.#next(f, 'reply-granted', () => `${where}: ${f.request} granted twice`))
         if (f.request === 'acquire') {
           invariant(r.mode === f.mode, () => `${where}: asked for ${f.mode}, granted ${r.mode}`)
           this.#applyGrant(u, r.mode, r.seq, r.generation, r.page)
@@ -286,17 +291,12 @@ export class NodeCore {
         }
         return
       case 'queued':
-        invariant(!f.replied, `${where}: two replies to one ${f.request}`)
         // A grant message may have overtaken this reply: then the request is over.
-        if (f.granted) u.inflight = null
-        else {
-          f.replied = true
-          if (f.cancel === 'wanted') this.#sendCancel(u, f)
-        }
+        this.#enter(u, f, this.#next(f, 'reply-queued', () => `${where}: two replies to one ${f.request}`))
         return
       case 'busy': {
-        invariant(f.request === 'acquire' && f.tryPin !== undefined && !f.granted && !f.replied, `${where}: busy reply to a ${f.request} that was not a try`)
-        u.inflight = null
+        invariant(f.request === 'acquire' && f.tryPin !== undefined, `${where}: busy reply to a ${f.request} that was not a try`)
+        this.#enter(u, f, this.#next(f, 'reply-busy', () => `${where}: busy reply to a try that was ${f.phase}`))
         const id = f.tryPin
         const i = u.waiting.findIndex((op) => op.kind === 'pin' && op.id === id)
         invariant(i >= 0, `${where}: try pin ${id} is not waiting`)
@@ -306,18 +306,34 @@ export class NodeCore {
         return
       }
       case 'refused':
-        invariant(f.request === 'upgrade' && !f.granted, `${where}: ${f.request} refused (${r.reason}) after its grant`)
-        u.inflight = null
+        invariant(f.request === 'upgrade', `${where}: ${f.request} refused (${r.reason})`)
+        this.#enter(u, f, this.#next(f, 'reply-refused', () => `${where}: upgrade refused (${r.reason}) while ${f.phase}`))
         this.#settle(u, 'upgrade')
         // Invalidate, drop SH and ask for EX afresh; #pump does it (it waits for SH pins to go).
         u.dropAfterRefusal = true
         return
-      default:
-        invariant(false, `${where}: unexpected reply ${r.type} to ${f.request}`)
     }
   }
 
-  #demoteReply(u: UnitState, f: Extract<Inflight, {request: 'demote'}>, r: ManagerReply): void {
+  /** The phase `event` moves `f` to; a broken invariant if `event` cannot happen in `f`'s phase. */
+  #next(f: LockInflight, event: LockEvent, why: () => string): LockNext {
+    const next = lockMove(f.phase, event)
+    invariant(next !== undefined, why)
+    return next
+  }
+
+  /** `done` frees the request slot; entering `cancelling` sends the cancel (once: abandon is a no-op there). */
+  #enter(u: UnitState, f: LockInflight, next: LockNext): void {
+    if (next === 'done') {
+      u.inflight = null
+      return
+    }
+    const sendCancel = next === 'cancelling' && f.phase !== 'cancelling'
+    f.phase = next
+    if (sendCancel) this.#send({type: 'cancel', node: this.#cfg.node, unit: u.id})
+  }
+
+  #demoteReply(u: UnitState, f: Extract<Inflight, {request: 'demote'}>, r: ManagerReply<'demote'>): void {
     const where = `node ${this.#cfg.node} unit ${u.id}`
     let wroteBack: number
     if (r.type === 'demoted') {
@@ -325,7 +341,6 @@ export class NodeCore {
       wroteBack = r.accepted
       u.inflight = null
     } else {
-      invariant(r.type === 'stale', `${where}: unexpected reply ${r.type} to demote`)
       // The manager no longer knows this hold (fenced): whatever we kept is not covered by a lock.
       wroteBack = 0
       u.inflight = null
@@ -337,14 +352,13 @@ export class NodeCore {
     }
   }
 
-  #writebackReply(u: UnitState, f: Extract<Inflight, {request: 'writeback'}>, r: ManagerReply): void {
+  #writebackReply(u: UnitState, f: Extract<Inflight, {request: 'writeback'}>, r: ManagerReply<'writeback'>): void {
     const where = `node ${this.#cfg.node} unit ${u.id}`
     u.inflight = null
     if (r.type === 'written') {
       invariant(r.accepted === f.offered, `${where}: msync wrote ${r.accepted} of ${f.offered} pages`)
       this.#out.push({type: 'synced', id: f.sync, pages: r.accepted})
     } else {
-      invariant(r.type === 'stale', `${where}: unexpected reply ${r.type} to writeback`)
       this.#lose(u)
       this.#out.push({type: 'synced', id: f.sync, pages: 0})
     }
@@ -364,51 +378,43 @@ export class NodeCore {
     const u = this.#units.get(m.unit)
     const f = u?.inflight
     const where = `node ${this.#cfg.node} unit ${m.unit}`
+    // The reply travels on another connection: until it is read the request slot stays taken
+    // (and until the reply of a cancel sent meanwhile is read).
+    const waiting = m.upgrade ? 'upgrade' : 'acquire'
+    const next = u !== undefined && f?.request === waiting ? lockMove(f.phase, 'grant') : undefined
     if (m.upgrade) {
-      invariant(u !== undefined && f?.request === 'upgrade' && !f.granted, `${where}: upgrade grant, but no upgrade is waiting`)
+      invariant(u !== undefined && f?.request === 'upgrade' && next !== undefined, `${where}: upgrade grant, but no upgrade is waiting`)
       invariant(m.mode === 'EX' && m.seq === u.seq && m.page === null, `${where}: bad upgrade grant ${m.mode} seq ${m.seq} (held seq ${u.seq})`)
       this.#applyUpgrade(u, m.generation)
       this.#settle(u, 'upgrade')
-      this.#grantArrived(u, f)
+      this.#enter(u, f, next)
     } else {
-      invariant(u !== undefined && f?.request === 'acquire' && !f.granted, `${where}: grant seq ${m.seq}, but no acquire is waiting`)
+      invariant(u !== undefined && f?.request === 'acquire' && next !== undefined, `${where}: grant seq ${m.seq}, but no acquire is waiting`)
       invariant(m.mode === f.mode, `${where}: asked for ${f.mode}, granted ${m.mode}`)
       this.#applyGrant(u, m.mode, m.seq, m.generation, m.page)
       this.#settle(u, 'after-callback')
-      this.#grantArrived(u, f)
+      this.#enter(u, f, next)
     }
     this.#pump(u)
-  }
-
-  #grantArrived(u: UnitState, f: Extract<Inflight, {request: 'acquire' | 'upgrade'}>): void {
-    // The reply travels on another connection: until it is read the request slot stays taken
-    // (and until the reply of a cancel sent meanwhile is read).
-    if (f.replied && f.cancel !== 'sent') u.inflight = null
-    else f.granted = true
   }
 
   /** Give up a queued request (a deadlock broken here): cancel it once its `queued` reply is read. */
   #onAbandon(unit: UnitId): void {
     const u = this.#units.get(unit)
     const f = u?.inflight
-    if (u === undefined || f == null || (f.request !== 'acquire' && f.request !== 'upgrade') || f.granted || f.cancel !== undefined) return
-    if (f.replied) this.#sendCancel(u, f)
-    else f.cancel = 'wanted'
+    // Nothing to give up: the wait ended (or became another request) before the runtime heard of the deadlock.
+    if (u === undefined || f == null || (f.request !== 'acquire' && f.request !== 'upgrade')) return
+    this.#enter(u, f, this.#next(f, 'abandon', () => `node ${this.#cfg.node} unit ${unit}: abandon while ${f.phase}`))
   }
 
-  #sendCancel(u: UnitState, f: Extract<Inflight, {request: 'acquire' | 'upgrade'}>): void {
-    f.cancel = 'sent'
-    this.#send({type: 'cancel', node: this.#cfg.node, unit: u.id})
-  }
-
-  #cancelReply(unit: UnitId, r: ManagerReply): void {
+  #cancelReply(unit: UnitId, r: ManagerReply<'cancel'>): void {
     const u = this.#units.get(unit)
     const f = u?.inflight
     const where = `node ${this.#cfg.node} unit ${unit}`
-    invariant(u !== undefined && (f?.request === 'acquire' || f?.request === 'upgrade') && f.cancel === 'sent', `${where}: cancel reply ${r.type}, but no cancel was sent`)
+    const lock = f?.request === 'acquire' || f?.request === 'upgrade' ? f : null
+    invariant(u !== undefined && (lock?.phase === 'cancelling' || lock?.phase === 'cancelling-granted'), `${where}: cancel reply ${r.type}, but no cancel was sent`)
     if (r.type === 'cancelled') {
-      invariant(!f.granted, `${where}: cancelled after its grant arrived`)
-      u.inflight = null
+      this.#enter(u, lock, this.#next(lock, 'cancelled', () => `${where}: cancelled after its grant arrived`))
       // Everything parked here waited for the abandoned lock: it ends without it.
       const kept: typeof u.waiting = []
       for (const op of u.waiting) {
@@ -421,10 +427,8 @@ export class NodeCore {
       }
       u.waiting = kept
     } else {
-      invariant(r.type === 'not-waiting', `${where}: unexpected reply ${r.type} to cancel`)
       // Too late: the grant is (or was) on its way and completes the request as usual.
-      f.cancel = undefined
-      if (f.granted) u.inflight = null
+      this.#enter(u, lock, this.#next(lock, 'not-waiting', () => `${where}: not-waiting while ${lock.phase}`))
     }
     this.#pump(u)
   }
@@ -437,7 +441,7 @@ export class NodeCore {
     if (m.seq < u.seq || (m.seq === u.seq && u.mode === 'UN')) return
     if (m.seq > u.seq) {
       // The grant of this hold is still unread (it came in a reply): keep the callback for it.
-      invariant(u.mode === 'UN' && f?.request === 'acquire' && !f.granted, `${where}: ${m.kind} callback for seq ${m.seq}, but held ${u.mode} seq ${u.seq} and not acquiring`)
+      invariant(u.mode === 'UN' && f?.request === 'acquire' && !isGranted(f.phase), `${where}: ${m.kind} callback for seq ${m.seq}, but held ${u.mode} seq ${u.seq} and not acquiring`)
     }
     if (m.kind === 'downgrade') {
       // An SH hold is only asked to downgrade when its upgrade was granted in a reply not read yet.
@@ -495,7 +499,7 @@ export class NodeCore {
     const f = u.inflight
     if (u.dropAfterRefusal) return true
     if (f === null) return false
-    return !((f.request === 'acquire' || f.request === 'upgrade') && f.granted)
+    return !((f.request === 'acquire' || f.request === 'upgrade') && isGranted(f.phase))
   }
 
   #canSend(u: UnitState): boolean {
@@ -590,11 +594,11 @@ export class NodeCore {
     if (!this.#canSend(u)) return 'wait'
     if (u.mode === 'UN') {
       const mode: HeldMode = this.#cfg.states === 'exclusive' ? 'EX' : want
-      u.inflight = {request: 'acquire', mode, replied: false, granted: false}
+      u.inflight = {request: 'acquire', mode, phase: 'sent'}
       this.#send({type: 'acquire', node: this.#cfg.node, unit: u.id, mode, page, try: false})
     } else {
       invariant(u.mode === 'SH' && want === 'EX', `node ${this.#cfg.node} unit ${u.id}: asked for ${want} while holding ${u.mode}`)
-      u.inflight = {request: 'upgrade', replied: false, granted: false}
+      u.inflight = {request: 'upgrade', phase: 'sent'}
       this.#send({type: 'upgrade', node: this.#cfg.node, unit: u.id, seq: u.seq})
     }
     return 'wait'
@@ -609,7 +613,7 @@ export class NodeCore {
     }
     if (!this.#canSend(u)) return 'wait'
     const mode: HeldMode = this.#cfg.states === 'exclusive' ? 'EX' : op.mode
-    u.inflight = {request: 'acquire', mode, replied: false, granted: false, tryPin: op.id}
+    u.inflight = {request: 'acquire', mode, phase: 'sent', tryPin: op.id}
     this.#send({type: 'acquire', node: this.#cfg.node, unit: u.id, mode, page: op.page, try: true})
     return 'wait'
   }

@@ -1,6 +1,7 @@
 // Local invariants of one unit on one node (docs/PROTOCOL.md, "A node"). Checked by
 // NodeCore.assertInvariants after every step in tests; cheap enough to run in simulations.
 import {invariant} from './errors.js'
+import {isGranted} from './lock-phase.js'
 import {holdersOf, type UnitState} from './node-unit.js'
 import {pageKey, unitOf, type Granularity, type NodeId} from './types.js'
 
@@ -27,12 +28,10 @@ export function checkUnit(node: NodeId, u: UnitState, granularity: Granularity, 
   if (f !== null) {
     switch (f.request) {
       case 'acquire':
-        invariant(!(f.granted && f.replied) || f.cancel === 'sent', `${where}: acquire both granted and replied but still in flight`)
-        invariant(f.granted ? u.mode === f.mode : u.mode === 'UN', `${where}: acquire ${f.mode} in flight while holding ${u.mode}`)
+        invariant(isGranted(f.phase) ? u.mode === f.mode : u.mode === 'UN', `${where}: acquire ${f.mode} in flight while holding ${u.mode}`)
         break
       case 'upgrade':
-        invariant(!(f.granted && f.replied) || f.cancel === 'sent', `${where}: upgrade both granted and replied but still in flight`)
-        invariant(u.mode === (f.granted ? 'EX' : 'SH'), `${where}: upgrade in flight while holding ${u.mode}`)
+        invariant(u.mode === (isGranted(f.phase) ? 'EX' : 'SH'), `${where}: upgrade in flight while holding ${u.mode}`)
         break
       case 'demote':
         invariant(u.mode === f.to, `${where}: demote to ${f.to} in flight while holding ${u.mode}`)
@@ -47,7 +46,7 @@ export function checkUnit(node: NodeId, u: UnitState, granularity: Granularity, 
   const cb = u.callback
   if (cb !== null) {
     if (cb.seq > u.seq) {
-      invariant(u.mode === 'UN' && f?.request === 'acquire' && !f.granted, `${where}: callback for seq ${cb.seq} > held ${u.seq} while not acquiring`)
+      invariant(u.mode === 'UN' && f?.request === 'acquire' && !isGranted(f.phase), `${where}: callback for seq ${cb.seq} > held ${u.seq} while not acquiring`)
     } else {
       invariant(cb.seq === u.seq && u.mode !== 'UN', `${where}: stale callback seq ${cb.seq} kept (held ${u.mode} seq ${u.seq})`)
     }

@@ -11,6 +11,7 @@ import type {
   RequestId,
   UnitId,
 } from './types.js'
+import {PHASE_TEXT, type LockPhase} from './lock-phase.js'
 
 export type CallbackKind = 'release' | 'downgrade'
 
@@ -46,21 +47,19 @@ export type NodeOp = AccessOp | PinOp | SyncOp
 export type DemoteReason = {readonly kind: 'callback'; readonly callback: CallbackKind} | {readonly kind: 'refused'}
 
 /**
- * The one request of this unit whose reply has not been read yet. An acquire or upgrade can be
- * granted by a stream message before its `queued` reply is read (`granted`); it still occupies the
- * slot until that reply comes, so that replies and requests stay one-to-one.
+ * The one request of this unit whose reply has not been read yet. An acquire or upgrade moves
+ * through the phases of lock-phase.ts (a grant may be read before the request's reply, and a
+ * queued request may be cancelled); it occupies the slot until it is `done` there, so that
+ * replies and requests stay one-to-one.
  */
 export type Inflight =
-  | {readonly request: 'acquire'; readonly mode: HeldMode; replied: boolean; granted: boolean; readonly tryPin?: RequestId; cancel?: CancelState}
-  | {readonly request: 'upgrade'; replied: boolean; granted: boolean; cancel?: CancelState}
+  | {readonly request: 'acquire'; readonly mode: HeldMode; readonly tryPin?: RequestId; phase: LockPhase}
+  | {readonly request: 'upgrade'; phase: LockPhase}
   | {readonly request: 'demote'; readonly to: 'UN' | 'SH'; readonly reason: DemoteReason; readonly offered: number}
   | {readonly request: 'writeback'; readonly sync: RequestId; readonly offered: number}
 
-/**
- * Abandoning a queued request (a deadlock broken here): `wanted` until its `queued` reply is read,
- * then `sent` until the cancel's reply comes (the request slot stays taken until then).
- */
-export type CancelState = 'wanted' | 'sent'
+/** An acquire or upgrade in flight. */
+export type LockInflight = Extract<Inflight, {request: 'acquire' | 'upgrade'}>
 
 export interface PendingCallback {
   readonly kind: CallbackKind
@@ -191,9 +190,9 @@ export function snapshotOf(u: UnitState): UnitSnapshot {
 function describeInflight(f: Inflight): string {
   switch (f.request) {
     case 'acquire':
-      return `${f.mode}${f.tryPin !== undefined ? ' try' : ''}${f.replied ? ' queued' : ''}${f.granted ? ' granted' : ''}${f.cancel ? ` cancel ${f.cancel}` : ''}`
+      return `${f.mode}${f.tryPin !== undefined ? ' try' : ''}${PHASE_TEXT[f.phase]}`
     case 'upgrade':
-      return `SH->EX${f.replied ? ' queued' : ''}${f.granted ? ' granted' : ''}${f.cancel ? ` cancel ${f.cancel}` : ''}`
+      return `SH->EX${PHASE_TEXT[f.phase]}`
     case 'demote':
       return `to ${f.to} (${f.reason.kind === 'callback' ? f.reason.callback : 'refused upgrade'}), ${f.offered} pages`
     case 'writeback':

@@ -98,23 +98,58 @@ export type ManagerRequest =
    */
   | {readonly type: 'defer'; readonly node: NodeId; readonly unit: UnitId; readonly seq: number}
 
-/** The manager's direct answer to a request (the script's return value). */
-export type ManagerReply =
-  | {readonly type: 'granted'; readonly mode: HeldMode; readonly seq: number; readonly generation: number; readonly page: DiskPage | null}
-  | {readonly type: 'queued'}
-  /** Upgrade refused: another node is upgrading, or a release callback to this node is pending. */
-  | {readonly type: 'refused'; readonly reason: 'conversion-deadlock' | 'callback-pending'}
-  /** `try: true` acquire that could not be granted at once; nothing was queued. */
-  | {readonly type: 'busy'}
-  | {readonly type: 'demoted'; readonly accepted: number}
-  | {readonly type: 'written'; readonly accepted: number}
-  /** A demote/writeback whose seq or generation is no longer current: nothing was written (fencing). */
-  | {readonly type: 'stale'; readonly rejected: number}
-  | {readonly type: 'cancelled'}
-  /** Cancel came too late: the grant is already on its way in the node's stream. */
-  | {readonly type: 'not-waiting'}
-  /** A `defer` was recorded (stale ones, for a hold that is gone, are `stale` with rejected 0). */
-  | {readonly type: 'noted'}
+type Granted = {readonly type: 'granted'; readonly mode: HeldMode; readonly seq: number; readonly generation: number; readonly page: DiskPage | null}
+type Queued = {readonly type: 'queued'}
+/** Upgrade refused: another node is upgrading, or a release callback to this node is pending. */
+type Refused = {readonly type: 'refused'; readonly reason: 'conversion-deadlock' | 'callback-pending'}
+/** `try: true` acquire that could not be granted at once; nothing was queued. */
+type Busy = {readonly type: 'busy'}
+type Demoted = {readonly type: 'demoted'; readonly accepted: number}
+type Written = {readonly type: 'written'; readonly accepted: number}
+/** A demote/writeback whose seq or generation is no longer current: nothing was written (fencing). */
+type Stale = {readonly type: 'stale'; readonly rejected: number}
+type Cancelled = {readonly type: 'cancelled'}
+/** Cancel came too late: the grant is already on its way in the node's stream. */
+type NotWaiting = {readonly type: 'not-waiting'}
+/** A `defer` was recorded (stale ones, for a hold that is gone, are `stale` with rejected 0). */
+type Noted = {readonly type: 'noted'}
+
+export type RequestKind = ManagerRequest['type']
+
+/** The replies each kind of request can get: the reply's type follows from the request's. */
+export interface ReplyOf {
+  readonly acquire: Granted | Queued | Busy
+  readonly upgrade: Granted | Queued | Refused
+  readonly demote: Demoted | Stale
+  readonly writeback: Written | Stale
+  readonly cancel: Cancelled | NotWaiting
+  readonly defer: Noted | Stale
+}
+
+/** The manager's direct answer to a request of kind `K` (the script's return value); any reply by default. */
+export type ManagerReply<K extends RequestKind = RequestKind> = ReplyOf[K]
+
+/** The reply to `R`. */
+export type ReplyTo<R extends ManagerRequest> = ReplyOf[R['type']]
+
+/** ReplyOf at run time: the reply types each request kind may get. */
+export const REPLY_TYPES: {readonly [K in RequestKind]: readonly ReplyOf[K]['type'][]} = {
+  acquire: ['granted', 'queued', 'busy'],
+  upgrade: ['granted', 'queued', 'refused'],
+  demote: ['demoted', 'stale'],
+  writeback: ['written', 'stale'],
+  cancel: ['cancelled', 'not-waiting'],
+  defer: ['noted', 'stale'],
+}
+
+/**
+ * `reply` typed as the reply to `request` if a request of its kind can get it, else null. Replies
+ * the manager decides and replies read off the wire go through here: the check is what lets the
+ * type follow from the request's (a switch over a union cannot carry the pairing by itself).
+ */
+export function replyFor<R extends ManagerRequest>(request: R, reply: ManagerReply): ReplyTo<R> | null {
+  return (REPLY_TYPES[request.type] as readonly string[]).includes(reply.type) ? (reply as ReplyTo<R>) : null
+}
 
 /** Asynchronous manager -> node messages, delivered in order on the node's stream. */
 export type NodeMessage =
@@ -175,7 +210,7 @@ export type NodeInput =
   /** msync: write back this unit's dirty pages, keep the lock. */
   | {readonly type: 'sync'; readonly id: RequestId; readonly unit: UnitId}
   /** The manager's reply to the request the core emitted for `unit`. */
-  | {readonly type: 'reply'; readonly unit: UnitId; readonly request: ManagerRequest['type']; readonly reply: ManagerReply}
+  | ReplyInput
   | {readonly type: 'message'; readonly message: NodeMessage}
   /** Result of a `read-disk` effect. */
   | {readonly type: 'disk-read'; readonly page: DiskPage}
@@ -186,6 +221,18 @@ export type NodeInput =
    * operations waiting for it end with `failed`. A no-op if the request was granted meanwhile.
    */
   | {readonly type: 'abandon'; readonly unit: UnitId}
+
+/** The manager's reply to the request the core emitted for `unit`, one variant per request kind. */
+export type ReplyInput = {readonly [K in RequestKind]: {readonly type: 'reply'; readonly unit: UnitId; readonly request: K; readonly reply: ReplyOf[K]}}[RequestKind]
+
+/**
+ * The reply input for a `request` on `unit`. TypeScript cannot build one variant of a union from
+ * a type parameter, so this is the one place the pairing is asserted: callers pass the reply that
+ * `LockManager.send` or `decide` returned for that very request (checked by replyFor there).
+ */
+export function replyInput<K extends RequestKind>(unit: UnitId, request: K, reply: ReplyOf[K]): ReplyInput {
+  return {type: 'reply', unit, request, reply} as ReplyInput
+}
 
 export type NodeEffect =
   /** Send this request to the manager; feed its reply back as a `reply` input. */

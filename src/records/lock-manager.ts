@@ -1,11 +1,11 @@
 // What a node runtime needs of the lock manager: one atomic decision per request, and reads of
 // the shared disk for pages whose lock it already holds. The runtime depends on this interface
 // only; redis/lock-manager.ts implements it with Lua scripts, a test can implement it in memory.
-import type {DiskPage, ManagerReply, ManagerRequest, PageRef} from '../protocol/types.js'
+import type {DiskPage, ManagerRequest, PageRef, ReplyTo} from '../protocol/types.js'
 
 export interface LockManager {
   /** One atomic manager decision; rejects with a ProtocolError for an illegal request (nothing changed). */
-  send(request: ManagerRequest): Promise<ManagerReply>
+  send<R extends ManagerRequest>(request: R): Promise<ReplyTo<R>>
   /** The page as the shared disk holds it (the caller holds its unit's lock). */
   readDisk(page: PageRef): Promise<DiskPage>
 }

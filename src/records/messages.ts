@@ -2,7 +2,7 @@
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
 // (JSON); none of these are on the per-fault hot path.
 import type {BucketCounts, CountsHistograms} from './histogram-keys.js'
-import type {HistoryEntry, LockEntry, TraceEntry} from './history.js'
+import type {HistoryEntry, HistoryType, LockEntry, TraceEntry} from './history.js'
 import type {RequestLogEntry} from './request-log.js'
 import type {UnitSnapshot} from '../protocol/node-unit.js'
 import type {NodeCounters} from './counters.js'
@@ -31,8 +31,9 @@ export type NodeReport =
   | {readonly type: 'ready'; readonly node: number; readonly proc?: number; readonly pid: number; readonly host: string; readonly total: number | null}
   /** `current`: the op being played; `waits`: what the node holds pinned and waits for (a stuck run's report); `live`: a bounded summary for the live view. */
   /** `proc`: the incarnation's process id (ops are counted per incarnation). `usage`: the process's own CPU and peak RSS so far (also in `done` and `stopped`: a killed incarnation leaves its last report). */
-  /** `latency`: corrected latencies since the previous report, bucket counts per histogram key. */
-  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
+  /** `latency`: corrected latencies since the previous report, bucket counts per histogram key; `uncorrected`: where they differ (open loop). */
+  /** `counters`: the incarnation's counters at this report (a killed incarnation is counted from its last one). */
+  | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly uncorrected?: Readonly<Record<string, BucketCounts>>; readonly counters?: NodeCounters; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
   /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
@@ -72,7 +73,7 @@ const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {
 /** The fields each node report must have (checked when the orchestrator reads it). */
 const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   ready: {...NODE, proc: PROC, pid: 'integer', host: 'string', total: {nullable: 'integer'}},
-  progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, usage: USAGE},
+  progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, uncorrected: {optional: COUNTS_BY_KEY}, counters: {optional: 'object'}, usage: USAGE},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
   history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, requests: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
@@ -97,5 +98,28 @@ export function decodeControl(fields: readonly string[]): ControlMessage {
 
 /** Decodes an outbox stream entry, checking its shape; throws RemoteMessageError on anything that is not ours. */
 export function decodeReport(fields: readonly string[]): NodeReport {
-  return decodeTyped<NodeReport>(bodyOf(fields), REPORT_SHAPES, 'node report')
+  const report = decodeTyped<NodeReport>(bodyOf(fields), REPORT_SHAPES, 'node report')
+  if (report.type !== 'history') return report
+  return {...report, entries: (report.entries as readonly unknown[]).map(historyFromWire)}
+}
+
+/**
+ * A history entry on the wire (in a `history` report): `[time, process, type, f, key, value]`.
+ * Two of them per op, cache hits included, so they are most of what nodes send: as arrays they are
+ * about half the bytes of the objects, and cheaper to encode and parse.
+ */
+export type HistoryWire = readonly [time: number, process: number, type: HistoryType, f: HistoryEntry['f'], key: string, value: string | null]
+
+export function historyToWire(e: HistoryEntry): HistoryWire {
+  return [e.time, e.process, e.type, e.f, e.key, e.value]
+}
+
+const HISTORY_TYPES: ReadonlySet<unknown> = new Set<HistoryType>(['invoke', 'ok', 'fail', 'info'])
+
+function historyFromWire(w: unknown): HistoryEntry {
+  if (!Array.isArray(w) || w.length !== 6) throw new RemoteMessageError(`node report history: an entry is not [time, process, type, f, key, value]: ${JSON.stringify(w)?.slice(0, 200)}`)
+  const [time, process, type, f, key, value] = w as unknown[]
+  const ok = typeof time === 'number' && Number.isInteger(process) && HISTORY_TYPES.has(type) && (f === 'read' || f === 'write') && typeof key === 'string' && (value === null || typeof value === 'string')
+  if (!ok) throw new RemoteMessageError(`node report history: bad entry ${JSON.stringify(w).slice(0, 200)}`)
+  return {index: -1, time: time as number, process: process as number, type: type as HistoryType, f: f as HistoryEntry['f'], key: key as string, value: value as string | null}
 }

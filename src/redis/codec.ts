@@ -2,8 +2,8 @@
 // replies, inbox stream entries, and the lock/queue/page keys as stored (docs/REDIS-KEYS.md).
 // Page bytes travel as Buffers end to end (never through a string) so any byte survives.
 import type {CallbackState, DiskRecord, HolderView, UnitState, Waiter} from '../protocol/manager.js'
-import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeMessage, PageRef, WaitEdge, Writeback} from '../protocol/types.js'
-import {pageKey, parsePageKey} from '../protocol/types.js'
+import type {DiskPage, HeldMode, ManagerReply, ManagerRequest, NodeMessage, PageRef, ReplyTo, WaitEdge, Writeback} from '../protocol/types.js'
+import {pageKey, parsePageKey, replyFor} from '../protocol/types.js'
 import {keys, runPrefix} from './keys.js'
 import type {GraphPin, GraphWait, WaitGraphView} from '../protocol/wait-graph.js'
 import {RemoteMessageError} from '../protocol/errors.js'
@@ -79,6 +79,14 @@ function heldMode(value: string, what: string): HeldMode {
 
 function diskPageOf(page: PageRef, data: Buffer | null | undefined, version: number): DiskPage {
   return {page, data: data ? toBytes(data) : null, version}
+}
+
+/** A script's return value as the reply to `req`: RemoteMessageError if it is not one a request of its kind can get. */
+export function decodeReplyTo<R extends ManagerRequest>(req: R, raw: unknown): ReplyTo<R> {
+  const reply = decodeReply(raw)
+  const paired = replyFor(req, reply)
+  assert(paired !== null, `the ${req.type} script answered ${reply.type}`)
+  return paired
 }
 
 /** A script's return value (read with the Buffer variant of the command) as a ManagerReply. */

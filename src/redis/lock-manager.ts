@@ -6,10 +6,10 @@ import {fileURLToPath} from 'node:url'
 import type {Redis} from 'ioredis'
 import type {DiskRecord, PurgeReply, UnitState} from '../protocol/manager.js'
 import {ProtocolError} from '../protocol/manager.js'
-import type {DiskPage, ManagerReply, ManagerRequest, PageRef, UnitId} from '../protocol/types.js'
+import type {DiskPage, ManagerRequest, PageRef, ReplyTo, UnitId} from '../protocol/types.js'
 import {pageKey} from '../protocol/types.js'
 import type {BreakVariant} from '../protocol/break.js'
-import {decodeDiskRecord, decodeReply, decodeUnitState, decodeWaitGraph, encodeRequest, type ScriptArg} from './codec.js'
+import {decodeDiskRecord, decodeReplyTo, decodeUnitState, decodeWaitGraph, encodeRequest, type ScriptArg} from './codec.js'
 import type {WaitGraphView} from '../protocol/wait-graph.js'
 import type {LockManager} from '../records/lock-manager.js'
 import {keys, runPrefix} from './keys.js'
@@ -100,7 +100,7 @@ export class RedisLockManager implements LockManager {
   }
 
   /** One atomic manager decision. Throws ProtocolError for an illegal request (nothing changed). */
-  async send(req: ManagerRequest): Promise<ManagerReply> {
+  async send<R extends ManagerRequest>(req: R): Promise<ReplyTo<R>> {
     const call = encodeRequest(this.runId, req)
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
     let raw: unknown
@@ -119,7 +119,7 @@ export class RedisLockManager implements LockManager {
       }
       throw error
     }
-    return decodeReply(raw)
+    return decodeReplyTo(req, raw)
   }
 
   /**

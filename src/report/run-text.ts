@@ -5,7 +5,7 @@ import type {RedisFaultAccount} from '../records/redis-faults.js'
 import {lossText} from '../records/redis-faults.js'
 import {validityWord, type ChecksReport} from '../check/verdict.js'
 import {explainLines} from './explain.js'
-import {formatPercentileTable} from '../metrics/table.js'
+import {formatLatency, formatPercentileTable} from '../metrics/table.js'
 import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {resourcesLine, SATURATION_NOTE} from '../records/resources.js'
 import {nodeJoinCommand} from '../util/redis-url.js'
@@ -61,7 +61,8 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   }
   for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
-  lines.push(`faults: hit ${f.hit}, cached-lock ${f['cached-lock']}, acquired ${f.acquired}, upgrade ${f.upgrade}, after-callback ${f['after-callback']}`)
+  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses)`)
+  lines.push(...nodeLines(s))
   lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
   if (s.resources) {
     lines.push(resourcesLine(s.resources))
@@ -77,8 +78,25 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   lines.push(checksText(s.checks))
   lines.push(...explainLines(s.explained ?? [], s.break, dir))
   const unfired = s.break && s.breakFired === 0 ? `; but --break ${s.break} NEVER FIRED, so this run did not test it` : ''
+  if (s.command !== undefined) lines.push(`reproduce: ${s.command}`)
   lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)}${unfired})   results: ${dir}`)
   return lines.join('\n')
+}
+
+function faultCountsText(f: RunSummary['counters']['faults']): string {
+  return `hit ${f.hit}, cached-lock ${f['cached-lock']}, acquired ${f.acquired}, upgrade ${f.upgrade}, after-callback ${f['after-callback']}`
+}
+
+/** Per node: ops, faults and op latency, incarnations merged; a restarted node says it replayed its script. */
+function nodeLines(s: RunSummary): string[] {
+  const lines = s.nodes.map((n) => {
+    const lat = n.latency === null ? 'no latency recorded' : `op p50 ${formatLatency(n.latency.p50)}, p99 ${formatLatency(n.latency.p99)}`
+    const inc = n.incarnations > 1 ? `; ${n.incarnations} incarnations` : ''
+    const cut = n.unfinished > 0 ? `; ${n.unfinished} killed or cut off, counted to ${n.unfinished === 1 ? 'its' : 'their'} last progress report` : ''
+    return `  node ${n.node}: ${n.ops} ops${inc}${cut}; faults ${faultCountsText(n.counters.faults)}; ${lat}`
+  })
+  if (s.nodes.some((n) => n.incarnations > 1)) lines.push('  (a restarted node replays its whole script from the start: its ops are summed over its incarnations and can exceed the script\'s)')
+  return ['per node (histograms/node-K/):', ...lines]
 }
 
 /** How often a broken variant's deviation was taken (README's table lists workloads where each fires). */

@@ -5,6 +5,8 @@ import type {ChecksReport} from '../check/verdict.js'
 import type {LocatedViolation} from '../records/violation.js'
 import type {CopyStrategy} from '../protocol/copy-plan.js'
 import type {RunResources} from '../records/resources.js'
+import type {EncodedHistograms} from '../records/histogram-keys.js'
+import {decodeHistogram, newHistogram, percentiles as histogramPercentiles} from '../metrics/histogram.js'
 
 export const RESULTS_FORMAT = 1
 
@@ -46,6 +48,8 @@ export interface RunSummary {
   readonly workload: {readonly name: string; readonly description: string; readonly source: string}
   readonly settings: RunCollected['workload']['cluster']
   readonly seed: number
+  /** The command line that reproduces the run, seed included (absent when run from code, e.g. the bench). */
+  readonly command?: string
   /** The deliberately broken protocol variant run (`--break`), or null. */
   readonly break: RunCollected['breakVariant']
   /** With --break: times the deviation was taken (nodes and manager); 0 = it never fired, so the run says nothing about it. */
@@ -73,7 +77,13 @@ export interface RunSummary {
   readonly counters: NodeCounters
   /** CPU and peak RSS per process, CPU per op, and whether the machine's CPUs were saturated. */
   readonly resources?: RunResources
-  readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters}[]
+  /**
+   * Per node, its incarnations merged: `incarnations` processes played its script (1 + restarts;
+   * each replays the whole script from its start, so ops can exceed the script's), `unfinished`
+   * of them were killed or cut off and are counted to their last progress report; `latency`: all
+   * its ops (corrected, µs), from the same histograms as histograms/node-K/.
+   */
+  readonly nodes: readonly NodeSummary[]
   readonly errors: RunCollected['errors']
   readonly checks: ChecksReport
   /** Every violation placed on its unit, nodes and times, causes first (check/locate.ts); absent when valid. */
@@ -87,6 +97,17 @@ export interface RunSummary {
 
 /** Cycles listed in run.json (all of them are in events.jsonl). */
 const CYCLES_IN_SUMMARY = 10
+
+export interface NodeSummary {
+  readonly node: number
+  readonly pid: number
+  readonly host: string
+  readonly ops: number
+  readonly incarnations: number
+  readonly unfinished: number
+  readonly counters: NodeCounters
+  readonly latency: {readonly count: number; readonly p50: number; readonly p99: number} | null
+}
 
 export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
   const t = run.totals
@@ -121,7 +142,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     },
     counters: t,
     ...(run.resources ? {resources: run.resources} : {}),
-    nodes: run.nodes.map(({node, pid, host, ops: o, counters}) => ({node, pid, host, ops: o, counters})),
+    nodes: run.nodes.map(({node, pid, host, ops: o, counters, histograms, incarnations, unfinished}) => ({node, pid, host, ops: o, incarnations: incarnations ?? 1, unfinished: unfinished ?? 0, counters, latency: opLatency(histograms)})),
     errors: run.errors,
     checks,
     copies: {strategy: run.workload.cluster.copyStrategy, retries: t.copyRetries, fallbacks: t.copyFallbacks, opsFailed: t.opsFailed},
@@ -133,6 +154,16 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     },
     files: {history: 'history.jsonl', trace: 'trace.jsonl', locks: 'locks.jsonl', requests: 'requests.jsonl', final: 'final.json', histograms: 'histograms/', nodeLogs: 'nodes/', events: 'events.jsonl'},
   }
+}
+
+/** All of a node's ops (every op:* key, corrected) as count, p50 and p99 in µs; null without any. */
+function opLatency(h: EncodedHistograms | null): NodeSummary['latency'] {
+  if (h === null) return null
+  const sum = newHistogram()
+  for (const [key, encoded] of Object.entries(h.corrected)) if (key.startsWith('op:')) sum.add(decodeHistogram(encoded))
+  if (sum.totalCount === 0) return null
+  const p = histogramPercentiles(sum)
+  return {count: p.count, p50: p.p50, p99: p.p99}
 }
 
 function round(x: number): number {

@@ -77,9 +77,30 @@ export function readTraceFile(path: string): string {
     .join(' ')
 }
 
-export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<ModelOutcome> {
+/** The model the options describe (the workload file read and bounded). */
+export function modelOf(o: ModelOptions): ModelConfig {
   const workload = loadWorkload(o.file)
-  const model = modelFromWorkload(workload, {ops: o.ops, nodes: o.nodes, seed: o.seed, granularity: o.granularity, states: o.states, downgrade: o.downgrade, copy: o.copy, onDeadlock: o.onDeadlock, retryLimit: o.retryLimit, variant: o.variant, holdTimeUs: o.holdTimeUs, kills: o.kills, pauses: o.pauses, partitions: o.partitions})
+  return modelFromWorkload(workload, {ops: o.ops, nodes: o.nodes, seed: o.seed, granularity: o.granularity, states: o.states, downgrade: o.downgrade, copy: o.copy, onDeadlock: o.onDeadlock, retryLimit: o.retryLimit, variant: o.variant, holdTimeUs: o.holdTimeUs, kills: o.kills, pauses: o.pauses, partitions: o.partitions})
+}
+
+/** A trace's own kills, pauses and partitions are allowed without the flags (a printed trace replays as it is). */
+export function allowingTrace(model: ModelConfig, trace: readonly Action[]): ModelConfig {
+  const count = (kind: string) => trace.filter((a) => kindOf(a) === kind).length
+  return {...model, kills: Math.max(model.kills ?? 0, count('kill')), pauses: Math.max(model.pauses ?? 0, count('pause')), partitions: Math.max(model.partitions ?? 0, count('part'))}
+}
+
+/** A trace's text as actions; a bad step is bad input. */
+export function traceOf(text: string): Action[] {
+  try {
+    return parseTrace(text)
+  } catch (e) {
+    if (e instanceof TraceFormatError) throw new ModelInputError(e.message)
+    throw e
+  }
+}
+
+export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<ModelOutcome> {
+  const model = modelOf(o)
   const p = protocol ?? protocolFor(model.variant)
   const lines = [`model: ${describeModel(model)}`]
   const limits = {depth: o.depth, budgetMs: o.budgetMs, symmetry: o.symmetry ?? true, progress: o.progress}
@@ -107,18 +128,8 @@ export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<
       return reportFound(model, p, {violation: w.violation, trace: w.trace, seed: o.mode.seed}, lines)
     }
     case 'replay-trace': {
-      let trace: Action[]
-      try {
-        trace = parseTrace(o.mode.trace)
-      } catch (e) {
-        if (e instanceof TraceFormatError) throw new ModelInputError(e.message)
-        throw e
-      }
-      // A trace's own kills are allowed without --kills (a printed trace replays as it is).
-      const kills = Math.max(model.kills ?? 0, trace.filter((a) => kindOf(a) === 'kill').length)
-      const pauses = Math.max(model.pauses ?? 0, trace.filter((a) => kindOf(a) === 'pause').length)
-      const partitions = Math.max(model.partitions ?? 0, trace.filter((a) => kindOf(a) === 'part').length)
-      const r = replay({...model, kills, pauses, partitions}, trace, true, p)
+      const trace = traceOf(o.mode.trace)
+      const r = replay(allowingTrace(model, trace), trace, true, p)
       lines.push(`replay of a ${trace.length}-step trace:`)
       for (const [i, s] of r.steps.entries()) lines.push(s.ran ? `  ${String(i + 1).padStart(3)}. ${s.said}` : `  ${String(i + 1).padStart(3)}. (${formatTrace([s.action])} not enabled: skipped)`)
       if (r.violation === null) {

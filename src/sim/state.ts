@@ -8,7 +8,7 @@ import {declareDead, diskBytes, diskPage, diskVersion, ProtocolError, unitState,
 import {encodeStamp} from '../protocol/page-data.js'
 import {cloneWaitGraph, describeCycle} from '../protocol/wait-graph.js'
 import {stampOf as decodeStamp} from '../protocol/node-core-state.js'
-import {pageKey, unitOf, type ManagerRequest, type NodeEffect, type NodeInput, type NodeMessage, type UnitId} from '../protocol/types.js'
+import {pageKey, replyInput, unitOf, type ManagerRequest, type NodeEffect, type NodeInput, type NodeMessage, type UnitId} from '../protocol/types.js'
 import {describeAction, handledText, messageText, replyText, requestText, stampText} from './describe.js'
 import {checkCluster, checkPteEffect, checkStuck, checkWriteback, type OracleView} from './oracle.js'
 import {describeOp} from './program.js'
@@ -445,7 +445,7 @@ export class SimState implements OracleView {
     }
     const n = this.own(i)
     // A reply to a dead incarnation goes nowhere.
-    if (req.node === this.pid(i)) n.replies.push({type: 'reply', unit: req.unit, request: req.type, reply: d.reply})
+    if (req.node === this.pid(i)) n.replies.push(replyInput(req.unit, req.type, d.reply))
     this.send(d.out)
     if (!this.describe) return ''
     return handledText(this.manager.dead.has(req.node) ? `dead node ${req.node}` : `node ${i}`, req, d.reply, d.out)

@@ -5,7 +5,7 @@ import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempDir, writeTemp} from '../helpers/cli.js'
-import {CASES} from './break-cases.js'
+import {CASES, FIRE_ATTEMPTS, untilFired} from './break-cases.js'
 
 interface Judged {
   code: number | null
@@ -13,8 +13,8 @@ interface Judged {
   out: string
 }
 
-async function run(file: string, out: string, extra: string[]): Promise<Judged> {
-  const res = await runCli(['run', 'workload', file, '--results', out, '--seed', '1', '--json', '--liveness', '2s', ...extra])
+async function run(file: string, out: string, extra: string[], seed = 1): Promise<Judged> {
+  const res = await runCli(['run', 'workload', file, '--results', out, '--seed', String(seed), '--json', '--liveness', '2s', ...extra])
   expect(res.stderr).toBe('')
   return {code: res.code, summary: JSON.parse(res.stdout), out}
 }
@@ -30,7 +30,10 @@ describe('--break variants are caught, the correct protocol passes', () => {
     it(`${c.variant}: ${c.checker} reports it; without --break every check is valid`, async () => {
       const dir = tempDir()
       const file = writeTemp(dir, `${c.variant}.yaml`, `version: 1\n${c.script}`)
-      const [clean, broken] = await Promise.all([run(file, join(dir, 'clean'), []), run(file, join(dir, 'broken'), ['--break', c.variant])])
+      // The correct protocol must pass whatever the interleaving: one run. The broken one is run
+      // until the deviation is taken (see untilFired): a run where it was not proves nothing.
+      const tryBroken = (seed: number) => run(file, join(dir, `broken-${seed}`), ['--break', c.variant], seed)
+      const [clean, broken] = await Promise.all([run(file, join(dir, 'clean'), []), untilFired(c.variant, tryBroken, (r) => r.summary.breakFired)])
 
       expect(clean.code, JSON.stringify(clean.summary.checks)).toBe(0)
       expect(clean.summary.break).toBe(null)
@@ -60,8 +63,15 @@ describe('--break variants are caught, the correct protocol passes', () => {
         expect(cleanAgain.code).toBe(0)
         expect(cleanAgain.stdout).toMatch(/verdict: valid/)
       }
-    })
+    }, 180_000)
   }
+
+  it('untilFired reruns until the deviation fired, and fails loudly when it never does', async () => {
+    const seeds: number[] = []
+    const third = await untilFired('x', async (seed) => (seeds.push(seed), seed), (seed) => (seed === 3 ? 1 : 0))
+    expect([third, seeds]).toEqual([3, [1, 2, 3]])
+    await expect(untilFired('never', async (seed) => seed, () => 0)).rejects.toThrow(`never: the deviation never fired in ${FIRE_ATTEMPTS} runs (seed 1: breakFired 0, `)
+  })
 
   it('a variant that never fired says so instead of a bare valid (run.json breakFired 0)', async () => {
     const dir = tempDir()

@@ -114,6 +114,27 @@ describe('ReportCollector', () => {
     expect(logged).toEqual([{type: 'writeback-refused', fields: {type: 'writeback-refused', unit: 'a/0', node: 1}}])
   })
 
+  it('merges a killed incarnation (its last progress: counters and the sum of its buckets) with its restart\'s done report', () => {
+    const {c} = collector(2)
+    const h = newHistogram()
+    h.recordValue(100)
+    const one = bucketCounts(h)
+    const counters = (hit: number) => ({...emptyCounters(), ops: hit, faults: {...emptyCounters().faults, hit}})
+    // Node 1's first incarnation (proc 1) reports twice, then is killed: no done.
+    c.handle({type: 'progress', node: 1, proc: 1, ops: 1, latency: {'fault:hit': one}, counters: counters(1)})
+    c.handle({type: 'progress', node: 1, proc: 1, ops: 3, latency: {'fault:hit': [...one.slice(0, 1), 2]}, uncorrected: {'fault:hit': [...one.slice(0, 1), 2]}, counters: counters(3)})
+    // Its restart (proc 3) finishes.
+    c.handle({...done(1, 2, 3), counters: counters(2), histograms: {corrected: {'fault:hit': [...one.slice(0, 1), 2]}, uncorrected: {}}})
+    const out = c.collect(facts(), () => [])
+    const node1 = out.nodes[1]!
+    expect(node1).toMatchObject({ops: 5, incarnations: 2, unfinished: 1})
+    expect(node1.counters.faults.hit).toBe(5)
+    expect(decodeHistogram(node1.histograms!.corrected['fault:hit']!).totalCount).toBe(5)
+    expect(decodeHistogram(node1.histograms!.uncorrected['fault:hit']!).totalCount).toBe(5)
+    expect(out.totals.faults.hit).toBe(5)
+    expect(out.nodes[0]).toMatchObject({incarnations: 0, histograms: null})
+  })
+
   it('says what each node was doing when the run is stuck, and logs it at the end', () => {
     const {c, logged} = collector(2)
     c.handle({type: 'progress', node: 0, ops: 1, latency: {}, current: 'write a/0', waits: ['waits for a/0: acquire EX queued']})

@@ -23,6 +23,22 @@ function filesContaining(dir: string, needle: string): string[] {
   return found
 }
 
+/** `pid args` of every process below `root` (children, grandchildren, ...), not `root` itself. */
+function descendants(root: number): string[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args=', '-ww'], {encoding: 'utf8'}).split('\n').map((line) => line.trim().split(/\s+/))
+  const below = new Set([root])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const [pid, ppid] of rows) {
+      if (!below.has(Number(ppid)) || below.has(Number(pid))) continue
+      below.add(Number(pid))
+      grew = true
+    }
+  }
+  below.delete(root)
+  return rows.filter(([pid]) => below.has(Number(pid))).map(([pid, , ...args]) => `${pid} ${args.join(' ')}`)
+}
+
 describe('a Redis password', () => {
   let server: RedisServer
   let url: string
@@ -47,7 +63,8 @@ describe('a Redis password', () => {
     const [run] = readdirSync(out)
     expect(await waitFor(() => readdirSync(join(out, run!)).includes('live.json'), 10_000)).toBe(true)
     // The orchestrator's own argv has what the user typed (CMM_REDIS_URL avoids that); its children's must not.
-    const ps = execFileSync('ps', ['-eo', 'pid=,args=', '-ww'], {encoding: 'utf8'}).split('\n').filter((line) => Number.parseInt(line, 10) !== cli.child.pid)
+    // Only its descendants: another checkout running this test at the same time has an orchestrator of its own.
+    const ps = descendants(cli.child.pid!)
     expect(ps.filter((line) => line.includes(' --run ' + run)).length).toBe(2) // the nodes are there...
     expect(ps.filter((line) => line.includes(PASSWORD))).toEqual([]) // ...without the password
     expect(filesContaining(out, PASSWORD)).toEqual([])

@@ -8,6 +8,7 @@ import {CopyPlan, type CopyAction, type CopyResult, type CopyStrategy} from '../
 import {createManager, decide, diskPage, type ManagerModel} from '../../src/protocol/manager.js'
 import {NodeCore} from '../../src/protocol/node-core.js'
 import type {ManagerRequest, NodeEffect, NodeInput, NodeMessage, ProtocolSettings} from '../../src/protocol/types.js'
+import {replyInput} from '../../src/protocol/types.js'
 import {createRng} from '../../src/workload/random.js'
 
 const SETTINGS: ProtocolSettings = {granularity: 'page', states: 'shared', downgrade: 'unmap', holdTimeUs: 0, pageSize: 4}
@@ -128,7 +129,7 @@ function simulate(strategy: CopyStrategy, seed: number, nodes = 2, breakCycles =
         acts.push(() => {
           n.requests.shift()
           const d = decide(manager, req)
-          n.replies.push({type: 'reply', unit: req.unit, request: req.type, reply: d.reply})
+          n.replies.push(replyInput(req.unit, req.type, d.reply))
           for (const o of d.out) sims[o.to]!.stream.push(o.message)
         })
       if (n.replies.length > 0) acts.push(() => feed(n, n.replies.shift()!))

@@ -2,7 +2,7 @@
 // to the manager (`defer`), deadlock messages passed up, and abandoning a wait (cancel).
 import {describe, expect, it} from 'vitest'
 import {NodeCore, type NodeCoreConfig} from '../../src/protocol/node-core.js'
-import type {ManagerReply, ManagerRequest, NodeEffect, NodeInput, PageRef, UnitId, WaitEdge} from '../../src/protocol/types.js'
+import {replyInput, type ManagerReply, type ManagerRequest, type NodeEffect, type NodeInput, type PageRef, type RequestKind, type UnitId, type WaitEdge} from '../../src/protocol/types.js'
 
 const PAGE_SIZE = 4
 const BASE: NodeCoreConfig = {node: 1, granularity: 'page', states: 'shared', downgrade: 'unmap', holdTimeUs: 0, pageSize: PAGE_SIZE}
@@ -19,8 +19,8 @@ class Node {
     this.core.assertInvariants()
     return effects
   }
-  reply(unit: UnitId, request: ManagerRequest['type'], reply: ManagerReply): NodeEffect[] {
-    return this.step({type: 'reply', unit, request, reply})
+  reply<K extends RequestKind>(unit: UnitId, request: K, reply: ManagerReply<K>): NodeEffect[] {
+    return this.step(replyInput(unit, request, reply))
   }
 }
 

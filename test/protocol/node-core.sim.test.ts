@@ -24,6 +24,7 @@ import {
   type RequestId,
   type UnitId,
 } from '../../src/protocol/types.js'
+import {replyInput} from '../../src/protocol/types.js'
 
 const PAGE_SIZE = 8
 const PAGES: readonly PageRef[] = [
@@ -360,7 +361,7 @@ class Cluster {
             if (reply.type === 'refused') this.seen(`refused ${reply.reason}`)
             if (reply.type === 'stale') this.seen('stale')
             for (const o of out) if (o.message.type === 'callback') this.seen(o.message.kind)
-            n.replies.push({type: 'reply', unit: head.unit, request: head.type, reply})
+            n.replies.push(replyInput(head.unit, head.type, reply))
             for (const o of out) (this.nodes[o.to - 1] ?? fail(`no node ${o.to}`)).stream.push(o.message)
           },
         })

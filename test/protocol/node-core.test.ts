@@ -15,6 +15,7 @@ import type {
   UnitId,
   Writeback,
 } from '../../src/protocol/types.js'
+import {replyInput, type RequestKind} from '../../src/protocol/types.js'
 
 const PAGE_SIZE = 4
 const BASE: NodeCoreConfig = {node: 1, granularity: 'page', states: 'shared', downgrade: 'unmap', holdTimeUs: 0, pageSize: PAGE_SIZE}
@@ -65,8 +66,8 @@ class Node {
     return this.step({type: 'access', id, page, kind: 'write', data})
   }
 
-  reply(unit: UnitId, request: ManagerRequest['type'], reply: ManagerReply): NodeEffect[] {
-    return this.step({type: 'reply', unit, request, reply})
+  reply<K extends RequestKind>(unit: UnitId, request: K, reply: ManagerReply<K>): NodeEffect[] {
+    return this.step(replyInput(unit, request, reply))
   }
 
   grant(unit: UnitId, mode: HeldMode, seq: number, generation: number, upgrade: boolean, page: DiskPage | null): NodeEffect[] {

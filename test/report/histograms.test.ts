@@ -150,8 +150,19 @@ describe('cmm report histograms', () => {
       expect(dom.status, dom.stderr).toBe(0)
       const body = /<body[^>]*>/.exec(dom.stdout)?.[0] ?? ''
       expect(body).not.toContain('data-error') // no script error
-      expect(body).toContain('data-charts="4"') // percentiles, latency over time x2, throughput
+      expect(body).toContain('data-charts="8"') // percentiles, latency over time x2, throughput, 2 nodes' lanes x2 runs
       expect((dom.stdout.match(/<polyline /g) ?? []).length).toBeGreaterThanOrEqual(5)
+      // Runs under 2 s: the over-time charts use finer buckets from history.jsonl, and draw lines, not "no data".
+      expect(dom.stdout).toMatch(/Latency over time, all page accesses \(history\.jsonl, \d+ ms buckets/)
+      for (const id of ['latency-0', 'latency-1', 'throughput', 'lane-0-0', 'lane-1-1']) {
+        const chart = dom.stdout.slice(dom.stdout.indexOf(`id="${id}"`))
+        expect(chart.slice(0, chart.indexOf('</svg>')), id).toMatch(/<polyline /)
+      }
+      // Seed and command, counters and cost, nodes, heat per unit.
+      expect(dom.stdout).toMatch(/seed <b>3<\/b>; reproduce: <code class="command">cmm run workload \S+shared\.yaml --results \S+ --no-tui --seed 3<\/code>/)
+      expect(dom.stdout).toMatch(/<th>faults \(one per page access\)<\/th><td>hit \d+, cached-lock \d+/)
+      expect(dom.stdout).toMatch(/<th>cost<\/th><td>[\d.]+ Redis round trips per fault/)
+      expect(dom.stdout.match(/<tr data-unit="a\/\d">/g)).toHaveLength(8) // 4 pages x 2 runs
       expect(existsSync(html)).toBe(true)
     } finally {
       rmSync(dir, {recursive: true, force: true})

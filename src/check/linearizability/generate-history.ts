@@ -52,6 +52,13 @@ interface SimOp {
 
 export function generateRegisterHistory(options: GenerateOptions): RegisterHistoryEntry[] {
   const rand = prng(options.seed)
+  const sim = simulate(options, rand)
+  applyInOrder(sim, options.keys ?? 0, rand)
+  return entriesOf(sim)
+}
+
+/** The ops: who runs what when, when it takes effect and how it ends (values not yet read). */
+function simulate(options: GenerateOptions, rand: () => number): SimOp[] {
   const keys = options.keys ?? 0
   const reads = options.reads ?? 0.5
   const cas = options.cas ?? 0
@@ -99,8 +106,11 @@ export function generateRegisterHistory(options: GenerateOptions): RegisterHisto
     clock[slot] = end
     if (outcome === 'info' || outcome === 'none') pid[slot] = nextPid++
   }
+  return sim
+}
 
-  // Apply the effects in linearization order to a model register per key.
+/** Applies the effects in linearization order to a model register per key: what reads return, what cas expect. */
+function applyInOrder(sim: SimOp[], keys: number, rand: () => number): void {
   const current: Scalar[] = new Array<Scalar>(Math.max(1, keys)).fill(null)
   const seen: Scalar[][] = Array.from({length: Math.max(1, keys)}, () => [null])
   const byEffect = sim.filter((op) => op.at !== Number.POSITIVE_INFINITY).sort((x, y) => x.at - y.at)
@@ -128,7 +138,10 @@ export function generateRegisterHistory(options: GenerateOptions): RegisterHisto
     // A cas that never took effect still needs an [expected, new] pair.
     if (op.f === 'cas' && !Array.isArray(op.value)) op.value = [null, op.value]
   }
+}
 
+/** The history: each op's invoke and completion (none for a crash that never returned), in time order. */
+function entriesOf(sim: readonly SimOp[]): RegisterHistoryEntry[] {
   const timed: {time: number; entry: RegisterHistoryEntry}[] = []
   for (const op of sim) {
     const keyField = op.key === undefined ? {} : {key: op.key}

@@ -71,6 +71,13 @@ function processName(p: Process): string {
   return JSON.stringify(p)
 }
 
+/** Where an entry sits in its source, and how to refuse it (a HistoryFormatError naming the line). */
+interface Lines {
+  readonly source: string
+  lineOf(position: number): number
+  fail(position: number, detail: string): never
+}
+
 /**
  * Pairs invokes with completions: an invoke is completed by the next entry of the same
  * process that is not an invoke. Real-time order is entry order (files are written in
@@ -82,10 +89,20 @@ export function pairOperations(history: readonly RegisterHistoryEntry[] | Parsed
   const lines = parsed ? (history as ParsedHistory).lines : null
   const source = parsed ? (history as ParsedHistory).source : '<history>'
   const lineOf = (position: number): number => (lines === null ? position + 1 : (lines[position] ?? position + 1))
-  const fail = (position: number, detail: string): never => {
-    throw new HistoryFormatError(source, lineOf(position), detail)
+  const at: Lines = {
+    source,
+    lineOf,
+    fail: (position, detail) => {
+      throw new HistoryFormatError(source, lineOf(position), detail)
+    },
   }
+  // A parsed file was validated line by line already; in-memory entries were not.
+  const {match, invokes} = matchCompletions(entries, !parsed, at)
+  return {...opTable(entries, match, invokes, at), entries, source, lineOf}
+}
 
+/** Each invoke's completion (`match[invoke]`, -1 for none) and the number of invokes. */
+function matchCompletions(entries: readonly RegisterHistoryEntry[], validate: boolean, at: Lines): {match: Int32Array; invokes: number} {
   const n = entries.length
   const match = new Int32Array(n).fill(-1)
   const open = new OpenInvokes()
@@ -93,30 +110,33 @@ export function pairOperations(history: readonly RegisterHistoryEntry[] | Parsed
   for (let i = 0; i < n; i++) {
     const e = entries[i]!
     if (isNemesis(e)) continue
-    if (!parsed) {
-      // A parsed file was validated line by line already; in-memory entries were not.
+    if (validate) {
       const problem = entryProblem(e)
-      if (problem !== null) fail(i, problem)
+      if (problem !== null) at.fail(i, problem)
     }
     const prev = open.get(e.process)
     if (e.type === 'invoke') {
       if (prev !== -1) {
-        fail(i, `process ${processName(e.process)} invokes again while its ${entries[prev]!.f} from line ${lineOf(prev)} is still open`)
+        at.fail(i, `process ${processName(e.process)} invokes again while its ${entries[prev]!.f} from line ${at.lineOf(prev)} is still open`)
       }
       open.set(e.process, i)
       invokes++
       continue
     }
-    if (prev === -1) fail(i, `${e.type} for process ${processName(e.process)}, which has no open invoke`)
+    if (prev === -1) at.fail(i, `${e.type} for process ${processName(e.process)}, which has no open invoke`)
     const inv = entries[prev]!
-    if (inv.f !== e.f) fail(i, `${e.type} ${e.f} completes the ${inv.f} invoked on line ${lineOf(prev)}`)
+    if (inv.f !== e.f) at.fail(i, `${e.type} ${e.f} completes the ${inv.f} invoked on line ${at.lineOf(prev)}`)
     if (e.key !== undefined && (e.key ?? null) !== (inv.key ?? null)) {
-      fail(i, `${e.type} has key ${JSON.stringify(e.key)} but its invoke on line ${lineOf(prev)} has key ${JSON.stringify(inv.key ?? null)}`)
+      at.fail(i, `${e.type} has key ${JSON.stringify(e.key)} but its invoke on line ${at.lineOf(prev)} has key ${JSON.stringify(inv.key ?? null)}`)
     }
     match[prev] = i
     open.set(e.process, -1)
   }
+  return {match, invokes}
+}
 
+/** The column table of the ops that constrain anything (`fail` ops and reads without a result are dropped). */
+function opTable(entries: readonly RegisterHistoryEntry[], match: Int32Array, invokes: number, at: Lines): Omit<OpTable, 'entries' | 'source' | 'lineOf'> {
   const keyIds = new Map<RegisterKey, number>()
   const keys: RegisterKey[] = []
   const kind = new Uint8Array(invokes)
@@ -128,7 +148,7 @@ export function pairOperations(history: readonly RegisterHistoryEntry[] | Parsed
   const completion = new Int32Array(invokes)
   let count = 0
   let dropped = 0
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!
     if (e.type !== 'invoke' || isNemesis(e)) continue
     const c = match[i]!
@@ -146,28 +166,36 @@ export function pairOperations(history: readonly RegisterHistoryEntry[] | Parsed
       keyIds.set(k, kid)
       keys.push(k)
     }
-    if (e.f === 'read') {
-      kind[count] = READ
-      valueA.push(done!.value as Scalar)
-      valueB.push(null)
-    } else if (e.f === 'write') {
-      kind[count] = WRITE
-      const v = e.value !== undefined ? e.value : done?.value
-      if (v === undefined || Array.isArray(v)) fail(i, 'a write needs a scalar "value"')
-      valueA.push(v as Scalar)
-      valueB.push(null)
-    } else {
-      kind[count] = outcome === 'ok' ? CAS : CAS_INFO
-      const pair = Array.isArray(e.value) ? e.value : done?.value
-      if (!Array.isArray(pair)) fail(i, 'a cas needs "value": [expected, new]')
-      valueA.push((pair as CasPair)[0])
-      valueB.push((pair as CasPair)[1])
-    }
+    kind[count] = pushValues(e, done, outcome === 'ok', valueA, valueB, i, at)
     key[count] = kid
     invoke[count] = i
     complete[count] = outcome === 'ok' ? c : -1
     completion[count] = c
     count++
   }
-  return {count, kind, key, valueA, valueB, invoke, complete, completion, keys, dropped, entries, source, lineOf}
+  return {count, kind, key, valueA, valueB, invoke, complete, completion, keys, dropped}
+}
+
+/**
+ * Appends an op's values to `valueA`/`valueB` (read: returned; write: written; cas: expected and
+ * new), taken from its invoke or else its completion, and returns its kind.
+ */
+function pushValues(e: RegisterHistoryEntry, done: RegisterHistoryEntry | null, ok: boolean, valueA: Scalar[], valueB: Scalar[], position: number, at: Lines): number {
+  if (e.f === 'read') {
+    valueA.push(done!.value as Scalar)
+    valueB.push(null)
+    return READ
+  }
+  if (e.f === 'write') {
+    const v = e.value !== undefined ? e.value : done?.value
+    if (v === undefined || Array.isArray(v)) at.fail(position, 'a write needs a scalar "value"')
+    valueA.push(v as Scalar)
+    valueB.push(null)
+    return WRITE
+  }
+  const pair = Array.isArray(e.value) ? e.value : done?.value
+  if (!Array.isArray(pair)) at.fail(position, 'a cas needs "value": [expected, new]')
+  valueA.push((pair as CasPair)[0])
+  valueB.push((pair as CasPair)[1])
+  return ok ? CAS : CAS_INFO
 }

@@ -40,15 +40,31 @@ function grow(a: Int32Array): Int32Array<ArrayBuffer> {
 
 export function splitByKey(ops: OpTable, entryCount: number): KeyedHistory {
   const keyCount = ops.keys.length
-  const start = new Int32Array(keyCount + 1)
-  for (let o = 0; o < ops.count; o++) start[ops.key[o]! + 1]!++
-  for (let k = 0; k < keyCount; k++) start[k + 1] = start[k + 1]! + start[k]!
-  const fill = start.slice(0, keyCount)
+  const {opStart: start, keyOps} = groupByKey(ops, keyCount)
+  const {a, b, valueStart, values} = internValues(ops, start, keyOps)
+  const {drop, dropped} = unobservedInfoOps(ops, start, keyOps, a, b, valueStart)
+  const {opStart, kept} = completedFirst(ops, start, keyOps, drop)
+  const events = layoutEvents(ops, entryCount, opStart, kept)
+  return {keyCount, opStart, keyOps: kept, events, a, b, valueStart, values, dropped}
+}
+
+/** Counting sort of the ops by key: key k's ops are `keyOps[opStart[k] .. opStart[k + 1])`, in op order. */
+function groupByKey(ops: OpTable, keyCount: number): {opStart: Int32Array; keyOps: Int32Array} {
+  const opStart = new Int32Array(keyCount + 1)
+  for (let o = 0; o < ops.count; o++) opStart[ops.key[o]! + 1]!++
+  for (let k = 0; k < keyCount; k++) opStart[k + 1] = opStart[k + 1]! + opStart[k]!
+  const fill = opStart.slice(0, keyCount)
   const keyOps = new Int32Array(ops.count)
   for (let o = 0; o < ops.count; o++) keyOps[fill[ops.key[o]!]!++] = o
+  return {opStart, keyOps}
+}
 
-  // Values are interned per register: a small map that stays in cache, and ids that
-  // stay below twice the register's op count.
+/**
+ * Value ids per op (`a`, and `b` for a cas). Values are interned per register: a small map that
+ * stays in cache, and ids that stay below twice the register's op count.
+ */
+function internValues(ops: OpTable, start: Int32Array, keyOps: Int32Array): Pick<KeyedHistory, 'a' | 'b' | 'valueStart' | 'values'> {
+  const keyCount = start.length - 1
   const a = new Int32Array(ops.count)
   const b = new Int32Array(ops.count)
   const valueStart = new Int32Array(keyCount + 1)
@@ -63,29 +79,34 @@ export function splitByKey(ops: OpTable, entryCount: number): KeyedHistory {
     }
     return id
   }
-
-  // An info write whose value nobody reads (nor compares against) can always be placed
-  // last, where it changes nothing; dropping it keeps it from stalling the search.
-  let observed = new Uint8Array(0)
-  const drop = new Uint8Array(ops.count)
-  let openBuffer = new Int32Array(64)
-  const opStart = new Int32Array(keyCount + 1)
-  let cursor = 0
-  let dropped = 0
   for (let k = 0; k < keyCount; k++) {
-    const from = start[k]!
-    const to = start[k + 1]!
     const base = values.length
     valueStart[k] = base
     ids.clear()
     intern(null, base)
-    for (let i = from; i < to; i++) {
+    for (let i = start[k]!; i < start[k + 1]!; i++) {
       const o = keyOps[i]!
       a[o] = intern(ops.valueA[o] as Scalar, base)
       const kind = ops.kind[o]!
       if (kind === CAS || kind === CAS_INFO) b[o] = intern(ops.valueB[o] as Scalar, base)
     }
-    const valueCount = values.length - base
+  }
+  valueStart[keyCount] = values.length
+  return {a, b, valueStart, values}
+}
+
+/**
+ * The info writes and cas to drop: an info write whose value nobody reads (nor compares against)
+ * can always be placed last, where it changes nothing; dropping it keeps it from stalling the search.
+ */
+function unobservedInfoOps(ops: OpTable, start: Int32Array, keyOps: Int32Array, a: Int32Array, b: Int32Array, valueStart: Int32Array): {drop: Uint8Array; dropped: number} {
+  let observed = new Uint8Array(0)
+  const drop = new Uint8Array(ops.count)
+  let dropped = 0
+  for (let k = 0; k < start.length - 1; k++) {
+    const from = start[k]!
+    const to = start[k + 1]!
+    const valueCount = valueStart[k + 1]! - valueStart[k]!
     if (observed.length < valueCount) observed = new Uint8Array(Math.max(valueCount, observed.length * 2))
     // Dropping an info cas can leave the value it expected unobserved in turn: repeat
     // (a few rounds catch the real cases; stopping early only keeps an op).
@@ -108,10 +129,23 @@ export function splitByKey(ops: OpTable, entryCount: number): KeyedHistory {
       }
       if (!more) break
     }
-    // Completed ops first, then the open-ended ones: see `RegisterOps` for why.
+  }
+  return {drop, dropped}
+}
+
+/**
+ * Each register's kept ops, completed ones first, then the open-ended ones: see `RegisterOps`
+ * for why. Compacts `keyOps` in place (a register's ops only move down, past dropped ones).
+ */
+function completedFirst(ops: OpTable, start: Int32Array, keyOps: Int32Array, drop: Uint8Array): {opStart: Int32Array; kept: Int32Array} {
+  const keyCount = start.length - 1
+  const opStart = new Int32Array(keyCount + 1)
+  let openBuffer = new Int32Array(64)
+  let cursor = 0
+  for (let k = 0; k < keyCount; k++) {
     opStart[k] = cursor
     let opens = 0
-    for (let i = from; i < to; i++) {
+    for (let i = start[k]!; i < start[k + 1]!; i++) {
       const o = keyOps[i]!
       if (drop[o] === 1) continue
       if (ops.complete[o] !== -1) keyOps[cursor++] = o
@@ -124,9 +158,13 @@ export function splitByKey(ops: OpTable, entryCount: number): KeyedHistory {
     cursor += opens
   }
   opStart[keyCount] = cursor
-  valueStart[keyCount] = values.length
-  const kept = keyOps.subarray(0, cursor)
+  return {opStart, kept: keyOps.subarray(0, cursor)}
+}
 
+/** Each register's call/return events in real-time order; open-ended ops return after everything. */
+function layoutEvents(ops: OpTable, entryCount: number, opStart: Int32Array, kept: Int32Array): Int32Array {
+  const keyCount = opStart.length - 1
+  const cursor = kept.length
   const entryOp = new Int32Array(entryCount).fill(-1)
   const localId = new Int32Array(ops.count)
   for (let k = 0; k < keyCount; k++) {
@@ -151,5 +189,5 @@ export function splitByKey(ops: OpTable, entryCount: number): KeyedHistory {
     if (ops.complete[o] !== -1) continue
     events[evFill[ops.key[o]!]!++] = 2 * localId[o]! + 1
   }
-  return {keyCount, opStart, keyOps: kept, events, a, b, valueStart, values, dropped}
+  return events
 }

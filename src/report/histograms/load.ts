@@ -16,8 +16,15 @@ export class ReportInputError extends UsageError {}
 export interface StoredSummary {
   readonly format: number
   readonly runId: string
-  readonly workload: {readonly name: string}
+  readonly workload: {readonly name: string; readonly source?: string}
   readonly settings: {readonly nodes: number; readonly granularity: string; readonly states: string; readonly downgrade: string}
+  /** For the HTML report (run-extras.ts); older run.json files may lack them. */
+  readonly seed?: number
+  readonly command?: string
+  readonly break?: string | null
+  readonly counters?: Record<string, unknown>
+  readonly cost?: Record<string, number>
+  readonly nodes?: {node: number; ops: number; incarnations?: number; counters?: {faults?: Record<string, number>}}[]
   readonly startedAt: string
   readonly durationMs: number
   readonly end: string

@@ -4,6 +4,7 @@ import {groupOf, loadRun, resolveRunDir, ReportInputError} from './load.js'
 import {comparisonTable, csv, hgrm, json, singleTable, type Shown} from './text.js'
 import {asciiPlot} from './plot.js'
 import {htmlReport} from './html.js'
+import {runExtras} from './run-extras.js'
 import {percentileRows} from './rows.js'
 
 export type ReportFormat = 'table' | 'hgrm' | 'csv' | 'json'
@@ -48,7 +49,7 @@ export async function reportHistograms(o: ReportOptions): Promise<string> {
   }
   if (o.html !== undefined) {
     try {
-      await writeFile(o.html, htmlReport(shown))
+      await writeFile(o.html, htmlReport(shown, shown.map((s) => runExtras(s.run.dir, s.run.summary))))
     } catch (error) {
       throw new ReportInputError(`--html ${o.html}: ${(error as Error).message}`)
     }

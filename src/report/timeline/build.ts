@@ -6,6 +6,8 @@ import {buildFaults, buildItems} from './items.js'
 import {locateViolations} from '../../check/locate.js'
 import type {RunSummary} from '../../results/summary.js'
 import {unitOfKey, type RunRecords} from '../../check/run-records.js'
+import type {HistoryEntry} from '../../records/history.js'
+import type {TimelineRecords} from './records.js'
 import type {TimelineData, TimelineItem} from './types.js'
 
 export interface TimelineChoice {
@@ -19,27 +21,34 @@ const DEFAULT_UNITS = 4
 /** Bars and marks embedded at most: past this the window is cut short (the page says so). */
 export const MAX_ITEMS = 12_000
 
-export function buildTimeline(r: RunRecords<RunSummary>, choice: TimelineChoice = {}): TimelineData {
-  const violations = locateViolations(r)
-  // Busiest units by their ops (cheap: the page's bars are built for the chosen units only).
+/** Units by their ops, busiest first (cheap: the page's bars are built for the chosen units only). */
+export function busiestUnits(history: readonly HistoryEntry[], granularity: string): {unit: string; items: number}[] {
   const counts = new Map<string, number>()
-  for (const e of r.history) {
-    const unit = unitOfKey(e.key, r.summary.settings.granularity)
+  for (const e of history) {
+    const unit = unitOfKey(e.key, granularity)
     counts.set(unit, (counts.get(unit) ?? 0) + 1)
   }
-  const allUnits = [...counts].map(([unit, items]) => ({unit, items: items >> 1})).sort((a, b) => b.items - a.items || a.unit.localeCompare(b.unit))
+  return [...counts].map(([unit, items]) => ({unit, items: items >> 1})).sort((a, b) => b.items - a.items || a.unit.localeCompare(b.unit))
+}
+
+/** The units drawn when there is no violation: --unit, else the busiest. */
+export function unitsWithoutViolations(history: readonly HistoryEntry[], summary: RunSummary, choice: TimelineChoice): string[] {
+  if (choice.units && choice.units.length > 0) return [...choice.units]
+  return busiestUnits(history, summary.settings.granularity).slice(0, DEFAULT_UNITS).map((u) => u.unit)
+}
+
+export function buildTimeline(r: TimelineRecords, choice: TimelineChoice = {}): TimelineData {
+  const violations = locateViolations(r)
+  const allUnits = busiestUnits(r.history, r.summary.settings.granularity)
   const first = violations[0]
   const why: string[] = []
   let units: string[]
-  if (choice.units && choice.units.length > 0) {
-    units = [...choice.units]
-    why.push(`units ${units.join(', ')} (--unit)`)
-  } else if (first) {
+  if (first && !(choice.units && choice.units.length > 0)) {
     units = [...new Set([first.unit, ...violations.map((v) => v.unit)])].filter((u) => u !== '').slice(0, DEFAULT_UNITS)
     why.push(`the units of the violations (first: ${first.kind} on ${first.unit})`)
   } else {
-    units = allUnits.slice(0, DEFAULT_UNITS).map((u) => u.unit)
-    why.push(`the ${units.length} busiest units`)
+    units = unitsWithoutViolations(r.history, r.summary, choice)
+    why.push(choice.units && choice.units.length > 0 ? `units ${units.join(', ')} (--unit)` : `the ${units.length} busiest units`)
   }
   let from = choice.from ?? 0
   let to = choice.to ?? r.summary.durationMs

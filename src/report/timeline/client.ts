@@ -2,12 +2,12 @@
 // only what is inside the visible window (so zoom and pan stay fast on big runs). Wheel zooms
 // around the pointer, drag pans, the buttons fit the window or jump to a violation. Marks
 // <body data-drawn="N"> when done (N bars drawn) or data-error on any script error, so a
-// headless browser test can tell that it drew. No backquotes or dollar-braces in here: it sits
+// headless browser test can tell that it drew. No backquotes or dollar-braces in here (but the shared helper): it sits
 // in a TypeScript template string.
+import {SVG_EL} from '../svg-el.js'
 export const TIMELINE_SCRIPT = String.raw`
 (function () {
   var data = JSON.parse(document.getElementById('timeline-data').textContent);
-  var NS = 'http://www.w3.org/2000/svg';
   var ROWS = ['lock', 'wait', 'pte', 'op'];
   var ROW_H = 13, LANE_GAP = 4, UNIT_GAP = 18, LEFT = 150, TOP = 34, RIGHT = 12;
   var svg = document.getElementById('timeline');
@@ -30,14 +30,7 @@ export const TIMELINE_SCRIPT = String.raw`
   var height = y;
   svg.setAttribute('width', width);
   svg.setAttribute('height', height);
-  function el(name, attrs, parent, text) {
-    var e = document.createElementNS(NS, name);
-    for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    if (parent) parent.appendChild(e);
-    return e;
-  }
-  function x(t) { return LEFT + (t - view.from) / (view.to - view.from) * (width - LEFT - RIGHT); }
+${SVG_EL}  function x(t) { return LEFT + (t - view.from) / (view.to - view.from) * (width - LEFT - RIGHT); }
   function tOf(px) { return view.from + (px - LEFT) / (width - LEFT - RIGHT) * (view.to - view.from); }
   function fmt(ms) { return Math.abs(view.to - view.from) < 20 ? ms.toFixed(3) + ' ms' : Math.abs(view.to - view.from) < 5000 ? ms.toFixed(1) + ' ms' : (ms / 1000).toFixed(2) + ' s'; }
   function clipX(t) { return Math.max(LEFT, Math.min(width - RIGHT, x(t))); }

@@ -2,6 +2,7 @@
 // the network). Per lock unit, one lane per node with four rows: lock holds, requests waiting /
 // callbacks / write-backs, PTE mappings, ops. Violations are listed on top (cause first) and
 // outlined on their unit and nodes in the drawing.
+import {esc, scriptJson} from '../html-escape.js'
 import {TIMELINE_SCRIPT} from './client.js'
 import type {TimelineData} from './types.js'
 
@@ -39,7 +40,7 @@ export function timelineHtml(d: TimelineData): string {
   const violations = d.violations.map((v, i) => `<li class="${v.cause ? 'cause' : 'symptom'}" data-kind="${esc(v.kind)}" data-unit="${esc(v.unit)}" data-nodes="${v.nodes.join(',')}"><b>${esc(v.kind)}</b>${v.cause ? ' (cause)' : ''} [${esc(v.check)}] unit ${esc(v.unit)}, node${v.nodes.length === 1 ? '' : 's'} ${v.nodes.join(', ')}, ${v.from.toFixed(3)}..${v.to.toFixed(3)} ms: ${esc(v.text)} <small>(${v.records.map(esc).join(', ')})</small><button data-focus="${i}">show</button></li>`).join('\n')
   const legend = [['#4a90d9', 'SH hold'], ['#1f4e8c', 'EX hold'], ['#f0b429', 'request waiting'], ['#9b59b6', 'callback (received..answered)'], ['#27ae60', 'write-back'], ['#c0392b', 'fenced write-back'], ['#7fc97f', 'RO mapping'], ['#2e8b57', 'RW mapping'], ['#6c757d', 'op'], ['#2a9d8f', 'linearizable prefix'], ['#d62828', 'op that cannot be placed'], ['#ffcc00', 'fault']]
     .map(([c, l]) => `<span><i style="background:${c}"></i>${l}</span>`).join('')
-  const json = JSON.stringify(d).replace(/</g, '\\u003c')
+  const json = scriptJson(d)
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>
@@ -55,8 +56,4 @@ ${d.violations.length > 0 ? `<ol class="violations">${violations}</ol>` : '<p cl
 <script>${TIMELINE_SCRIPT}</script>
 </body></html>
 `
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }

@@ -6,9 +6,10 @@ import type {RequestLogEntry} from '../../records/request-log.js'
 import type {TimelineFault, TimelineItem} from './types.js'
 import {nodeOfProcess, nsToMs, unitOfKey, type RunRecords} from '../../check/run-records.js'
 import type {RunSummary} from '../../results/summary.js'
+import type {TimelineRecords} from './records.js'
 
 /** `keep`: only these units (the records of the others are skipped early: a big run stays fast). */
-export function buildItems(r: RunRecords<RunSummary>, keep: (unit: string) => boolean = () => true): TimelineItem[] {
+export function buildItems(r: TimelineRecords, keep: (unit: string) => boolean = () => true): TimelineItem[] {
   const nodes = r.summary.settings.nodes
   const end = r.summary.durationMs
   const at = (ns: number) => (Number.isFinite(ns) ? nsToMs(ns) : end)
@@ -20,13 +21,13 @@ export function buildItems(r: RunRecords<RunSummary>, keep: (unit: string) => bo
   for (const m of mappings(r.trace.filter((t) => keep(t.unit)))) {
     items.push({unit: m.unit, node: nodeOfProcess(m.node, nodes), row: 'pte', start: at(m.start), end: at(m.end), label: `${m.pte} ${m.key}`, cls: m.pte, title: `node ${m.node}${inc(m.node)} maps ${m.key} ${m.pte} under seq ${m.seq} (trace.jsonl)`})
   }
-  items.push(...requestItems(r.requests, r.locks, nodes, end, keep))
+  items.push(...requestItems(r.requests, (i) => r.requestLines?.[i] ?? i + 1, r.locks, nodes, end, keep))
   items.push(...opItems(r, nodes, end, keep))
   return items
 }
 
 /** Requests waiting (sent until granted or answered), callbacks (received until answered), write-backs (marks; fenced when refused). */
-function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<RunSummary>['locks'], nodes: number, end: number, keep: (unit: string) => boolean): TimelineItem[] {
+function requestItems(requests: readonly RequestLogEntry[], lineOf: (index: number) => number, locks: RunRecords<RunSummary>['locks'], nodes: number, end: number, keep: (unit: string) => boolean): TimelineItem[] {
   const items: TimelineItem[] = []
   const waiting = new Map<string, {start: number; what: string; line: number}>()
   const callbacks = new Map<string, {start: number; kind: string; seq: number; line: number}>()
@@ -40,29 +41,30 @@ function requestItems(requests: readonly RequestLogEntry[], locks: RunRecords<Ru
     const [node, unit] = splitKey(key)
     items.push({unit, node: nodeOfProcess(node, nodes), row: 'wait', start: nsToMs(w.start), end: nsToMs(t), label: w.what, cls: 'waiting', title: `node ${node} ${w.what} ${unit}: ${how} (requests.jsonl:${w.line})`})
   }
-  requests.forEach((q, i) => {
+  requests.forEach((q, index) => {
     if (!keep(q.unit)) return
+    const line = lineOf(index)
     // Grants read from the stream end queued waits.
     for (; g < grants.length && grants[g]!.time <= q.time; g++) close(`${grants[g]!.node}|${grants[g]!.unit}`, grants[g]!.time, `granted ${grants[g]!.mode}`)
     const key = `${q.node}|${q.unit}`
     const node = nodeOfProcess(q.node, nodes)
-    if (q.event === 'request' && (q.request === 'acquire' || q.request === 'upgrade')) waiting.set(key, {start: q.time, what: `${q.request} ${q.mode ?? ''}`.trim(), line: i + 1})
+    if (q.event === 'request' && (q.request === 'acquire' || q.request === 'upgrade')) waiting.set(key, {start: q.time, what: `${q.request} ${q.mode ?? ''}`.trim(), line})
     else if (q.event === 'reply' && (q.request === 'acquire' || q.request === 'upgrade') && q.reply !== 'queued') close(key, q.time, q.reply)
     else if (q.event === 'reply' && q.request === 'cancel') close(key, q.time, 'cancelled')
-    else if (q.event === 'callback') callbacks.set(key, {start: q.time, kind: q.kind, seq: q.seq, line: i + 1})
+    else if (q.event === 'callback') callbacks.set(key, {start: q.time, kind: q.kind, seq: q.seq, line})
     else if (q.event === 'answered') {
       const c = callbacks.get(key)
       callbacks.delete(key)
       const start = c ? c.start : q.time
-      items.push({unit: q.unit, node, row: 'wait', start: nsToMs(start), end: nsToMs(q.time), label: `${q.kind} cb`, cls: 'callback', title: `node ${q.node} got a ${q.kind} callback${c ? ` (seq ${c.seq}, requests.jsonl:${c.line})` : ''}, answered with ${q.pages} pages written back (requests.jsonl:${i + 1})`})
+      items.push({unit: q.unit, node, row: 'wait', start: nsToMs(start), end: nsToMs(q.time), label: `${q.kind} cb`, cls: 'callback', title: `node ${q.node} got a ${q.kind} callback${c ? ` (seq ${c.seq}, requests.jsonl:${c.line})` : ''}, answered with ${q.pages} pages written back (requests.jsonl:${line})`})
     } else if (q.event === 'request' && (q.request === 'demote' || q.request === 'writeback') && (q.pages ?? 0) > 0) {
-      const wb = {unit: q.unit, node, row: 'wait' as const, start: nsToMs(q.time), end: nsToMs(q.time), label: `wb ${q.pages}`, cls: 'writeback', title: `node ${q.node} writes back ${q.pages} pages of ${q.unit} (${q.request}, requests.jsonl:${i + 1})`, line: i + 1}
+      const wb = {unit: q.unit, node, row: 'wait' as const, start: nsToMs(q.time), end: nsToMs(q.time), label: `wb ${q.pages}`, cls: 'writeback', title: `node ${q.node} writes back ${q.pages} pages of ${q.unit} (${q.request}, requests.jsonl:${line})`, line}
       writebacks.set(key, wb)
       items.push(wb)
     } else if (q.event === 'reply' && q.reply === 'stale' && (q.pages ?? 0) > 0) {
       const wb = writebacks.get(key)
       const at = wb ? wb.start : nsToMs(q.time)
-      items.push({unit: q.unit, node, row: 'wait', start: at, end: at, label: `FENCED ${q.pages}`, cls: 'fenced', title: `node ${q.node}'s write-back of ${q.pages} pages of ${q.unit} was refused by fencing (stale generation; requests.jsonl:${i + 1})`})
+      items.push({unit: q.unit, node, row: 'wait', start: at, end: at, label: `FENCED ${q.pages}`, cls: 'fenced', title: `node ${q.node}'s write-back of ${q.pages} pages of ${q.unit} was refused by fencing (stale generation; requests.jsonl:${line})`})
     }
   })
   for (; g < grants.length; g++) close(`${grants[g]!.node}|${grants[g]!.unit}`, grants[g]!.time, `granted ${grants[g]!.mode}`)

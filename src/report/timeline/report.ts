@@ -2,9 +2,9 @@
 import {writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {resolveRunDir, StoredRunError} from '../../results/load-run.js'
-import {buildTimeline, type TimelineChoice} from './build.js'
+import {buildTimeline, unitsWithoutViolations, type TimelineChoice} from './build.js'
 import {timelineHtml} from './html.js'
-import {loadRunRecords} from './records.js'
+import {loadTimelineRecords} from './records.js'
 
 export interface TimelineReportOptions extends TimelineChoice {
   readonly run: string
@@ -15,7 +15,7 @@ export interface TimelineReportOptions extends TimelineChoice {
 
 export async function reportTimeline(o: TimelineReportOptions): Promise<{file: string; items: number; violations: number; chosen: string; bytes: number}> {
   const dir = resolveRunDir(o.run, o.resultsDir)
-  const data = buildTimeline(await loadRunRecords(dir), o)
+  const data = buildTimeline(await loadTimelineRecords(dir, (history, summary) => unitsWithoutViolations(history, summary, o)), o)
   const html = timelineHtml(data)
   const file = o.out ?? join(dir, 'timeline.html')
   await writeFile(file, html).catch((error: NodeJS.ErrnoException) => {

@@ -1,0 +1,51 @@
+// A node's records (history, trace, lock log, request log) waiting to be posted, kept as JSON text.
+// Each record is encoded when it is made, a few µs inside the op that made it; a flush only joins
+// the texts. The flush runs just before every demote and write-back (the records must reach Redis
+// first), so encoding a whole batch there put milliseconds on the critical path of every lock
+// handoff after a run of cache hits: the holder answered its callback that much later.
+import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import {historyToWire} from '../records/messages.js'
+import type {RequestLogEntry} from '../records/request-log.js'
+
+/** The record lists of a `history` report, by field name. */
+export interface RecordKinds {
+  readonly entries: HistoryEntry
+  readonly trace: TraceEntry
+  readonly locks: LockEntry
+  readonly requests: RequestLogEntry
+}
+
+type Kind = keyof RecordKinds
+const KINDS: readonly Kind[] = ['entries', 'trace', 'locks', 'requests']
+
+export class RecordBuffer {
+  private readonly texts: Record<Kind, string[]> = {entries: [], trace: [], locks: [], requests: []}
+
+  constructor(private readonly batchMax: number) {}
+
+  add<K extends Kind>(kind: K, record: RecordKinds[K]): void {
+    this.texts[kind].push(JSON.stringify(kind === 'entries' ? historyToWire(record as HistoryEntry) : record))
+  }
+
+  get pending(): number {
+    return KINDS.reduce((n, k) => n + this.texts[k].length, 0)
+  }
+
+  /**
+   * Empties the buffer into stream entries of `history` reports (at most `batchMax` records of
+   * each kind per report), numbered from `firstBatch`; decodeReport reads them back (history entries
+   * travel as arrays: records/messages.ts HistoryWire).
+   */
+  drain(node: number, proc: number, firstBatch: number): string[][] {
+    const out: string[][] = []
+    const taken = KINDS.map((k) => this.texts[k].splice(0, this.texts[k].length))
+    const longest = Math.max(...taken.map((t) => t.length))
+    for (let i = 0, batch = firstBatch; i < longest; i += this.batchMax, batch++) {
+      const lists = KINDS.map((k, j) => `"${k}":[${taken[j]!.slice(i, i + this.batchMax).join(',')}]`).join(',')
+      const body = `{"type":"history","node":${node},"proc":${proc},"batch":${batch},${lists}}`
+      out.push(['type', 'history', 'node', String(node), 'body', body])
+    }
+    return out
+  }
+}
+
