@@ -47,6 +47,13 @@ export interface SimNode {
   result: CopyResult | null
   /** A wait of the copy was abandoned (a deadlock broken): its next step unpins everything and ends it. */
   aborting: boolean
-  /** This node's key text with its slots marked, and its hashes by naming (state-key.ts); dropped whenever the node changes. */
-  keys: {readonly template: string; readonly hashes: Map<string, {readonly a: number; readonly b: number}>} | null
+  /** This node's key text with its slots and counters marked, and its hashes by naming and ranks (state-key.ts); dropped whenever the node changes. */
+  keys: NodeKeys | null
+}
+
+export interface NodeKeys {
+  readonly template: string
+  /** The counters marked in the template (state-key.ts Ranks). */
+  readonly counters: readonly number[]
+  readonly hashes: Map<string, {readonly a: number; readonly b: number}>
 }

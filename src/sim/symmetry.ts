@@ -4,7 +4,7 @@
 // search itself runs on real states, so every trace it prints is in real node ids and replays.
 import type {ModelConfig} from './types.js'
 import type {SimNode} from './sim-node.js'
-import {compareHash, Naming, nodeHash, stateHash, type Hash64, type KeyedState} from './state-key.js'
+import {compareHash, Naming, nodeHash, ranksOf, stateHash, type Hash64, type KeyedState} from './state-key.js'
 
 /** Classes of interchangeable node slots (each sorted; slots alone in their class are left out). */
 export interface Symmetry {
@@ -71,8 +71,10 @@ export function describeSymmetry(model: ModelConfig, wanted: boolean): string {
  */
 export function canonicalHash(s: KeyedState, sym: Symmetry): Hash64 {
   const n = s.nodes.length
+  // Counter ranks are the same under every permutation of the nodes.
+  const ranks = ranksOf(s)
   const sigs: Hash64[] = []
-  for (let i = 0; i < n; i++) sigs.push(nodeHash(s.nodes[i] as SimNode, sym.signature[i] as Naming))
+  for (let i = 0; i < n; i++) sigs.push(nodeHash(s.nodes[i] as SimNode, sym.signature[i] as Naming, ranks))
   const bySig = (a: number, b: number): number => compareHash(sigs[a] as Hash64, sigs[b] as Hash64) || a - b
   let orders: number[][] = [identityOrder(n)]
   for (const members of sym.classes) {
@@ -95,7 +97,7 @@ export function canonicalHash(s: KeyedState, sym: Symmetry): Hash64 {
   }
   let best: Hash64 | null = null
   for (const order of orders) {
-    const h = stateHash(s, namingFor(sym, order), order)
+    const h = stateHash(s, namingFor(sym, order), order, ranks)
     if (best === null || compareHash(h, best) < 0) best = h
   }
   return best as Hash64
