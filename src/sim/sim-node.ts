@@ -2,6 +2,7 @@
 import type {CopyPlan, CopyResult} from '../protocol/copy-plan.js'
 import type {NodeCore} from '../protocol/node-core.js'
 import type {HeldMode, ManagerRequest, NodeInput, NodeMessage, PageBytes, PageRef, UnitId} from '../protocol/types.js'
+import type {RankedPart} from './state-key.js'
 
 export type ReplyInput = Extract<NodeInput, {type: 'reply'}>
 
@@ -51,9 +52,7 @@ export interface SimNode {
   keys: NodeKeys | null
 }
 
-export interface NodeKeys {
+export interface NodeKeys extends RankedPart {
   readonly template: string
-  /** The counters marked in the template (state-key.ts Ranks). */
-  readonly counters: readonly number[]
   readonly hashes: Map<string, {readonly a: number; readonly b: number}>
 }

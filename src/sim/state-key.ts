@@ -38,13 +38,14 @@ const SLOT_BASE = 0x30
 const COUNTER = '\u0002'
 
 /** Counter domains (a kind of counter of one unit), numbered as met: numbers never enter a hash. */
-const domains = new Map<string, number>()
+const domains = {seq: new Map<string, number>(), generation: new Map<string, number>()}
+let domainCount = 0
 function domainOf(kind: CounterKind, unit: string): number {
-  const k = kind === 'seq' ? `s${unit}` : `g${unit}`
-  let d = domains.get(k)
+  const byUnit = domains[kind]
+  let d = byUnit.get(unit)
   if (d === undefined) {
-    d = domains.size
-    domains.set(k, d)
+    d = domainCount++
+    byUnit.set(unit, d)
   }
   return d
 }
@@ -65,27 +66,47 @@ function counterCode(kind: CounterKind, unit: string, value: number): number {
  * reduction composes with them.
  */
 export class Ranks {
-  readonly #rank = new Map<number, number>()
+  /** The distinct codes present, ascending, and the rank of each. */
+  readonly #codes: number[] = []
+  readonly #ranks: number[] = []
 
-  constructor(codes: readonly number[]) {
-    const sorted = [...codes].sort((x, y) => x - y)
+  /** Takes every counter of the state (repeats allowed). */
+  constructor(parts: readonly (readonly number[])[]) {
+    const codes = this.#codes
+    // Insertion sort without repeats: a state has a few dozen counters, mostly in order already.
+    for (const part of parts) {
+      for (const code of part) {
+        let k = codes.length
+        while (k > 0 && (codes[k - 1] as number) > code) k--
+        if (k > 0 && codes[k - 1] === code) continue
+        codes.splice(k, 0, code)
+      }
+    }
     let domain = -1
     let next = 1
-    for (const code of sorted) {
-      if (this.#rank.has(code)) continue
+    for (const code of codes) {
       const d = Math.floor(code / 0x10000)
       if (d !== domain) {
         domain = d
         next = 1
       }
-      this.#rank.set(code, code % 0x10000 === 0 ? 0 : next++)
+      this.#ranks.push(code % 0x10000 === 0 ? 0 : next++)
     }
   }
 
   of(code: number): number {
-    const r = this.#rank.get(code)
-    if (r === undefined) throw new SimulatorError(`simulator: a key counter (domain ${Math.floor(code / 0x10000)}, value ${code % 0x10000}) was not collected for its ranks`)
-    return r
+    // A state holds a few dozen counters at most: a binary search of a small array.
+    const codes = this.#codes
+    let lo = 0
+    let hi = codes.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const c = codes[mid] as number
+      if (c === code) return this.#ranks[mid] as number
+      if (c < code) lo = mid + 1
+      else hi = mid - 1
+    }
+    throw new SimulatorError(`simulator: a key counter (domain ${Math.floor(code / 0x10000)}, value ${code % 0x10000}) was not collected for its ranks`)
   }
 
   /** The ranks of these counters, as text (what a cached hash of a part also depends on). */
@@ -94,6 +115,23 @@ export class Ranks {
     for (const c of codes) s += String.fromCharCode(SLOT_BASE + this.of(c))
     return s
   }
+
+  /** A part's cache id under `name` with these ranks (remembered on the part: a state hashes each part under several namings). */
+  cacheId(part: RankedPart, name: Naming): string {
+    if (part.counters.length === 0) return name.id
+    if (part.ranks !== this) {
+      part.ranks = this
+      part.signature = this.signature(part.counters)
+    }
+    return `${name.id}|${part.signature}`
+  }
+}
+
+/** A node's or the manager's cached key parts: its counters, and their ranks in the state last hashed. */
+export interface RankedPart {
+  readonly counters: readonly number[]
+  ranks: Ranks | null
+  signature: string
 }
 
 /** The counters marked in a template text, in order of appearance, without repeats. */
@@ -227,7 +265,7 @@ function nodeKeys(n: SimNode, nodes: number): NodeKeys {
   let keys = n.keys
   if (keys === null) {
     const text = nodeKey(n, template(nodes))
-    keys = {template: text, counters: countersIn(text), hashes: new Map()}
+    keys = {template: text, counters: countersIn(text), hashes: new Map(), ranks: null, signature: ''}
     n.keys = keys
   }
   return keys
@@ -239,7 +277,7 @@ function nodeKeys(n: SimNode, nodes: number): NodeKeys {
  */
 export function nodeHash(n: SimNode, name: Naming, ranks: Ranks): Hash64 {
   const keys = nodeKeys(n, name.nodes)
-  const id = keys.counters.length === 0 ? name.id : `${name.id}|${ranks.signature(keys.counters)}`
+  const id = ranks.cacheId(keys, name)
   let h = keys.hashes.get(id)
   if (h === undefined) {
     h = name.hashFilled(keys.template, ranks)
@@ -250,10 +288,10 @@ export function nodeHash(n: SimNode, name: Naming, ranks: Ranks): Hash64 {
 
 /** The ranks of every counter of the state. */
 export function ranksOf(s: KeyedState): Ranks {
-  const codes: number[] = []
-  for (const n of s.nodes) for (const c of nodeKeys(n, s.nodes.length).counters) codes.push(c)
-  for (const c of managerCounters(s.manager, s.nodes.length)) codes.push(c)
-  return new Ranks(codes)
+  const parts: (readonly number[])[] = []
+  for (const n of s.nodes) parts.push(nodeKeys(n, s.nodes.length).counters)
+  parts.push(managerEntry(s.manager, s.nodes.length).counters)
+  return new Ranks(parts)
 }
 
 /** Everything of one node, as text (nothing in it is sorted by node id: a template can be filled). */
@@ -303,8 +341,7 @@ export function stateKey(s: KeyedState, name: Naming, order: readonly number[]):
   return name.marked ? fillCounters(k, ranksOf(s)) : k
 }
 
-interface ManagerKeys {
-  counters: number[] | null
+interface ManagerKeys extends RankedPart {
   /** Its text by naming (slots are not templated here: holders are sorted by renamed id), and hashes by naming and ranks. */
   readonly texts: Map<string, string>
   readonly hashes: Map<string, Hash64>
@@ -317,30 +354,16 @@ export function forgetManagerKeys(m: ManagerModel): void {
   managerKeys.delete(m)
 }
 
-function managerEntry(m: ManagerModel): ManagerKeys {
+/** The manager's cached parts; its counters (the same under every naming) read from its text under the template naming. */
+function managerEntry(m: ManagerModel, nodes: number): ManagerKeys {
   let keys = managerKeys.get(m)
   if (keys === undefined) {
-    keys = {counters: null, texts: new Map(), hashes: new Map()}
+    const name = template(nodes)
+    const text = managerKey(m, name)
+    keys = {counters: countersIn(text), ranks: null, signature: '', texts: new Map([[name.id, text]]), hashes: new Map()}
     managerKeys.set(m, keys)
   }
   return keys
-}
-
-/** The manager's counters (the same under every naming: read from its text under any). */
-function managerCounters(m: ManagerModel, nodes: number): number[] {
-  const keys = managerEntry(m)
-  keys.counters ??= countersIn(managerText(m, template(nodes)))
-  return keys.counters
-}
-
-function managerText(m: ManagerModel, name: Naming): string {
-  const keys = managerEntry(m)
-  let text = keys.texts.get(name.id)
-  if (text === undefined) {
-    text = managerKey(m, name)
-    keys.texts.set(name.id, text)
-  }
-  return text
 }
 
 /**
@@ -349,11 +372,16 @@ function managerText(m: ManagerModel, name: Naming): string {
  * by their renamed ids.
  */
 function managerHash(m: ManagerModel, name: Naming, ranks: Ranks): Hash64 {
-  const keys = managerEntry(m)
-  const id = `${name.id}|${ranks.signature(managerCounters(m, name.nodes))}`
+  const keys = managerEntry(m, name.nodes)
+  const id = ranks.cacheId(keys, name)
   let h = keys.hashes.get(id)
   if (h === undefined) {
-    h = name.hashFilled(managerText(m, name), ranks)
+    let text = keys.texts.get(name.id)
+    if (text === undefined) {
+      text = managerKey(m, name)
+      keys.texts.set(name.id, text)
+    }
+    h = name.hashFilled(text, ranks)
     keys.hashes.set(id, h)
   }
   return h
