@@ -93,12 +93,13 @@ function inflightKey(f: Inflight | null): string {
   }
 }
 
+/** An op waiting: its fault class is left out (it only labels the `access-done` effect for metrics: no decision reads it). */
 function opKey(op: NodeOp): string {
   switch (op.kind) {
     case 'access':
-      return `${op.access}${op.id}${op.cls}`
+      return `${op.access}${op.id}`
     case 'pin':
-      return `p${op.id}${op.mode}${op.cls}${op.try ? 't' : ''}`
+      return `p${op.id}${op.mode}${op.try ? 't' : ''}`
     case 'sync':
       return `s${op.id}`
   }
