@@ -318,19 +318,26 @@ function resultKey(r: CopyResult | null): string {
  * store): equal states, equal hashes; a collision is as likely as one of the whole text's.
  */
 export function stateHash(s: KeyedState, name: Naming, order: readonly number[], ranks: Ranks = ranksOf(s)): Hash64 {
-  const head = hashOf(`${s.now}.${s.killsLeft}.${s.pausesLeft}.${s.partitionsLeft}${lastWriteKey(s.lastWrite, name)}`)
-  let a = head.a
-  let b = head.b
-  const mix = (h: Hash64): void => {
-    a = Math.imul(a ^ h.a, 0x9e3779b1)
-    a = (a << 13) | (a >>> 19)
-    b = Math.imul(b ^ h.b, 0x85ebca77)
-    b = (b << 17) | (b >>> 15)
-    b ^= a
-  }
-  for (const i of order) mix(nodeHash(s.nodes[i] as SimNode, name, ranks))
-  mix(managerHash(s.manager, name, ranks))
-  return {a: a ^ (b >>> 7), b: Math.imul(b ^ (a >>> 11), 0xc2b2ae35)}
+  let h = hashOf(`${s.now}.${s.killsLeft}.${s.pausesLeft}.${s.partitionsLeft}${lastWriteKey(s.lastWrite, name)}`)
+  for (const i of order) h = mix(h, nodeHash(s.nodes[i] as SimNode, name, ranks))
+  h = mix(h, managerHash(s.manager, name, ranks))
+  return {a: h.a ^ (h.b >>> 7), b: Math.imul(h.b ^ (h.a >>> 11), 0xc2b2ae35)}
+}
+
+/** One part's hash mixed into a running one (order matters). */
+function mix(x: Hash64, h: Hash64): Hash64 {
+  let a = Math.imul(x.a ^ h.a, 0x9e3779b1)
+  a = (a << 13) | (a >>> 19)
+  let b = Math.imul(x.b ^ h.b, 0x85ebca77)
+  b = (b << 17) | (b >>> 15)
+  return {a, b: b ^ a}
+}
+
+/** The hash of the nodes' texts alone, in `order` (symmetry.ts picks among tied orders by it). */
+export function nodesHash(s: KeyedState, name: Naming, order: readonly number[], ranks: Ranks): Hash64 {
+  let h: Hash64 = {a: 0, b: 0}
+  for (const i of order) h = mix(h, nodeHash(s.nodes[i] as SimNode, name, ranks))
+  return h
 }
 
 /** The key of the whole state with the nodes in `order` (canonical position -> real slot), counters by rank. */

@@ -4,7 +4,7 @@
 // search itself runs on real states, so every trace it prints is in real node ids and replays.
 import type {ModelConfig} from './types.js'
 import type {SimNode} from './sim-node.js'
-import {compareHash, Naming, nodeHash, ranksOf, stateHash, type Hash64, type KeyedState} from './state-key.js'
+import {compareHash, Naming, nodeHash, nodesHash, ranksOf, stateHash, type Hash64, type KeyedState, type Ranks} from './state-key.js'
 
 /** Classes of interchangeable node slots (each sorted; slots alone in their class are left out). */
 export interface Symmetry {
@@ -95,12 +95,33 @@ export function canonicalHash(s: KeyedState, sym: Symmetry): Hash64 {
       }),
     )
   }
+  if (orders.length > 1) orders = leastByNodes(s, sym, orders, ranks)
   let best: Hash64 | null = null
   for (const order of orders) {
     const h = stateHash(s, namingFor(sym, order), order, ranks)
     if (best === null || compareHash(h, best) < 0) best = h
   }
   return best as Hash64
+}
+
+/**
+ * The orders whose nodes' texts hash least (the manager's text, the costly part to write under
+ * each renaming, is then written only for these, usually one). Still a choice every permutation
+ * of the state makes alike: its nodes' texts under an order are a permuted state's under the
+ * permuted order.
+ */
+function leastByNodes(s: KeyedState, sym: Symmetry, orders: readonly number[][], ranks: Ranks): number[][] {
+  let least: number[][] = []
+  let min: Hash64 | null = null
+  for (const order of orders) {
+    const h = nodesHash(s, namingFor(sym, order), order, ranks)
+    const c = min === null ? -1 : compareHash(h, min)
+    if (c < 0) {
+      min = h
+      least = [order]
+    } else if (c === 0) least.push(order)
+  }
+  return least
 }
 
 function identityOrder(n: number): number[] {
