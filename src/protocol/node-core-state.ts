@@ -44,25 +44,38 @@ export function cloneUnit(u: UnitState): UnitState {
 }
 
 /**
- * How a key writes page bytes: the stamp as it is, or (symmetry reduction in src/sim/) with the
- * writer's node id renamed. Page bytes are the only place a node id hides in a core's state.
+ * How a key writes what can be renamed without changing a decision: page bytes (the stamp as it
+ * is, or, for symmetry reduction in src/sim/, with the writer's node id renamed: the only place
+ * a node id hides in a core's state) and a unit's lock counters (its seqs and generations: the
+ * protocol only compares them with each other and issues each new one above all the others, so
+ * src/sim/ writes them renumbered by rank).
  */
-export type StampText = (data: Uint8Array) => string | null
+export interface KeyText {
+  stamp(data: Uint8Array): string | null
+  counter(kind: CounterKind, unit: string, value: number): string
+}
+
+export type CounterKind = 'seq' | 'generation'
+
+/** Stamps and counters as they are. */
+export const PLAIN_KEY_TEXT: KeyText = {stamp: stampOf, counter: (_kind, _unit, value) => String(value)}
 
 /**
  * Canonical text of one unit: two units with equal keys behave the same from here on. Map
  * orders are kept (not sorted): iteration order can decide effect order, and a key that
- * distinguishes more than needed only costs merging, never soundness.
+ * distinguishes more than needed only costs merging, never soundness. The cache epoch enters
+ * only as "this disk read is of the current epoch or not": it is compared with nothing else.
  */
-export function unitKey(u: UnitState, stamp: StampText = stampOf): string {
-  let s = `${u.id}|${u.mode}${u.seq}.${u.generation}.${u.grantTime}.${u.epoch}|${u.pins.join(',')}|${inflightKey(u.inflight)}|`
-  s += u.callback === null ? '-' : `${u.callback.kind}${u.callback.seq}`
-  s += `|${u.dropAfterRefusal ? 'D' : ''}${u.wakeAt ?? ''}|${u.deferReported ?? ''}|`
-  for (const p of u.pages.values()) s += `${p.page.file}/${p.page.page}:${p.pte}:${p.data === null ? '' : stamp(p.data)}${p.dirty ? '*' : ''};`
+export function unitKey(u: UnitState, text: KeyText = PLAIN_KEY_TEXT): string {
+  const seq = (v: number): string => text.counter('seq', u.id, v)
+  let s = `${u.id}|${u.mode}${seq(u.seq)}.${text.counter('generation', u.id, u.generation)}.${u.grantTime}|${u.pins.join(',')}|${inflightKey(u.inflight)}|`
+  s += u.callback === null ? '-' : `${u.callback.kind}${seq(u.callback.seq)}`
+  s += `|${u.dropAfterRefusal ? 'D' : ''}${u.wakeAt ?? ''}|${u.deferReported === null ? '' : seq(u.deferReported)}|`
+  for (const p of u.pages.values()) s += `${p.page.file}/${p.page.page}:${p.pte}:${p.data === null ? '' : text.stamp(p.data)}${p.dirty ? '*' : ''};`
   s += '|'
   for (const op of u.waiting) s += opKey(op) + ';'
   s += '|'
-  for (const r of u.reading.values()) s += `${r.page.file}/${r.page.page}@${r.epoch}[${r.ops.map(opKey).join(',')}];`
+  for (const r of u.reading.values()) s += `${r.page.file}/${r.page.page}${r.epoch === u.epoch ? '@' : '<'}[${r.ops.map(opKey).join(',')}];`
   return s
 }
 
@@ -80,12 +93,13 @@ function inflightKey(f: Inflight | null): string {
   }
 }
 
+/** An op waiting: its fault class is left out (it only labels the `access-done` effect for metrics: no decision reads it). */
 function opKey(op: NodeOp): string {
   switch (op.kind) {
     case 'access':
-      return `${op.access}${op.id}${op.cls}`
+      return `${op.access}${op.id}`
     case 'pin':
-      return `p${op.id}${op.mode}${op.cls}${op.try ? 't' : ''}`
+      return `p${op.id}${op.mode}${op.try ? 't' : ''}`
     case 'sync':
       return `s${op.id}`
   }

@@ -8,7 +8,7 @@ import {invariant} from './errors.js'
 import {isGranted, lockMove, type LockEvent, type LockNext} from './lock-phase.js'
 import {worseClass} from './node-fault-class.js'
 import {checkUnit} from './node-invariants.js'
-import {cloneUnit, stampOf, unitKey, type StampText} from './node-core-state.js'
+import {cloneUnit, PLAIN_KEY_TEXT, unitKey, type KeyText} from './node-core-state.js'
 import {
   holdersOf,
   isIdle,
@@ -177,11 +177,11 @@ export class NodeCore {
    * Canonical text of the whole state (src/sim/ merges states with equal keys). Idle units are
    * left out; the active set is sorted (only membership matters to the core).
    */
-  stateKey(stamp: StampText = stampOf): string {
+  stateKey(text: KeyText = PLAIN_KEY_TEXT): string {
     let s = `${this.#now}|${this.#active.size === 0 ? '' : [...this.#active].sort().join(',')}`
-    for (const u of this.#units.values()) if (!isIdle(u) || u.seq > 0) s += `\n${unitKey(u, stamp)}`
-    for (const [key, m] of this.#leftMapped) s += `\nleft ${key}:${m.pte}:${stamp(m.data)}`
-    for (const [key, data] of this.#staleCache) s += `\nstale ${key}:${stamp(data)}`
+    for (const u of this.#units.values()) if (!isIdle(u) || u.seq > 0) s += `\n${unitKey(u, text)}`
+    for (const [key, m] of this.#leftMapped) s += `\nleft ${key}:${m.pte}:${text.stamp(m.data)}`
+    for (const [key, data] of this.#staleCache) s += `\nstale ${key}:${text.stamp(data)}`
     return s
   }
 

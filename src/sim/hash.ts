@@ -27,11 +27,12 @@ export function collisionBound(n: number): number {
 
 /**
  * hashLanes of a template text with every MARK (char 1) and the slot char after it replaced by
- * `slots[slot]`, without building that text: a state's node texts are hashed under several
- * renamings (symmetry reduction). Seeded without the length, so equal filled texts hash equal
- * whatever templates they came from.
+ * `slots[slot]`, and every COUNTER (char 2) and the two chars after it (a counter's code) by
+ * `rank(code)` as one char, without building that text: a state's node texts are hashed under
+ * several renamings (symmetry reduction) and rankings. Seeded without the length, so equal
+ * filled texts hash equal whatever templates they came from.
  */
-export function hashFilled(template: string, slots: readonly string[], base: number, out: Int32Array): void {
+export function hashFilled(template: string, slots: readonly string[], base: number, rank: (code: number) => number, out: Int32Array): void {
   let a = 0x811c9dc5
   let b = 0x01000193
   for (let i = 0; i < template.length; i++) {
@@ -45,6 +46,10 @@ export function hashFilled(template: string, slots: readonly string[], base: num
         b ^= b >>> 15
       }
       continue
+    }
+    if (c === 2) {
+      c = base + rank(template.charCodeAt(i + 1) * 0x10000 + template.charCodeAt(i + 2))
+      i += 2
     }
     a = Math.imul(a ^ c, 0x01000193)
     b = Math.imul(b ^ c, 0x5bd1e995)

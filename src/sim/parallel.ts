@@ -19,11 +19,12 @@ export const CTL = {stop: 0, hungry: 1, size: 2} as const
 export const STAT = {transitions: 0, depth: 1, stack: 2, size: 3} as const
 
 /**
- * Slots of the shared visited table: it cannot grow while threads insert, so a search starts
- * with 2^22 (32 MiB: ~3.6 M states, small enough to stay in cache longer) and, if that fills,
- * starts over with a table 4x as big, up to 2^26 (512 MiB).
+ * Slots of the shared visited table: it cannot grow while threads insert, and a full one means
+ * starting over (all the work so far lost), so a search starts with 2^24 slots (128 MiB: ~14.7 M
+ * states, more than upgrade-race 3 x 6 or 4 x 3 reach; the pages only cost memory once touched)
+ * and, if that fills, starts over with a table 4x as big, up to 2^28 (2 GiB).
  */
-export const SHARED_TABLE_LOG2 = {first: 22, last: 26} as const
+export const SHARED_TABLE_LOG2 = {first: 24, last: 28} as const
 
 export interface WorkerInit {
   readonly model: ModelConfig

@@ -2,6 +2,7 @@
 import type {CopyPlan, CopyResult} from '../protocol/copy-plan.js'
 import type {NodeCore} from '../protocol/node-core.js'
 import type {HeldMode, ManagerRequest, NodeInput, NodeMessage, PageBytes, PageRef, UnitId} from '../protocol/types.js'
+import type {RankedPart} from './state-key.js'
 
 export type ReplyInput = Extract<NodeInput, {type: 'reply'}>
 
@@ -47,6 +48,11 @@ export interface SimNode {
   result: CopyResult | null
   /** A wait of the copy was abandoned (a deadlock broken): its next step unpins everything and ends it. */
   aborting: boolean
-  /** This node's key text with its slots marked, and its hashes by naming (state-key.ts); dropped whenever the node changes. */
-  keys: {readonly template: string; readonly hashes: Map<string, {readonly a: number; readonly b: number}>} | null
+  /** This node's key text with its slots and counters marked, and its hashes by naming and ranks (state-key.ts); dropped whenever the node changes. */
+  keys: NodeKeys | null
+}
+
+export interface NodeKeys extends RankedPart {
+  readonly template: string
+  readonly hashes: Map<string, {readonly a: number; readonly b: number}>
 }

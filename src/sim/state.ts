@@ -14,7 +14,7 @@ import {checkCluster, checkPteEffect, checkStuck, checkWriteback, type OracleVie
 import {describeOp} from './program.js'
 import type {Protocol} from './protocol.js'
 import type {SimNode, Step} from './sim-node.js'
-import {forgetManagerKeys, identity, requestKey, stateKey} from './state-key.js'
+import {forgetManagerKeys, identity, plain, requestKey, stateKey} from './state-key.js'
 import {action, kindOf, nodeOf, type Action, type ModelConfig, type ModelOp, type Violation} from './types.js'
 import {SimulatorError, simCheck, violated, ViolationError} from './violation.js'
 
@@ -435,7 +435,7 @@ export class SimState implements OracleView {
       if (e instanceof ProtocolError && this.manager.dead.has(req.node) && (req.type === 'acquire' || req.type === 'upgrade')) {
         return this.describe ? `manager refuses dead node ${req.node}'s ${requestText(req)}` : ''
       }
-      if (e instanceof ProtocolError || e instanceof InvariantError) violated('assertion', `manager, request ${requestKey(req, identity(this.nodes.length))} from node ${i}: ${e.message}`)
+      if (e instanceof ProtocolError || e instanceof InvariantError) violated('assertion', `manager, request ${requestKey(req, plain(this.nodes.length))} from node ${i}: ${e.message}`)
       throw e
     }
     if (before !== null && (req.type === 'demote' || req.type === 'writeback')) {

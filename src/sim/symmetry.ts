@@ -4,7 +4,7 @@
 // search itself runs on real states, so every trace it prints is in real node ids and replays.
 import type {ModelConfig} from './types.js'
 import type {SimNode} from './sim-node.js'
-import {compareHash, Naming, nodeHash, stateHash, type Hash64, type KeyedState} from './state-key.js'
+import {compareHash, Naming, nodeHash, nodesHash, ranksOf, stateHash, type Hash64, type KeyedState, type Ranks} from './state-key.js'
 
 /** Classes of interchangeable node slots (each sorted; slots alone in their class are left out). */
 export interface Symmetry {
@@ -71,8 +71,10 @@ export function describeSymmetry(model: ModelConfig, wanted: boolean): string {
  */
 export function canonicalHash(s: KeyedState, sym: Symmetry): Hash64 {
   const n = s.nodes.length
+  // Counter ranks are the same under every permutation of the nodes.
+  const ranks = ranksOf(s)
   const sigs: Hash64[] = []
-  for (let i = 0; i < n; i++) sigs.push(nodeHash(s.nodes[i] as SimNode, sym.signature[i] as Naming))
+  for (let i = 0; i < n; i++) sigs.push(nodeHash(s.nodes[i] as SimNode, sym.signature[i] as Naming, ranks))
   const bySig = (a: number, b: number): number => compareHash(sigs[a] as Hash64, sigs[b] as Hash64) || a - b
   let orders: number[][] = [identityOrder(n)]
   for (const members of sym.classes) {
@@ -93,12 +95,33 @@ export function canonicalHash(s: KeyedState, sym: Symmetry): Hash64 {
       }),
     )
   }
+  if (orders.length > 1) orders = leastByNodes(s, sym, orders, ranks)
   let best: Hash64 | null = null
   for (const order of orders) {
-    const h = stateHash(s, namingFor(sym, order), order)
+    const h = stateHash(s, namingFor(sym, order), order, ranks)
     if (best === null || compareHash(h, best) < 0) best = h
   }
   return best as Hash64
+}
+
+/**
+ * The orders whose nodes' texts hash least (the manager's text, the costly part to write under
+ * each renaming, is then written only for these, usually one). Still a choice every permutation
+ * of the state makes alike: its nodes' texts under an order are a permuted state's under the
+ * permuted order.
+ */
+function leastByNodes(s: KeyedState, sym: Symmetry, orders: readonly number[][], ranks: Ranks): number[][] {
+  let least: number[][] = []
+  let min: Hash64 | null = null
+  for (const order of orders) {
+    const h = nodesHash(s, namingFor(sym, order), order, ranks)
+    const c = min === null ? -1 : compareHash(h, min)
+    if (c < 0) {
+      min = h
+      least = [order]
+    } else if (c === 0) least.push(order)
+  }
+  return least
 }
 
 function identityOrder(n: number): number[] {

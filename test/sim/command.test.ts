@@ -38,7 +38,7 @@ describe('cmm check model', () => {
   }, 60_000)
 
   it('a long search shows its progress on stderr, at most once a second', async () => {
-    const res = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--nodes', '3', '--ops', '3', '--budget', '3s', '--workers', '1'])
+    const res = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--nodes', '3', '--ops', '6', '--budget', '3s', '--workers', '1'])
     expect(res.code).toBe(3)
     const lines = res.stderr.split('\n').filter((l) => l.startsWith('searching:'))
     // At most once a second: no more lines than whole seconds the search ran.
