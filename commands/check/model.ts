@@ -8,7 +8,7 @@ import {BREAK_VARIANTS, type BreakVariant} from '../../src/protocol/break.js'
 import {RETRY_LIMIT} from '../../src/protocol/copy-plan.js'
 import {checkModel, ModelInputError, readTraceFile, type ModelMode, type ModelOptions} from '../../src/sim/check.js'
 import {modelChart} from '../../src/sim/chart.js'
-import {commandLine} from '../../src/util/shell-words.js'
+import {commandLine, shellWord} from '../../src/util/shell-words.js'
 import {modelChartHtml} from '../../src/report/model-chart/html.js'
 import {defaultWorkers, SearchWorkerError} from '../../src/sim/parallel.js'
 import {clearProgress, progressLine} from '../../src/sim/progress.js'
@@ -109,7 +109,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       if (flags.json) this.log(JSON.stringify({file: args.file, mode: mode.kind, verdict: VERDICTS[outcome.exitCode] ?? 'error', exitCode: outcome.exitCode, lines: outcome.lines, trace: outcome.trace}, null, 2))
       else for (const line of outcome.lines) this.log(line)
       if (outcome.trace !== null && flags.save !== undefined) {
-        writeFileSync(flags.save, `# cmm check model ${args.file} (replay with --trace ${flags.save})\n${outcome.trace}\n`)
+        writeFileSync(flags.save, `# ${traceReplayCommand(flags.save, options.ops)}\n${outcome.trace}\n`)
         if (!flags.json) this.log(`trace saved to ${flags.save}`)
       }
       if (flags.html !== undefined) this.writeChart(flags.html, options, outcome.trace ?? (mode.kind === 'replay-trace' ? mode.trace : null), flags.json)
@@ -137,6 +137,16 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     }
     if (!quiet) this.log(`message sequence chart written to ${file}`)
   }
+}
+
+/**
+ * The command that replays a saved trace: this one's flags (the --break variant, the cluster
+ * overrides, --seed of the mixes), with --ops made explicit since its default depends on the mode.
+ */
+function traceReplayCommand(file: string, ops: number): string {
+  const search = ['--save', '--html', '--random', '--replay', '--trace', '--ops', '--budget', '--depth', '--workers']
+  const argv = process.argv.slice(2).filter((a) => a !== '--exhaustive' && a !== '--json')
+  return `${commandLine(argv, search)} --ops ${ops} --trace ${shellWord(file)}`
 }
 
 /** The verdict word of each exit status checkModel returns, for --json. */

@@ -47,6 +47,12 @@ describe('cmm as an oclif CLI', () => {
     expect(r.stdout).toBe('')
   })
 
+  it('a swapped pair of letters is one typo: --sede suggests --seed', async () => {
+    const r = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--sede', '3'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('cmm run workload: Nonexistent flag: --sede; did you mean --seed?\nSee `cmm run workload --help`.\n')
+  })
+
   it('names the results folder --results everywhere, and still takes the old --out', async () => {
     for (const flag of ['--results', '--out']) {
       const r = await runCli(['check', 'run', 'no-such-run', flag, tempDir()])

@@ -1,6 +1,8 @@
 // `cmm check model` as a user runs it: the issue's commands and their exit statuses.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {runCli} from '../helpers/cli.js'
+import {runCli, tempDir} from '../helpers/cli.js'
 
 describe('cmm check model', () => {
   it('proves upgrade-race exhaustively (exit 0), finds skip-invalidate with a trace (exit 1) that --replay reproduces', async () => {
@@ -57,6 +59,18 @@ describe('cmm check model', () => {
     const again = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '3', '--replay', 'op0 req0 rep0 op0 req0 rep0 kill0 op0 req0 rep0'])
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/node 0 is killed: the manager purges node 0 \(writes lost: a\/0\); it restarts as node 2/)
+  }, 60_000)
+
+  it('--save writes the command that replays the trace: the --break variant and --ops kept, so it reproduces the violation', async () => {
+    const dir = tempDir()
+    const file = join(dir, 't.trace')
+    const found = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--break', 'no-conversion-refusal', '--save', file])
+    expect(found.code).toBe(1)
+    const header = readFileSync(file, 'utf8').split('\n')[0]!
+    expect(header).toBe(`# cmm check model workloads/upgrade-race.yaml --break no-conversion-refusal --ops 6 --trace ${file}`)
+    const again = await runCli(header.split(' ').slice(2))
+    expect(again.code, again.stdout).toBe(1)
+    expect(again.stdout).toMatch(/conversion/)
   }, 60_000)
 
   it('refuses a bad workload with exit 2', async () => {
