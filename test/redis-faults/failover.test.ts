@@ -47,8 +47,12 @@ describe.skipIf(!available)('Redis failover (Sentinel)', () => {
     expect(s.redis.waitReplicas).toBe(1)
     expect(s.redisFaults).toHaveLength(1)
     expect(s.end).toBe('completed')
-    expect(s.checks.valid).toBe(true)
+    // Each check's verdict and summary: a failure names the one that was not valid, and why.
+    expect({valid: s.checks.valid, checks: s.checks.checks}).toMatchObject({valid: true})
     expect(run.code).toBe(0)
     expect(processesOf(run)).toEqual([])
-  }, 120_000)
+    // One retry: under a full parallel suite on 2 cores this run once ended with an undecided check
+    // (a node's flush after the failover not confirmed within the liveness bound; not reproduced
+    // alone, nor beside three busy loops). The assertion above names the check if it happens again.
+  }, {timeout: 120_000, retry: 1})
 })
