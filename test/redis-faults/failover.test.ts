@@ -40,7 +40,7 @@ describe.skipIf(!available)('Redis failover (Sentinel)', () => {
     expect(processesOf(run)).toEqual([])
   }, 120_000)
 
-  it(title('--redis-wait 1: the same failover, every check valid'), async () => {
+  it(title('--redis-wait 1: the same failover, every check valid'), {timeout: 120_000, retry: 1}, async () => {
     const run = await runStored(FAILOVER_AFTER_GRANTS, [...SENTINEL, '--redis-wait', '1'])
     expect(run.stderr).toBe('')
     const s = run.summary
@@ -54,5 +54,5 @@ describe.skipIf(!available)('Redis failover (Sentinel)', () => {
     // One retry: under a full parallel suite on 2 cores this run once ended with an undecided check
     // (a node's flush after the failover not confirmed within the liveness bound; not reproduced
     // alone, nor beside three busy loops). The assertion above names the check if it happens again.
-  }, {timeout: 120_000, retry: 1})
+  })
 })
