@@ -331,7 +331,11 @@ class NodeProcessRun {
   }
 
   private post(report: NodeReport): Promise<unknown> {
-    return this.redis.xadd(keys.outbox(this.options.runId), '*', ...encodeMessage(this.node, report))
+    return this.postFields(encodeMessage(this.node, report))
+  }
+
+  private postFields(fields: readonly string[]): Promise<unknown> {
+    return this.redis.xadd(keys.outbox(this.options.runId), '*', ...fields)
   }
 
   // Issues every XADD synchronously (no await in between): commands on one connection run in
@@ -339,7 +343,7 @@ class NodeProcessRun {
   private flushRecords(): Promise<unknown> {
     const batches = this.records.drain(this.node, this.proc, this.batches + 1)
     this.batches += batches.length
-    return Promise.all(batches.map((fields) => this.redis.xadd(keys.outbox(this.options.runId), '*', ...fields)))
+    return Promise.all(batches.map((fields) => this.postFields(fields)))
   }
 }
 

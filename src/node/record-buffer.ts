@@ -4,7 +4,7 @@
 // first), so encoding a whole batch there put milliseconds on the critical path of every lock
 // handoff after a run of cache hits: the holder answered its callback that much later.
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
-import {historyToWire} from '../records/messages.js'
+import {historyToWire, messageFields} from '../records/messages.js'
 import type {RequestLogEntry} from '../records/request-log.js'
 
 /** The record lists of a `history` report, by field name. */
@@ -43,7 +43,7 @@ export class RecordBuffer {
     for (let i = 0, batch = firstBatch; i < longest; i += this.batchMax, batch++) {
       const lists = KINDS.map((k, j) => `"${k}":[${taken[j]!.slice(i, i + this.batchMax).join(',')}]`).join(',')
       const body = `{"type":"history","node":${node},"proc":${proc},"batch":${batch},${lists}}`
-      out.push(['type', 'history', 'node', String(node), 'body', body])
+      out.push(messageFields('history', node, body))
     }
     return out
   }

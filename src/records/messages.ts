@@ -49,7 +49,12 @@ export type NodeReport =
   | {readonly type: 'event'; readonly node: number; readonly event: {readonly type: string; readonly [field: string]: unknown}}
 
 export function encodeMessage(node: number, message: ControlMessage | NodeReport): string[] {
-  return ['type', message.type, 'node', String(node), 'body', JSON.stringify(message)]
+  return messageFields(message.type, node, JSON.stringify(message))
+}
+
+/** A stream entry's fields around a body already encoded (node/record-buffer.ts joins record texts). */
+export function messageFields(type: (ControlMessage | NodeReport)['type'], node: number, body: string): string[] {
+  return ['type', type, 'node', String(node), 'body', body]
 }
 
 const NODE: Shape = {node: 'integer'}

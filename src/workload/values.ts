@@ -65,15 +65,18 @@ export function closest(word: string, candidates: readonly string[]): string | n
   return best
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({length: b.length + 1}, (_, j) => j)
+/** Levenshtein distance, with a swap of two adjacent letters counted as one edit (`--sede` -> `--seed`). */
+export function editDistance(a: string, b: string): number {
+  let before: number[] = []
+  let row = Array.from({length: b.length + 1}, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
+    const next = [i]
     for (let j = 1; j <= b.length; j++) {
-      const sub = (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      cur.push(Math.min(sub, (prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1))
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) next[j] = Math.min(next[j]!, before[j - 2]! + 1)
     }
-    prev = cur
+    before = row
+    row = next
   }
-  return prev[b.length] ?? 0
+  return row[b.length]!
 }
