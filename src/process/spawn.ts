@@ -1,7 +1,7 @@
 // Starts node processes on this host. Each child gets a stdin pipe it watches (--parent-watch):
 // if the orchestrator dies, even by SIGKILL, the pipe closes and the node exits on its own.
 import {spawn, type ChildProcess} from 'node:child_process'
-import {createWriteStream, existsSync, mkdirSync} from 'node:fs'
+import {createWriteStream, existsSync, mkdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -12,9 +12,15 @@ export interface NodeProcess {
   readonly logFile: string
 }
 
-/** The node entry point next to this module: compiled .js, or .ts when running from sources (tsx). */
+/**
+ * The node entry point next to this module: the one-file bundle `npm run build` writes (a node
+ * starts in a fraction of the CPU: scripts/bundle-node.js), the compiled .js, or .ts when running
+ * from sources (tsx). A bundle older than main.js (tsc run alone after a build) is stale: skipped.
+ */
 export function nodeEntry(): {execArgv: string[]; script: string} {
   const js = fileURLToPath(new URL('../node/main.js', import.meta.url))
+  const bundle = fileURLToPath(new URL('../node/main.bundle.js', import.meta.url))
+  if (existsSync(js) && existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(js).mtimeMs) return {execArgv: [], script: bundle}
   if (existsSync(js)) return {execArgv: [], script: js}
   const ts = fileURLToPath(new URL('../node/main.ts', import.meta.url))
   if (existsSync(ts)) return {execArgv: ['--import', 'tsx'], script: ts}

@@ -1,9 +1,10 @@
 // A fast reader for the plain subset of YAML that workload files are written in (issue 13: the
 // `yaml` library spends ~25 µs and ~1.7 KB per flow-map step, so a 1 MiB list of steps cost
 // seconds and ~170 MB). Block maps and sequences indented with spaces, one-line flow maps and
-// lists, plain scalars of the core schema (null, booleans, decimal numbers, strings) and quoted
-// strings without escapes, comments. It builds the same nodes (`Scalar`, `YAMLMap`, `YAMLSeq`,
-// with their source ranges) as `parseDocument`, so the reader and its messages are the same.
+// lists (JSON's `{"key":value}` too), plain scalars of the core schema (null, booleans, decimal
+// numbers, strings) and quoted strings without escapes, comments. It builds the same nodes
+// (`Scalar`, `YAMLMap`, `YAMLSeq`, with their source ranges) as `parseDocument`, so the reader
+// and its messages are the same.
 // Anything else (anchors, tags, block scalars, multi-line values, duplicate keys, a syntax
 // error...) returns null: the full parser then reads the file and says what is wrong.
 import {Pair, Scalar, YAMLMap, YAMLSeq, type ParsedNode} from 'yaml'
@@ -197,7 +198,11 @@ class FastReader {
       if (p >= end) bail()
       if (isMap) {
         const colon = this.flowScalarEnd(p, end)
-        if (this.text[colon] !== ':' || this.text[colon + 1] !== ' ') bail()
+        // After a quoted (JSON-like) key the value may follow the `:` at once, as in JSON: the run
+        // meta stores the workload as JSON, and every node reads it (issue 12: the full parser cost
+        // each node ~15-20 ms of CPU at start-up).
+        const quotedKey = this.text[p] === '"' || this.text[p] === "'"
+        if (this.text[colon] !== ':' || (this.text[colon + 1] !== ' ' && !quotedKey)) bail()
         const key = this.scalar(p, colon, 'flow')
         if (keys.has(key.value)) bail()
         keys.add(key.value)
