@@ -1,8 +1,11 @@
 // The run's timeline (results/RUN/timeline.jsonl): throughput and latency over time, and the
 // events that shade fault windows in `cmm report histograms --html`. Built from the progress
-// events the orchestrator already emits (interval histograms from the nodes), in buckets of a
-// second; bounded: a long run doubles the bucket width instead of growing without limit.
-import {decodeHistogram, encodeHistogram, newHistogram, type LatencyHistogram} from '../metrics/histogram.js'
+// events the orchestrator already emits (interval bucket counts from the nodes, added into the open
+// tick; a tick is encoded once, when it closes), in buckets of a second; bounded: a long run doubles
+// the bucket width instead of growing without limit.
+import {decodeHistogram, encodeBucketCounts, encodeHistogram} from '../metrics/histogram.js'
+import {BucketHistogram} from '../metrics/bucket-histogram.js'
+import type {BucketCounts} from '../records/histogram-keys.js'
 import type {RunEvent} from '../records/run.js'
 
 export const TIMELINE_BUCKET_MS = 1000
@@ -34,7 +37,7 @@ interface OpenTick {
   t: number
   widthMs: number
   ops: number
-  hist: Map<string, LatencyHistogram>
+  hist: Map<string, BucketHistogram>
 }
 
 /**
@@ -95,7 +98,7 @@ export class TimelineBuilder {
     return [...ticks, ...this.events].sort((a, b) => a.t - b.t || (a.kind === 'tick' ? -1 : 1))
   }
 
-  private progress(elapsedMs: number, ops: number, interval: readonly {corrected: Record<string, string>}[]): void {
+  private progress(elapsedMs: number, ops: number, interval: Readonly<Record<string, BucketCounts>>): void {
     if (this.current === null || elapsedMs > this.current.t) {
       if (this.current) this.close(this.current)
       const start = this.current ? this.current.t : 0
@@ -105,12 +108,10 @@ export class TimelineBuilder {
     const tick = this.current
     tick.ops = Math.max(tick.ops, ops)
     this.lastOps = tick.ops
-    for (const e of interval) {
-      for (const [key, s] of Object.entries(e.corrected)) {
-        let h = tick.hist.get(key)
-        if (!h) tick.hist.set(key, (h = newHistogram()))
-        h.add(decodeHistogram(s))
-      }
+    for (const [key, counts] of Object.entries(interval)) {
+      let h = tick.hist.get(key)
+      if (!h) tick.hist.set(key, (h = new BucketHistogram()))
+      h.addCounts(counts)
     }
   }
 
@@ -149,7 +150,7 @@ export class TimelineBuilder {
 }
 
 function encoded(tick: OpenTick): ClosedTick {
-  return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist: new Map([...tick.hist].map(([key, h]) => [key, encodeHistogram(h)]))}
+  return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist: new Map([...tick.hist].map(([key, h]) => [key, encodeBucketCounts(h.bucketCounts())]))}
 }
 
 function round(ms: number): number {
