@@ -1,6 +1,7 @@
 // Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
-// (JSON); none of these are on the per-fault hot path.
+// (JSON), and a `history` report's records beside them (historyFields); none of these are on the
+// per-fault hot path.
 import type {BucketCounts, CountsHistograms} from './histogram-keys.js'
 import type {HistoryEntry, HistoryType, LockEntry, TraceEntry} from './history.js'
 import type {RequestLogEntry} from './request-log.js'
