@@ -37,7 +37,6 @@ interface OpenTick {
   t: number
   widthMs: number
   ops: number
-  hist: Map<string, BucketHistogram>
 }
 
 /**
@@ -59,6 +58,8 @@ export class TimelineBuilder {
   private readonly events: TimelineEvent[] = []
   private widthMs = TIMELINE_BUCKET_MS
   private current: OpenTick | null = null
+  /** The open tick's latencies by key; reused from tick to tick (each holds ~94 KB of counts). */
+  private readonly latency = new Map<string, BucketHistogram>()
   private lastOps = 0
 
   onEvent(e: RunEvent): void {
@@ -92,7 +93,7 @@ export class TimelineBuilder {
 
   /** Every tick (closing the open one) and event, in time order. */
   rows(): TimelineRow[] {
-    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [encoded(this.current)] : [])].map((k) => ({
+    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [this.encoded(this.current)] : [])].map((k) => ({
       kind: 'tick', t: round(k.t), widthMs: k.widthMs, ops: k.ops, hist: Object.fromEntries(k.hist),
     }))
     return [...ticks, ...this.events].sort((a, b) => a.t - b.t || (a.kind === 'tick' ? -1 : 1))
@@ -103,20 +104,21 @@ export class TimelineBuilder {
       if (this.current) this.close(this.current)
       const start = this.current ? this.current.t : 0
       const end = start + this.widthMs * Math.max(1, Math.ceil((elapsedMs - start) / this.widthMs))
-      this.current = {t: end, widthMs: end - start, ops: this.lastOps, hist: new Map()}
+      this.current = {t: end, widthMs: end - start, ops: this.lastOps}
     }
     const tick = this.current
     tick.ops = Math.max(tick.ops, ops)
     this.lastOps = tick.ops
     for (const [key, counts] of Object.entries(interval)) {
-      let h = tick.hist.get(key)
-      if (!h) tick.hist.set(key, (h = new BucketHistogram()))
+      let h = this.latency.get(key)
+      if (!h) this.latency.set(key, (h = new BucketHistogram()))
       h.addCounts(counts)
     }
   }
 
   private close(tick: OpenTick): void {
-    this.ticks.push(encoded(tick))
+    this.ticks.push(this.encoded(tick))
+    for (const h of this.latency.values()) h.reset()
     if (this.ticks.length < TIMELINE_MAX_TICKS) return
     // Halve the resolution: merge neighbours pairwise.
     const merged: ClosedTick[] = []
@@ -144,13 +146,16 @@ export class TimelineBuilder {
     this.widthMs *= 2
   }
 
+  /** The open tick as it stands, its latencies encoded (keys without any left out). */
+  private encoded(tick: OpenTick): ClosedTick {
+    const hist = new Map<string, string>()
+    for (const [key, h] of this.latency) if (h.totalCount > 0) hist.set(key, encodeBucketCounts(h.bucketCounts()))
+    return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist}
+  }
+
   private event(e: TimelineEvent): void {
     if (this.events.length < TIMELINE_MAX_EVENTS) this.events.push(e)
   }
-}
-
-function encoded(tick: OpenTick): ClosedTick {
-  return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist: new Map([...tick.hist].map(([key, h]) => [key, encodeBucketCounts(h.bucketCounts())]))}
 }
 
 function round(ms: number): number {

@@ -22,6 +22,8 @@ describe('timeline', () => {
     const ticks = rows.filter((r): r is TimelineTick => r.kind === 'tick')
     expect(ticks.map((k) => [k.t, k.ops])).toEqual([[1000, 30], [2000, 50]])
     expect(decodeHistogram(ticks[0]!.hist['op:write']!).totalCount).toBe(3)
+    // A closed tick's latencies are not counted again in the next one.
+    expect(decodeHistogram(ticks[1]!.hist['op:write']!).totalCount).toBe(1)
     expect(rows.filter((r) => r.kind === 'event').map((r) => [r.t, r.kind === 'event' && r.event])).toEqual([[900, 'pause'], [1500, 'resume']])
     const text = rows.map((r) => JSON.stringify(r)).join('\n')
     expect(parseTimeline(text, 'x')).toEqual(rows)
