@@ -177,7 +177,7 @@ export class Supervisor {
         return
       }
     }
-    // The loop ticks once per outbox read (hundreds of times a second in a busy run): asking Redis
+    // The loop ticks once per outbox read (up to 50 times a second in a busy run): asking Redis
     // for chaos requests every CHAOS_POLL_MS is as prompt for a human or a schedule, and far cheaper.
     const due = Date.now() - this.lastChaosPoll >= CHAOS_POLL_MS
     if (due) this.lastChaosPoll = Date.now()

@@ -4,12 +4,10 @@
 // disk), so the orchestrator's memory does not grow with the run's length. No Redis and no
 // processes (the orchestrator reads the reports and feeds them in), so it is tested on
 // hand-made reports (test/cluster/collector.test.ts).
-import type {EncodedHistograms} from '../records/histogram-keys.js'
 import {hideSecrets} from '../util/redis-url.js'
-import type {NodeReport} from '../records/messages.js'
+import type {HistoryReport, HistoryWire, NodeReport, RecordBatch} from '../records/messages.js'
 import {addCounters, emptyCounters} from '../records/counters.js'
 import {Incarnations} from './incarnations.js'
-import type {HistoryEntry} from '../records/history.js'
 import type {FinalState} from '../records/final-state.js'
 import type {NodeLiveSummary, NodeState} from '../records/live.js'
 import {DeadlockLog, type DeadlockPolicy, type StuckNode} from '../records/deadlocks.js'
@@ -41,8 +39,8 @@ export interface RunEndFacts {
 
 /** Where a report's records go (RecordStore: the run's spool files). */
 export interface RecordSink {
-  history(node: number, proc: number, entries: readonly HistoryEntry[]): void
-  records(kind: Exclude<RecordKind, 'history'>, proc: number, rows: readonly unknown[]): void
+  history(node: number, proc: number, entries: RecordBatch<HistoryWire>): void
+  records(kind: Exclude<RecordKind, 'history'>, proc: number, rows: RecordBatch<unknown>): void
 }
 
 export interface CollectorHooks {
@@ -145,13 +143,13 @@ export class ReportCollector {
     return seen.add(batch)
   }
 
-  private store(r: Extract<NodeReport, {type: 'history'}>): void {
+  private store(r: HistoryReport): void {
     if (r.node < 0 || r.node >= this.nodes) return
     const proc = r.proc ?? r.node
     this.sink.history(r.node, proc, r.entries)
     this.sink.records('trace', proc, r.trace)
-    this.sink.records('locks', proc, r.locks ?? [])
-    this.sink.records('requests', proc, r.requests ?? [])
+    this.sink.records('locks', proc, r.locks)
+    this.sink.records('requests', proc, r.requests)
   }
 
   /** Ops done so far, all nodes. */
@@ -173,13 +171,7 @@ export class ReportCollector {
       const state = this.done.has(node) ? 'done' : chaosState(node) ?? (summary === null ? 'starting' : summary.paused ? 'paused' : 'alive')
       return {node, state, ops, summary}
     })
-    return {type: 'progress', elapsedMs: this.hooks.elapsedMs(), done: this.totalOps(), total: this.plannedOps(), perNode: [...this.perNode], interval: this.takeInterval(), nodes}
-  }
-
-  /** The interval since the last tick as one merged histogram set, encoded once (none when nothing was reported). */
-  private takeInterval(): EncodedHistograms[] {
-    const merged = this.interval.take()
-    return merged === null ? [] : [merged]
+    return {type: 'progress', elapsedMs: this.hooks.elapsedMs(), done: this.totalOps(), total: this.plannedOps(), perNode: [...this.perNode], interval: this.interval.take(), nodes}
   }
 
   /** The run is stuck: what each node was doing and waiting for, from its last progress reports. */

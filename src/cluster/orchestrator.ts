@@ -3,6 +3,7 @@
 import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {join} from 'node:path'
 import type {Redis} from 'ioredis'
 import {keys} from '../redis/keys.js'
@@ -23,7 +24,7 @@ import {encodeMessage, type ControlMessage} from '../records/messages.js'
 import type {BreakVariant} from '../protocol/break.js'
 import {NO_FINAL_STATE, type FinalState} from '../records/final-state.js'
 import {readFinalDisk, readManagerUnits} from './final-state.js'
-import {OutboxReader} from './outbox.js'
+import {OutboxReader, READ_COUNT} from './outbox.js'
 import {deathsNs, ReportCollector, type Collected} from './collector.js'
 import {historyRows, RecordStore} from './record-store.js'
 import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
@@ -168,6 +169,8 @@ function recoveryOf(server: RedisDeployment | null, options: RunOptions): RedisR
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 30_000
+/** Shortest turn of the collect loop that read reports (a busy run's reports gather meanwhile). */
+const COLLECT_TURN_MS = 20
 /** Nodes started by hand on other hosts get longer to join. */
 export const DEFAULT_EXTERNAL_READY_TIMEOUT_MS = EXTERNAL_JOIN_TIMEOUT_MS
 
@@ -238,6 +241,9 @@ class RunDriver {
       await reapNodes(this.sup.all(), 3000)
       this.reader.close()
       return this.finish('failed', elapsedMs, NO_FINAL_STATE)
+    } finally {
+      // A run that threw leaves its spool written and no file open (finish closed it otherwise).
+      this.store.close()
     }
   }
 
@@ -308,10 +314,17 @@ class RunDriver {
     const progress = {at: Date.now(), ops: 0, emittedAt: 0}
     try {
       while (this.reports.done.size + this.sup.gone().size < this.n) {
+        const turn = Date.now()
         await this.sup.tick()
         const end = this.endReason() ?? (await this.followFinish()) ?? (await this.followPause(progress))
         if (end !== null) return end
-        await this.read(100)
+        const got = await this.read(100)
+        // Nodes post a report before every demote, so a busy run's reports arrive a few at a time:
+        // a turn per arrival (sup.tick, an XREAD, ...) cost the orchestrator a turn for every
+        // report or two. A short turn that read something waits out COLLECT_TURN_MS, so the next
+        // read gathers what arrived meanwhile; nothing here needs to hear of it sooner.
+        const rest = COLLECT_TURN_MS - (Date.now() - turn)
+        if (got > 0 && got < READ_COUNT && rest > 0) await sleep(rest)
         if (this.reports.totalOps() !== progress.ops) Object.assign(progress, {ops: this.reports.totalOps(), at: Date.now()})
         if (Date.now() - progress.at > this.livenessMs) return this.stuck(Date.now() - progress.at)
         if (Date.now() - progress.emittedAt >= 200) {
@@ -420,11 +433,14 @@ class RunDriver {
     return {...collected, redisFaults: sup.redisFaults.map((f) => redisFaultAccount(f, this.startUs, history)), resources: this.resources.summarize(collected.totals.ops)}
   }
 
-  private async read(blockMs: number): Promise<void> {
-    for (const r of await this.reader.read(blockMs)) {
+  /** Reads and takes in the reports waiting (up to `blockMs` for one); returns how many. */
+  private async read(blockMs: number): Promise<number> {
+    const reports = await this.reader.read(blockMs)
+    for (const r of reports) {
       this.resources.note(r)
       this.reports.handle(r)
     }
+    return reports.length
   }
 
   private async broadcast(msg: ControlMessage): Promise<void> {

@@ -5,6 +5,8 @@ import {keys} from '../redis/keys.js'
 import {decodeReport, type NodeReport} from '../records/messages.js'
 
 const TRIM_EVERY = 1024
+/** Most reports one read returns. */
+export const READ_COUNT = 512
 
 export class OutboxReader {
   private lastId = '0'
@@ -17,7 +19,7 @@ export class OutboxReader {
   async read(blockMs: number): Promise<NodeReport[]> {
     if (this.closed) return []
     const key = keys.outbox(this.runId)
-    const res = await this.redis.xread('COUNT', 512, 'BLOCK', blockMs, 'STREAMS', key, this.lastId)
+    const res = await this.redis.xread('COUNT', READ_COUNT, 'BLOCK', blockMs, 'STREAMS', key, this.lastId)
     if (!res) return []
     const out: NodeReport[] = []
     for (const [, entries] of res) {

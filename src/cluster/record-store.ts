@@ -1,15 +1,19 @@
 // The run's records on disk as they arrive (issue 13: the orchestrator's memory must not grow with
 // the run's length). Each process's history, trace, lock log and request log is appended to its
-// own spool file in `RUN/.spool/` when its report arrives; each is in time order (a process stamps
-// its records from one monotonic clock). At the run's end the spool files are merged, a row at a
-// time, into history.jsonl, trace.jsonl, locks.jsonl and requests.jsonl in one time order, with the
-// corrections a run's end makes: an op cut short closed `info`, gaps cut, dead processes' records
-// ended at their deaths. Memory held: one row per spool file, and a dead process's own records.
-import {appendFileSync, existsSync, mkdirSync, renameSync, rmSync} from 'node:fs'
+// own spool file in `RUN/.spool/` when its report arrives, as the JSON text it arrived in (a line
+// per batch: an array of rows, history entries in their wire form), through a bounded buffer
+// (spool-writer.ts); each is in time order (a process stamps its records from one monotonic
+// clock). At the run's end the spool files are merged, a row at a time, into history.jsonl,
+// trace.jsonl, locks.jsonl and requests.jsonl in one time order, with the corrections a run's end
+// makes: an op cut short closed `info`, gaps cut, dead processes' records ended at their deaths.
+// Memory held: the write buffer's bound, one batch per spool file, and a dead process's own records.
+import {existsSync, mkdirSync, renameSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
+import {historyFromWire, historyToWire, type HistoryWire, type RecordBatch} from '../records/messages.js'
 import {DeadMarker, endDeadHolds, endDeadMappings, GapCutter, noteRead, type ReadsSeen} from '../chaos/history.js'
 import {jsonlRows, JsonlWriter, mergeByTime} from '../results/jsonl.js'
+import {SpoolWriter} from './spool-writer.js'
 
 export type RecordKind = 'history' | 'trace' | 'locks' | 'requests'
 
@@ -30,49 +34,60 @@ export interface StoredRecords {
 export class RecordStore {
   private readonly spool: string
   private made = false
+  private readonly writer = new SpoolWriter()
   /** Each node's last history entry and the process that wrote it (an op cut short by the end is closed). */
-  private readonly lastEntry = new Map<number, {proc: number; entry: HistoryEntry}>()
-  private readonly procs = new Set<number>()
+  private readonly lastEntry = new Map<number, {proc: number; entry: HistoryWire}>()
+  /** Each process's spool files, by kind. */
+  private readonly files = new Map<number, Readonly<Record<RecordKind, string>>>()
 
   constructor(readonly dir: string) {
     this.spool = join(dir, '.spool')
   }
 
-  history(node: number, proc: number, entries: readonly HistoryEntry[]): void {
-    if (entries.length === 0) return
-    this.append('history', proc, entries)
-    this.lastEntry.set(node, {proc, entry: entries.at(-1)!})
+  history(node: number, proc: number, entries: RecordBatch<HistoryWire>): void {
+    if (entries.rows.length === 0) return
+    this.append('history', proc, entries.text)
+    this.lastEntry.set(node, {proc, entry: entries.rows.at(-1)!})
   }
 
   /** Trace, lock and request rows name their process (`node` is the process id). */
-  records(kind: Exclude<RecordKind, 'history'>, proc: number, rows: readonly unknown[]): void {
-    if (rows.length > 0) this.append(kind, proc, rows)
+  records(kind: Exclude<RecordKind, 'history'>, proc: number, rows: RecordBatch<unknown>): void {
+    if (rows.rows.length > 0) this.append(kind, proc, rows.text)
   }
 
-  private append(kind: RecordKind, proc: number, rows: readonly unknown[]): void {
+  /** Writes what is buffered and closes the spool files (the run's driver failing; finish does it too). */
+  close(): void {
+    this.writer.close()
+  }
+
+  /** `text`: a JSON array of rows on one line. */
+  private append(kind: RecordKind, proc: number, text: string): void {
     if (!this.made) {
       mkdirSync(this.spool, {recursive: true})
       this.made = true
     }
-    this.procs.add(proc)
-    let text = ''
-    for (const row of rows) text += JSON.stringify(row) + '\n'
-    appendFileSync(this.file(kind, proc), text)
+    this.writer.append(this.file(kind, proc), text + '\n')
   }
 
   private file(kind: RecordKind, proc: number): string {
-    return join(this.spool, `${kind}-${proc}.jsonl`)
+    let files = this.files.get(proc)
+    if (files === undefined) {
+      const at = (k: RecordKind) => join(this.spool, `${k}-${proc}.jsonl`)
+      this.files.set(proc, (files = {history: at('history'), trace: at('trace'), locks: at('locks'), requests: at('requests')}))
+    }
+    return files[kind]
   }
 
   /** The spool files of one kind that exist, by process id. */
   private sources(kind: RecordKind): string[] {
-    return [...this.procs].sort((a, b) => a - b).map((p) => this.file(kind, p)).filter((f) => existsSync(f))
+    return [...this.files.keys()].sort((a, b) => a - b).map((p) => this.file(kind, p)).filter((f) => existsSync(f))
   }
 
   /** Writes the four record files of the run's folder from the spool, then removes the spool. */
   finish(end: RecordsEnd): StoredRecords {
     mkdirSync(this.dir, {recursive: true})
     this.closeCutShort(end.endNs)
+    this.writer.close()
     const dead = new Set(end.deathNs.keys())
     const historyFile = join(this.dir, 'history.jsonl')
     const cut = this.writeHistory(historyFile, dead)
@@ -85,9 +100,11 @@ export class RecordStore {
 
   /** An op cut short by the end of the run (its node's last entry is an invoke) ends `info` there: Jepsen's "may or may not have taken effect". */
   private closeCutShort(endNs: number): void {
-    for (const {proc, entry: last} of this.lastEntry.values()) {
+    for (const {proc, entry} of this.lastEntry.values()) {
+      const last = historyFromWire(entry)
       if (last.type !== 'invoke') continue
-      this.append('history', proc, [{index: -1, time: Math.max(endNs, last.time), process: last.process, type: 'info', f: last.f, key: last.key, value: last.f === 'write' ? last.value : null}])
+      const info: HistoryEntry = {index: -1, time: Math.max(endNs, last.time), process: last.process, type: 'info', f: last.f, key: last.key, value: last.f === 'write' ? last.value : null}
+      this.append('history', proc, JSON.stringify([historyToWire(info)]))
     }
   }
 
@@ -102,7 +119,7 @@ export class RecordStore {
     const first = new JsonlWriter(wanted === undefined ? target : `${target}.tmp`)
     const gaps = new GapCutter()
     let index = 0
-    for (const e of mergeByTime(this.sources('history').map((f) => jsonlRows<HistoryEntry>(f)))) {
+    for (const e of mergeByTime(this.sources('history').map(spoolHistory))) {
       if (!gaps.keep(e)) continue
       e.index = index++
       if (wanted !== undefined) noteRead(reads, e, wanted)
@@ -124,7 +141,7 @@ export class RecordStore {
     const out = new Set<string>()
     for (const p of dead) {
       if (!existsSync(this.file('history', p))) continue
-      for (const e of jsonlRows<HistoryEntry>(this.file('history', p))) if (e.f === 'write' && e.type === 'ok') out.add(`${e.key}|${e.value}`)
+      for (const e of spoolHistory(this.file('history', p))) if (e.f === 'write' && e.type === 'ok') out.add(`${e.key}|${e.value}`)
     }
     return out
   }
@@ -139,16 +156,27 @@ export class RecordStore {
         const file = this.file(kind, p)
         if (!existsSync(file)) continue
         const ended = new JsonlWriter(`${file}.ended`)
-        ended.writeAll(endDead([...jsonlRows(file)]))
+        // A row per line: the merge below then holds one row of this file at a time.
+        ended.writeAll(endDead([...spoolRows(file)]).map((row) => [row]))
         ended.close()
         renameSync(ended.path, file)
       }
     }
     const out = new JsonlWriter(join(this.dir, `${kind}.jsonl`))
-    out.writeAll(mergeByTime(this.sources(kind).map((f) => jsonlRows<{time: number}>(f))))
+    out.writeAll(mergeByTime(this.sources(kind).map((f) => spoolRows<{time: number}>(f))))
     out.close()
   }
 
+}
+
+/** The rows of a spool file (a JSON array per line), in order. */
+function* spoolRows<T>(file: string): Generator<T> {
+  for (const rows of jsonlRows<T[]>(file)) yield* rows
+}
+
+/** The history entries of a spool file (their wire form: records/messages.ts HistoryWire). */
+function* spoolHistory(file: string): Generator<HistoryEntry> {
+  for (const w of spoolRows<HistoryWire>(file)) yield historyFromWire(w)
 }
 
 /** Reads history.jsonl back a row at a time (the Redis fault accounts, tests). */

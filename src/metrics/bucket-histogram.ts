@@ -38,6 +38,21 @@ export class BucketHistogram {
     if (other.maxIndex > this.maxIndex) this.maxIndex = other.maxIndex
   }
 
+  /**
+   * Adds bucket counts ([index, count, ...], from bucketCounts() of this layout; they come from
+   * other processes, so an index outside the layout counts in its last bucket, as a value above
+   * MAX_LATENCY_US does).
+   */
+  addCounts(pairs: BucketCounts): void {
+    const counts = this.counts
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const index = Math.min(Math.max(pairs[i]!, 0), COUNTS_LENGTH - 1)
+      counts[index] = counts[index]! + pairs[i + 1]!
+      this.totalCount += pairs[i + 1]!
+      if (index > this.maxIndex) this.maxIndex = index
+    }
+  }
+
   reset(): void {
     if (this.maxIndex >= 0) this.counts.fill(0, 0, this.maxIndex + 1)
     this.totalCount = 0

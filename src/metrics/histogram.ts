@@ -85,18 +85,20 @@ export function addBucketCounts(h: LatencyHistogram, pairs: readonly number[]): 
 /** Bucket counts (a node's recorder) as HISTF strings; `uncorrected` is the corrected string where the node sent none. */
 export function encodeCounts(c: CountsHistograms): EncodedHistograms {
   const out: EncodedHistograms = {corrected: {}, uncorrected: {}}
-  const encode = (pairs: BucketCounts) => {
-    const h = newHistogram()
-    addBucketCounts(h, pairs)
-    return encodeHistogram(h)
-  }
   for (const [key, pairs] of Object.entries(c.corrected)) {
-    const corrected = encode(pairs)
+    const corrected = encodeBucketCounts(pairs)
     out.corrected[key] = corrected
     const uncorrected = c.uncorrected[key]
-    out.uncorrected[key] = uncorrected === undefined ? corrected : encode(uncorrected)
+    out.uncorrected[key] = uncorrected === undefined ? corrected : encodeBucketCounts(uncorrected)
   }
   return out
+}
+
+/** Bucket counts as a HISTF string. */
+export function encodeBucketCounts(pairs: BucketCounts): string {
+  const h = newHistogram()
+  addBucketCounts(h, pairs)
+  return encodeHistogram(h)
 }
 
 export function newHistogram(): LatencyHistogram {

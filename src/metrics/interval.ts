@@ -1,29 +1,28 @@
-// The orchestrator's sum of the nodes' latest progress intervals: bucket counts are added into one
-// reused histogram per key, and encoded once per live-view tick (not once per node report).
-import {addBucketCounts, encodeHistogram, newHistogram, type LatencyHistogram} from './histogram.js'
-import type {BucketCounts, EncodedHistograms} from '../records/histogram-keys.js'
+// The orchestrator's sum of the nodes' latest progress intervals: bucket counts added up per key,
+// taken as bucket counts once per live-view tick. Nothing is encoded or decoded here: the timeline
+// encodes a tick once when it closes (results/timeline.ts).
+import {BucketHistogram} from './bucket-histogram.js'
+import type {BucketCounts} from '../records/histogram-keys.js'
 
 export class IntervalLatency {
-  private readonly byKey = new Map<string, LatencyHistogram>()
+  private readonly byKey = new Map<string, BucketHistogram>()
 
   add(counts: Readonly<Record<string, BucketCounts>>): void {
     for (const key of Object.keys(counts)) {
       let h = this.byKey.get(key)
-      if (h === undefined) this.byKey.set(key, (h = newHistogram()))
-      addBucketCounts(h, counts[key]!)
+      if (h === undefined) this.byKey.set(key, (h = new BucketHistogram()))
+      h.addCounts(counts[key]!)
     }
   }
 
-  /** Everything added since the last take (corrected latencies; `uncorrected` mirrors them), or null if nothing was. */
-  take(): EncodedHistograms | null {
-    const corrected: Record<string, string> = {}
-    let any = false
+  /** The corrected latencies added since the last take, by key (keys with none left out). */
+  take(): Record<string, BucketCounts> {
+    const out: Record<string, BucketCounts> = {}
     for (const [key, h] of this.byKey) {
       if (h.totalCount === 0) continue
-      corrected[key] = encodeHistogram(h)
+      out[key] = h.bucketCounts()
       h.reset()
-      any = true
     }
-    return any ? {corrected, uncorrected: corrected} : null
+    return out
   }
 }

@@ -12,7 +12,7 @@ import {REDIS_FRAGILE, type RedisRecovery, type RunMeta} from '../records/run-me
 import {readIsReplicated} from '../redis/replication.js'
 import {InflightManager, watchConnections} from './recovery.js'
 import type {Redis} from 'ioredis'
-import {encodeMessage, type ControlMessage, type NodeReport} from '../records/messages.js'
+import {encodeMessage, type BodyReport, type ControlMessage} from '../records/messages.js'
 import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId} from '../records/history.js'
@@ -330,7 +330,7 @@ class NodeProcessRun {
     this.stop.resolve()
   }
 
-  private post(report: NodeReport): Promise<unknown> {
+  private post(report: BodyReport): Promise<unknown> {
     return this.postFields(encodeMessage(this.node, report))
   }
 

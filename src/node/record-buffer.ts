@@ -4,7 +4,7 @@
 // first), so encoding a whole batch there put milliseconds on the critical path of every lock
 // handoff after a run of cache hits: the holder answered its callback that much later.
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
-import {historyToWire, messageFields} from '../records/messages.js'
+import {historyFields, historyToWire, RECORD_FIELDS, type RecordField} from '../records/messages.js'
 import type {RequestLogEntry} from '../records/request-log.js'
 
 /** The record lists of a `history` report, by field name. */
@@ -15,20 +15,17 @@ export interface RecordKinds {
   readonly requests: RequestLogEntry
 }
 
-type Kind = keyof RecordKinds
-const KINDS: readonly Kind[] = ['entries', 'trace', 'locks', 'requests']
-
 export class RecordBuffer {
-  private readonly texts: Record<Kind, string[]> = {entries: [], trace: [], locks: [], requests: []}
+  private readonly texts: Record<RecordField, string[]> = {entries: [], trace: [], locks: [], requests: []}
 
   constructor(private readonly batchMax: number) {}
 
-  add<K extends Kind>(kind: K, record: RecordKinds[K]): void {
+  add<K extends RecordField>(kind: K, record: RecordKinds[K]): void {
     this.texts[kind].push(JSON.stringify(kind === 'entries' ? historyToWire(record as HistoryEntry) : record))
   }
 
   get pending(): number {
-    return KINDS.reduce((n, k) => n + this.texts[k].length, 0)
+    return RECORD_FIELDS.reduce((n, k) => n + this.texts[k].length, 0)
   }
 
   /**
@@ -38,14 +35,11 @@ export class RecordBuffer {
    */
   drain(node: number, proc: number, firstBatch: number): string[][] {
     const out: string[][] = []
-    const taken = KINDS.map((k) => this.texts[k].splice(0, this.texts[k].length))
+    const taken = RECORD_FIELDS.map((k) => this.texts[k].splice(0, this.texts[k].length))
     const longest = Math.max(...taken.map((t) => t.length))
     for (let i = 0, batch = firstBatch; i < longest; i += this.batchMax, batch++) {
-      const lists = KINDS.map((k, j) => `"${k}":[${taken[j]!.slice(i, i + this.batchMax).join(',')}]`).join(',')
-      const body = `{"type":"history","node":${node},"proc":${proc},"batch":${batch},${lists}}`
-      out.push(messageFields('history', node, body))
+      out.push(historyFields({node, proc, batch}, taken.map((t) => `[${t.slice(i, i + this.batchMax).join(',')}]`)))
     }
     return out
   }
 }
-

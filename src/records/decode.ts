@@ -21,8 +21,69 @@ export interface Shape {
   readonly [field: string]: FieldSpec
 }
 
-/** The first thing wrong with `value` against `shape`, as `field: expected ..., found ...`; null when it fits. */
-export function shapeProblem(value: unknown, shape: Shape, path = ''): string | null {
+/**
+ * The first thing wrong with `value` against `shape`, as `field: expected ..., found ...`; null when
+ * it fits. Every report a node sends is checked, so a value that fits is checked by a function
+ * compiled once per shape, which builds no field paths; only a misfit is walked again for its message.
+ */
+export function shapeProblem(value: unknown, shape: Shape): string | null {
+  return fits(shape)(value) ? null : problemIn(value, shape, '')
+}
+
+type Fits = (v: unknown) => boolean
+
+const PRIMITIVE_FITS: Readonly<Record<string, Fits>> = {
+  integer: Number.isInteger,
+  array: Array.isArray,
+  object: (v) => typeof v === 'object' && v !== null,
+  string: (v) => typeof v === 'string',
+  number: (v) => typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+}
+
+const compiled = new WeakMap<object, Fits>()
+
+/** Whether a value fits `spec` (shapes are module constants: each is compiled once). */
+function fits(spec: FieldSpec): Fits {
+  if (typeof spec === 'string') return PRIMITIVE_FITS[spec]!
+  let f = compiled.get(spec)
+  if (f === undefined) compiled.set(spec, (f = compile(spec)))
+  return f
+}
+
+function compile(spec: Exclude<FieldSpec, string>): Fits {
+  const optional = wrapped(spec, 'optional')
+  if (optional !== undefined) return orUndefinedOrNull(fits(optional), undefined)
+  const nullable = wrapped(spec, 'nullable')
+  if (nullable !== undefined) return orUndefinedOrNull(fits(nullable), null)
+  const items = wrapped(spec, 'items')
+  if (items !== undefined) return allOf(fits(items), (v) => (Array.isArray(v) ? v : null))
+  const each = wrapped(spec, 'each')
+  if (each !== undefined) return allOf(fits(each), (v) => (isRecord(v) ? Object.values(v) : null))
+  if (Array.isArray(spec)) return (v) => typeof v === 'string' && spec.includes(v)
+  const fields = Object.entries(spec as Shape).map(([field, s]) => [field, fits(s)] as const)
+  return (v) => {
+    if (!isRecord(v)) return false
+    for (const [field, f] of fields) if (!f(v[field])) return false
+    return true
+  }
+}
+
+function orUndefinedOrNull(inner: Fits, absent: undefined | null): Fits {
+  return (v) => v === absent || inner(v)
+}
+
+/** Fits when `values` gives an array (of the items, of a record's values) whose every element fits. */
+function allOf(item: Fits, values: (v: unknown) => readonly unknown[] | null): Fits {
+  return (v) => {
+    const all = values(v)
+    if (all === null) return false
+    for (const x of all) if (!item(x)) return false
+    return true
+  }
+}
+
+function problemIn(value: unknown, shape: Shape, path: string): string | null {
   if (!isRecord(value)) return `${path || 'value'}: expected an object, found ${describe(value)}`
   const record = value as Record<string, unknown>
   for (const [field, spec] of Object.entries(shape)) {
@@ -42,7 +103,7 @@ function fieldProblem(v: unknown, spec: FieldSpec, path: string): string | null 
   const each = wrapped(spec, 'each')
   if (each !== undefined) return isRecord(v) ? firstProblem(Object.entries(v).map(([key, value]) => [value, `${path}.${key}`] as const), each) : `${path}: expected an object, found ${describe(v)}`
   if (Array.isArray(spec)) return typeof v === 'string' && spec.includes(v) ? null : `${path}: expected one of ${spec.join(', ')}, found ${describe(v)}`
-  if (typeof spec === 'object') return shapeProblem(v, spec as Shape, path)
+  if (typeof spec === 'object') return problemIn(v, spec as Shape, path)
   const ok = spec === 'integer' ? Number.isInteger(v) : spec === 'array' ? Array.isArray(v) : spec === 'object' ? typeof v === 'object' && v !== null : typeof v === spec
   return ok ? null : `${path}: expected ${spec === 'integer' ? 'an integer' : spec === 'object' || spec === 'array' ? `an ${spec}` : `a ${spec}`}, found ${describe(v)}`
 }

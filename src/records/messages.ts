@@ -1,6 +1,7 @@
 // Orchestrator <-> node messages. They travel only through Redis streams (keys.control /
 // keys.outbox), so a node can run on another host. Each stream entry is `type`, `node`, `body`
-// (JSON); none of these are on the per-fault hot path.
+// (JSON), and a `history` report's records beside them (historyFields); none of these are on the
+// per-fault hot path.
 import type {BucketCounts, CountsHistograms} from './histogram-keys.js'
 import type {HistoryEntry, HistoryType, LockEntry, TraceEntry} from './history.js'
 import type {RequestLogEntry} from './request-log.js'
@@ -36,8 +37,8 @@ export type NodeReport =
   | {readonly type: 'progress'; readonly node: number; readonly proc?: number; readonly ops: number; readonly latency: Readonly<Record<string, BucketCounts>>; readonly uncorrected?: Readonly<Record<string, BucketCounts>>; readonly counters?: NodeCounters; readonly current?: string | null; readonly waits?: readonly string[]; readonly live?: NodeLiveSummary; readonly usage?: ProcessUsage}
   /** The manager told this node it is in a deadlock cycle; `broken`: this node abandons its wait. */
   | ({readonly type: 'deadlock'} & DeadlockReport)
-  /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). */
-  | {readonly type: 'history'; readonly node: number; readonly proc?: number; readonly batch?: number; readonly entries: readonly HistoryEntry[]; readonly trace: readonly TraceEntry[]; readonly locks?: readonly LockEntry[]; readonly requests?: readonly RequestLogEntry[]}
+  /** `proc`, `batch`: the incarnation and its batch number (a batch re-sent after a reconnection is dropped). Its records travel in stream fields of their own (historyFields). */
+  | HistoryReport
   | {readonly type: 'flushed'; readonly node: number; readonly pages: number}
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
@@ -48,13 +49,51 @@ export type NodeReport =
   /** Something for events.jsonl (e.g. a write-back refused by fencing), written by the orchestrator. */
   | {readonly type: 'event'; readonly node: number; readonly event: {readonly type: string; readonly [field: string]: unknown}}
 
-export function encodeMessage(node: number, message: ControlMessage | NodeReport): string[] {
-  return messageFields(message.type, node, JSON.stringify(message))
+/** The record kinds of a `history` report, each in a stream field of that name (in this order). */
+export const RECORD_FIELDS = ['entries', 'trace', 'locks', 'requests'] as const
+export type RecordField = (typeof RECORD_FIELDS)[number]
+
+/**
+ * One kind's records of a `history` report: the rows, parsed and checked, and their JSON text (an
+ * array, one line) as it arrived, which the orchestrator spools as is instead of encoding the rows
+ * again (cluster/record-store.ts).
+ */
+export interface RecordBatch<T> {
+  readonly rows: readonly T[]
+  readonly text: string
 }
 
-/** A stream entry's fields around a body already encoded (node/record-buffer.ts joins record texts). */
-export function messageFields(type: (ControlMessage | NodeReport)['type'], node: number, body: string): string[] {
-  return ['type', type, 'node', String(node), 'body', body]
+interface HistoryHeader {
+  readonly type: 'history'
+  readonly node: number
+  readonly proc?: number
+  readonly batch?: number
+}
+
+export interface HistoryReport extends HistoryHeader {
+  readonly entries: RecordBatch<HistoryWire>
+  readonly trace: RecordBatch<TraceEntry>
+  readonly locks: RecordBatch<LockEntry>
+  readonly requests: RecordBatch<RequestLogEntry>
+}
+
+/** The reports whose body is all of them (a `history` report's records travel beside it). */
+export type BodyReport = Exclude<NodeReport, HistoryReport>
+
+/** A message as one stream entry (`history` reports: historyFields). */
+export function encodeMessage(node: number, message: ControlMessage | BodyReport): string[] {
+  return ['type', message.type, 'node', String(node), 'body', JSON.stringify(message)]
+}
+
+/**
+ * A `history` report's stream entry: the header is the body, and each record kind's JSON array
+ * text (`lists`, in RECORD_FIELDS order: node/record-buffer.ts joins the records' texts) a field
+ * of its own, so the orchestrator can spool it without encoding it again.
+ */
+export function historyFields(header: Omit<HistoryHeader, 'type'>, lists: readonly string[]): string[] {
+  const fields = ['type', 'history', 'node', String(header.node), 'body', JSON.stringify({type: 'history', ...header})]
+  RECORD_FIELDS.forEach((name, i) => fields.push(name, lists[i]!))
+  return fields
 }
 
 const NODE: Shape = {node: 'integer'}
@@ -80,7 +119,7 @@ const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   ready: {...NODE, proc: PROC, pid: 'integer', host: 'string', total: {nullable: 'integer'}},
   progress: {...NODE, proc: PROC, ops: 'integer', latency: COUNTS_BY_KEY, uncorrected: {optional: COUNTS_BY_KEY}, counters: {optional: 'object'}, usage: USAGE},
   deadlock: {...NODE, id: 'integer', victim: 'integer', cycle: 'array', broken: 'boolean'},
-  history: {...NODE, entries: 'array', trace: 'array', locks: {optional: 'array'}, requests: {optional: 'array'}, proc: {optional: 'integer'}, batch: {optional: 'integer'}},
+  history: {...NODE, proc: PROC, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
   waits: {...NODE, units: 'array'},
   stopped: {...NODE, proc: PROC, usage: USAGE},
@@ -89,9 +128,14 @@ const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   event: {...NODE, event: {type: 'string'}},
 }
 
+/** The value of a stream entry's field (names at even positions, values after them). */
+function fieldOf(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]
+  return undefined
+}
+
 function bodyOf(fields: readonly string[]): string {
-  const at = fields.indexOf('body')
-  const body = at < 0 ? undefined : fields[at + 1]
+  const body = fieldOf(fields, 'body')
   if (body === undefined) throw new RemoteMessageError(`stream entry without body: ${fields.join(' ').slice(0, 200)}`)
   return body
 }
@@ -103,9 +147,39 @@ export function decodeControl(fields: readonly string[]): ControlMessage {
 
 /** Decodes an outbox stream entry, checking its shape; throws RemoteMessageError on anything that is not ours. */
 export function decodeReport(fields: readonly string[]): NodeReport {
-  const report = decodeTyped<NodeReport>(bodyOf(fields), REPORT_SHAPES, 'node report')
+  const report = decodeTyped<BodyReport | HistoryHeader>(bodyOf(fields), REPORT_SHAPES, 'node report')
   if (report.type !== 'history') return report
-  return {...report, entries: (report.entries as readonly unknown[]).map(historyFromWire)}
+  return {
+    ...report,
+    entries: recordBatch<HistoryWire>(fields, 'entries', historyWireProblem),
+    trace: recordBatch<TraceEntry>(fields, 'trace', timedRowProblem),
+    locks: recordBatch<LockEntry>(fields, 'locks', timedRowProblem),
+    requests: recordBatch<RequestLogEntry>(fields, 'requests', timedRowProblem),
+  }
+}
+
+/** One record kind of a `history` stream entry, parsed and each row checked by `rowProblem`. */
+function recordBatch<T>(fields: readonly string[], name: RecordField, rowProblem: (row: unknown) => string | null): RecordBatch<T> {
+  const text = fieldOf(fields, name)
+  if (text === undefined) throw new RemoteMessageError(`node report history: no ${name} field`)
+  let rows: unknown
+  try {
+    rows = JSON.parse(text)
+  } catch (error) {
+    throw new RemoteMessageError(`node report history: ${name}: not JSON (${(error as Error).message})`)
+  }
+  if (!Array.isArray(rows)) throw new RemoteMessageError(`node report history: ${name}: expected an array, found ${text.slice(0, 60)}`)
+  for (let i = 0; i < rows.length; i++) {
+    const problem = rowProblem(rows[i])
+    if (problem !== null) throw new RemoteMessageError(`node report history: ${name}[${i}] ${problem}: ${JSON.stringify(rows[i])?.slice(0, 200)}`)
+  }
+  // The spool keeps a batch per line: a newline between tokens (JSON strings hold none) would split it.
+  return {rows: rows as T[], text: text.includes('\n') ? JSON.stringify(rows) : text}
+}
+
+/** Trace, lock and request rows are merged by `time` (nanoseconds since the run's start). */
+function timedRowProblem(row: unknown): string | null {
+  return typeof row === 'object' && row !== null && typeof (row as {time?: unknown}).time === 'number' ? null : 'is not a record with a numeric time'
 }
 
 /**
@@ -121,10 +195,15 @@ export function historyToWire(e: HistoryEntry): HistoryWire {
 
 const HISTORY_TYPES: ReadonlySet<unknown> = new Set<HistoryType>(['invoke', 'ok', 'fail', 'info'])
 
-function historyFromWire(w: unknown): HistoryEntry {
-  if (!Array.isArray(w) || w.length !== 6) throw new RemoteMessageError(`node report history: an entry is not [time, process, type, f, key, value]: ${JSON.stringify(w)?.slice(0, 200)}`)
+function historyWireProblem(w: unknown): string | null {
+  if (!Array.isArray(w) || w.length !== 6) return 'is not [time, process, type, f, key, value]'
   const [time, process, type, f, key, value] = w as unknown[]
   const ok = typeof time === 'number' && Number.isInteger(process) && HISTORY_TYPES.has(type) && (f === 'read' || f === 'write') && typeof key === 'string' && (value === null || typeof value === 'string')
-  if (!ok) throw new RemoteMessageError(`node report history: bad entry ${JSON.stringify(w).slice(0, 200)}`)
-  return {index: -1, time: time as number, process: process as number, type: type as HistoryType, f: f as HistoryEntry['f'], key: key as string, value: value as string | null}
+  return ok ? null : 'is a bad entry (time, process, type, f, key or value)'
+}
+
+/** A history entry from its wire form, checked when its report was decoded (index assigned later). */
+export function historyFromWire(w: HistoryWire): HistoryEntry {
+  const [time, process, type, f, key, value] = w
+  return {index: -1, time, process, type, f, key, value}
 }

@@ -5,7 +5,7 @@
 import type {ProtocolSettings} from '../protocol/types.js'
 import type {BreakVariant} from '../protocol/break.js'
 import type {Workload} from '../workload/types.js'
-import type {EncodedHistograms} from './histogram-keys.js'
+import type {BucketCounts, EncodedHistograms} from './histogram-keys.js'
 import type {NodeCounters} from './counters.js'
 import type {FinalState} from './final-state.js'
 import type {EventLine} from './events.js'
@@ -30,8 +30,9 @@ export type RunEvent =
   | {readonly type: 'redis'; readonly url: string; readonly private: boolean}
   | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number}
   | {readonly type: 'started'; readonly runId: string; readonly nodes: readonly {node: number; pid: number; host: string}[]}
+  /** `interval`: the corrected latencies of the ops completed since the previous progress event, bucket counts by key (added up, never decoded). */
   /** `cpuBusy`: how busy the machine's CPUs were over the last ~2 s (0..1); `saturated`: busy enough that latencies include waiting for a CPU. */
-  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: readonly EncodedHistograms[]; readonly nodes?: readonly NodeLive[]; readonly cpuBusy?: number | null; readonly saturated?: boolean}
+  | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: Readonly<Record<string, BucketCounts>>; readonly nodes?: readonly NodeLive[]; readonly cpuBusy?: number | null; readonly saturated?: boolean}
   | {readonly type: 'paused'; readonly elapsedMs: number; readonly paused: boolean}
   | {readonly type: 'node-done'; readonly elapsedMs: number; readonly node: number; readonly ops: number}
   /** A checker's verdict once the run is over (emitted by executeRun). */

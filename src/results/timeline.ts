@@ -1,8 +1,11 @@
 // The run's timeline (results/RUN/timeline.jsonl): throughput and latency over time, and the
 // events that shade fault windows in `cmm report histograms --html`. Built from the progress
-// events the orchestrator already emits (interval histograms from the nodes), in buckets of a
-// second; bounded: a long run doubles the bucket width instead of growing without limit.
-import {decodeHistogram, encodeHistogram, newHistogram, type LatencyHistogram} from '../metrics/histogram.js'
+// events the orchestrator already emits (interval bucket counts from the nodes, added into the open
+// tick; a tick is encoded once, when it closes), in buckets of a second; bounded: a long run doubles
+// the bucket width instead of growing without limit.
+import {decodeHistogram, encodeBucketCounts, encodeHistogram} from '../metrics/histogram.js'
+import {BucketHistogram} from '../metrics/bucket-histogram.js'
+import type {BucketCounts} from '../records/histogram-keys.js'
 import type {RunEvent} from '../records/run.js'
 
 export const TIMELINE_BUCKET_MS = 1000
@@ -34,7 +37,6 @@ interface OpenTick {
   t: number
   widthMs: number
   ops: number
-  hist: Map<string, LatencyHistogram>
 }
 
 /**
@@ -56,6 +58,8 @@ export class TimelineBuilder {
   private readonly events: TimelineEvent[] = []
   private widthMs = TIMELINE_BUCKET_MS
   private current: OpenTick | null = null
+  /** The open tick's latencies by key; reused from tick to tick (each holds ~94 KB of counts). */
+  private readonly latency = new Map<string, BucketHistogram>()
   private lastOps = 0
 
   onEvent(e: RunEvent): void {
@@ -89,33 +93,32 @@ export class TimelineBuilder {
 
   /** Every tick (closing the open one) and event, in time order. */
   rows(): TimelineRow[] {
-    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [encoded(this.current)] : [])].map((k) => ({
+    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [this.encoded(this.current)] : [])].map((k) => ({
       kind: 'tick', t: round(k.t), widthMs: k.widthMs, ops: k.ops, hist: Object.fromEntries(k.hist),
     }))
     return [...ticks, ...this.events].sort((a, b) => a.t - b.t || (a.kind === 'tick' ? -1 : 1))
   }
 
-  private progress(elapsedMs: number, ops: number, interval: readonly {corrected: Record<string, string>}[]): void {
+  private progress(elapsedMs: number, ops: number, interval: Readonly<Record<string, BucketCounts>>): void {
     if (this.current === null || elapsedMs > this.current.t) {
       if (this.current) this.close(this.current)
       const start = this.current ? this.current.t : 0
       const end = start + this.widthMs * Math.max(1, Math.ceil((elapsedMs - start) / this.widthMs))
-      this.current = {t: end, widthMs: end - start, ops: this.lastOps, hist: new Map()}
+      this.current = {t: end, widthMs: end - start, ops: this.lastOps}
     }
     const tick = this.current
     tick.ops = Math.max(tick.ops, ops)
     this.lastOps = tick.ops
-    for (const e of interval) {
-      for (const [key, s] of Object.entries(e.corrected)) {
-        let h = tick.hist.get(key)
-        if (!h) tick.hist.set(key, (h = newHistogram()))
-        h.add(decodeHistogram(s))
-      }
+    for (const [key, counts] of Object.entries(interval)) {
+      let h = this.latency.get(key)
+      if (!h) this.latency.set(key, (h = new BucketHistogram()))
+      h.addCounts(counts)
     }
   }
 
   private close(tick: OpenTick): void {
-    this.ticks.push(encoded(tick))
+    this.ticks.push(this.encoded(tick))
+    for (const h of this.latency.values()) h.reset()
     if (this.ticks.length < TIMELINE_MAX_TICKS) return
     // Halve the resolution: merge neighbours pairwise.
     const merged: ClosedTick[] = []
@@ -143,13 +146,16 @@ export class TimelineBuilder {
     this.widthMs *= 2
   }
 
+  /** The open tick as it stands, its latencies encoded (keys without any left out). */
+  private encoded(tick: OpenTick): ClosedTick {
+    const hist = new Map<string, string>()
+    for (const [key, h] of this.latency) if (h.totalCount > 0) hist.set(key, encodeBucketCounts(h.bucketCounts()))
+    return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist}
+  }
+
   private event(e: TimelineEvent): void {
     if (this.events.length < TIMELINE_MAX_EVENTS) this.events.push(e)
   }
-}
-
-function encoded(tick: OpenTick): ClosedTick {
-  return {t: tick.t, widthMs: tick.widthMs, ops: tick.ops, hist: new Map([...tick.hist].map(([key, h]) => [key, encodeHistogram(h)]))}
 }
 
 function round(ms: number): number {

@@ -4,7 +4,7 @@
 import {SATURATION_NOTE} from '../records/resources.js'
 import type {NodeLive, RunEvent} from '../records/run.js'
 import type {NodeState} from '../records/live.js'
-import {decodeHistogram, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
+import {addBucketCounts, newHistogram, percentiles, type LatencyHistogram, type Percentiles} from '../metrics/histogram.js'
 import {orderKeys} from '../metrics/table.js'
 import {nodeJoinCommand} from '../util/redis-url.js'
 import {printableName} from '../util/printable.js'
@@ -183,12 +183,10 @@ export class LiveModel {
       if (this.spark.length > SPARK_MAX) this.spark.shift()
     }
     const tick = new Map<string, LatencyHistogram>()
-    for (const enc of e.interval) {
-      for (const [key, s] of Object.entries(enc.corrected)) {
-        let h = tick.get(key)
-        if (!h) tick.set(key, (h = newHistogram()))
-        h.add(decodeHistogram(s))
-      }
+    for (const [key, counts] of Object.entries(e.interval)) {
+      const h = newHistogram()
+      addBucketCounts(h, counts)
+      tick.set(key, h)
     }
     this.latency.push(tick)
     for (const [key, h] of tick) {

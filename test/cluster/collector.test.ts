@@ -3,9 +3,10 @@ import {describe, expect, it} from 'vitest'
 import {ReportCollector, type RunEndFacts} from '../../src/cluster/collector.js'
 import {emptyCounters} from '../../src/records/counters.js'
 import {NO_FINAL_STATE} from '../../src/records/final-state.js'
-import type {HistoryEntry} from '../../src/records/history.js'
+import type {HistoryEntry, LockEntry} from '../../src/records/history.js'
+import {historyToWire, type HistoryReport, type HistoryWire, type RecordBatch} from '../../src/records/messages.js'
 import type {RunEvent} from '../../src/records/run.js'
-import {bucketCounts, decodeHistogram, newHistogram} from '../../src/metrics/histogram.js'
+import {addBucketCounts, bucketCounts, decodeHistogram, newHistogram} from '../../src/metrics/histogram.js'
 
 function collector(nodes = 2, policy: 'report' | 'abort' = 'report') {
   const emitted: RunEvent[] = []
@@ -13,20 +14,25 @@ function collector(nodes = 2, policy: 'report' | 'abort' = 'report') {
   let elapsed = 0
   let untrusted = false
   // What reached the record store: history entries per process, other records per kind.
-  const stored: {history: HistoryEntry[]; records: {kind: string; proc: number; rows: readonly unknown[]}[]} = {history: [], records: []}
+  const stored: {history: HistoryWire[]; records: {kind: string; proc: number; rows: readonly unknown[]}[]} = {history: [], records: []}
   const c = new ReportCollector(nodes, policy, {
     emit: (e) => emitted.push(e),
     log: (type, fields) => logged.push({type, fields}),
     elapsedMs: () => elapsed,
     untrusted: () => untrusted,
   }, {
-    history: (_node, _proc, entries) => stored.history.push(...entries),
-    records: (kind, proc, rows) => void (rows.length > 0 && stored.records.push({kind, proc, rows})),
+    history: (_node, _proc, entries) => stored.history.push(...entries.rows),
+    records: (kind, proc, rows) => void (rows.rows.length > 0 && stored.records.push({kind, proc, rows: rows.rows})),
   })
   return {c, emitted, logged, stored, setElapsed: (ms: number) => (elapsed = ms), distrust: () => (untrusted = true)}
 }
 
 const entry = (process: number, time: number, type: HistoryEntry['type'], value: string | null): HistoryEntry => ({index: -1, time, process, type, f: 'write', key: 'a/0', value})
+const batch = <T>(rows: readonly T[]): RecordBatch<T> => ({rows, text: JSON.stringify(rows)})
+/** A history report as decodeReport gives it. */
+const history = (node: number, proc: number | undefined, n: number | undefined, entries: HistoryEntry[], locks: LockEntry[] = []): HistoryReport => ({
+  type: 'history', node, proc, batch: n, entries: batch(entries.map(historyToWire)), trace: batch([]), locks: batch(locks), requests: batch([]),
+})
 const facts = (over: Partial<RunEndFacts> = {}): RunEndFacts => ({
   end: 'completed', durationMs: 10, startUs: 1_000_000, nowUs: 1_010_000, deadProcs: new Set(), deathMs: new Map(), recoveriesMs: [], final: NO_FINAL_STATE, ...over,
 })
@@ -53,10 +59,15 @@ describe('ReportCollector', () => {
     const counts = bucketCounts(h)
     c.handle({type: 'progress', node: 0, ops: 2, latency: {'op:read': counts}})
     c.handle({type: 'progress', node: 1, ops: 2, latency: {'op:read': counts, 'op:write': counts}})
-    const [tick] = c.progress(() => null).interval
-    expect(decodeHistogram(tick!.corrected['op:read']!).totalCount).toBe(4)
-    expect(decodeHistogram(tick!.corrected['op:write']!).maxValue).toBeGreaterThanOrEqual(5000)
-    expect(c.progress(() => null).interval).toEqual([]) // taken: the next tick starts empty
+    const {interval} = c.progress(() => null)
+    const histogram = (pairs: readonly number[]) => {
+      const sum = newHistogram()
+      addBucketCounts(sum, pairs)
+      return sum
+    }
+    expect(histogram(interval['op:read']!).totalCount).toBe(4)
+    expect(histogram(interval['op:write']!).maxValue).toBeGreaterThanOrEqual(5000)
+    expect(c.progress(() => null).interval).toEqual({}) // taken: the next tick starts empty
     c.handle({...done(0, 2), histograms: {corrected: {'op:read': counts}, uncorrected: {'op:read': counts}}})
     const encoded = c.collect(facts(), () => []).nodes[0]!.histograms!
     expect(decodeHistogram(encoded.corrected['op:read']!).totalCount).toBe(2)
@@ -65,13 +76,13 @@ describe('ReportCollector', () => {
   it('passes records on to the store as they arrive, keeping none; a re-sent batch once', () => {
     const {c, stored} = collector(2)
     const lock = {time: 5, node: 1, unit: 'a/0', event: 'grant' as const, mode: 'EX' as const, seq: 1, generation: 0}
-    c.handle({type: 'history', node: 0, proc: 0, batch: 1, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
-    c.handle({type: 'history', node: 1, proc: 1, batch: 1, entries: [entry(1, 200, 'invoke', 'y')], trace: [], locks: [lock]})
-    c.handle({type: 'history', node: 0, proc: 0, batch: 3, entries: [entry(0, 400, 'invoke', 'x')], trace: []})
-    c.handle({type: 'history', node: 0, proc: 0, batch: 2, entries: [entry(0, 300, 'ok', 'x')], trace: []}) // re-sent out of order
-    c.handle({type: 'history', node: 0, proc: 0, batch: 2, entries: [entry(0, 300, 'ok', 'x')], trace: []}) // and again
-    c.handle({type: 'history', node: 0, proc: 0, batch: 1, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
-    expect(stored.history.map((e) => e.time)).toEqual([100, 200, 400, 300])
+    c.handle(history(0, 0, 1, [entry(0, 100, 'invoke', 'x')]))
+    c.handle(history(1, 1, 1, [entry(1, 200, 'invoke', 'y')], [lock]))
+    c.handle(history(0, 0, 3, [entry(0, 400, 'invoke', 'x')]))
+    c.handle(history(0, 0, 2, [entry(0, 300, 'ok', 'x')])) // re-sent out of order
+    c.handle(history(0, 0, 2, [entry(0, 300, 'ok', 'x')])) // and again
+    c.handle(history(0, 0, 1, [entry(0, 100, 'invoke', 'x')]))
+    expect(stored.history.map(([time]) => time)).toEqual([100, 200, 400, 300])
     expect(stored.records).toEqual([{kind: 'locks', proc: 1, rows: [lock]}])
     expect(c.collect(facts(), () => [])).not.toHaveProperty('history')
   })
@@ -79,7 +90,7 @@ describe('ReportCollector', () => {
   it('drops history posted while Redis is untrusted (restarted)', () => {
     const {c, distrust, stored} = collector(1)
     distrust()
-    c.handle({type: 'history', node: 0, entries: [entry(0, 100, 'invoke', 'x')], trace: []})
+    c.handle(history(0, undefined, undefined, [entry(0, 100, 'invoke', 'x')]))
     expect(stored.history).toEqual([])
   })
 

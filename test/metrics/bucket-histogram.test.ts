@@ -37,6 +37,14 @@ describe('BucketHistogram', () => {
     expect(a.totalCount).toBe(0)
     expect(a.bucketCounts()).toEqual([])
   })
+
+  it('adds bucket counts from another process, an index outside the layout into its last bucket', () => {
+    const h = new BucketHistogram()
+    h.addCounts([...bucketsOf(5), ...bucketsOf(70_000)])
+    h.addCounts([...bucketsOf(5), COUNTS_LENGTH + 7, 2])
+    expect(h.totalCount).toBe(5)
+    expect(h.bucketCounts()).toEqual([5, 2, ...bucketsOf(70_000), COUNTS_LENGTH - 1, 2])
+  })
 })
 
 function bucketsOf(v: number): number[] {

@@ -2,26 +2,28 @@
 import {describe, expect, it} from 'vitest'
 import {TimelineBuilder, TIMELINE_MAX_TICKS, parseTimeline, type TimelineTick} from '../../src/results/timeline.js'
 import {LatencyRecorder} from '../../src/metrics/recorder.js'
-import {decodeHistogram, encodeCounts} from '../../src/metrics/histogram.js'
+import {decodeHistogram} from '../../src/metrics/histogram.js'
 
 function interval(values: number[]) {
   const r = new LatencyRecorder()
   for (const v of values) r.record('write', null, v)
-  return encodeCounts(r.takeInterval())
+  return r.takeInterval().corrected
 }
 
 describe('timeline', () => {
   it('adds interval histograms into one-second ticks and records pauses', () => {
     const t = new TimelineBuilder()
-    t.onEvent({type: 'progress', elapsedMs: 200, done: 10, total: null, perNode: [10], interval: [interval([100, 200])]})
-    t.onEvent({type: 'progress', elapsedMs: 800, done: 30, total: null, perNode: [30], interval: [interval([300])]})
+    t.onEvent({type: 'progress', elapsedMs: 200, done: 10, total: null, perNode: [10], interval: interval([100, 200])})
+    t.onEvent({type: 'progress', elapsedMs: 800, done: 30, total: null, perNode: [30], interval: interval([300])})
     t.onEvent({type: 'paused', elapsedMs: 900, paused: true})
-    t.onEvent({type: 'progress', elapsedMs: 1400, done: 50, total: null, perNode: [50], interval: [interval([5000])]})
+    t.onEvent({type: 'progress', elapsedMs: 1400, done: 50, total: null, perNode: [50], interval: interval([5000])})
     t.onEvent({type: 'paused', elapsedMs: 1500, paused: false})
     const rows = t.rows()
     const ticks = rows.filter((r): r is TimelineTick => r.kind === 'tick')
     expect(ticks.map((k) => [k.t, k.ops])).toEqual([[1000, 30], [2000, 50]])
     expect(decodeHistogram(ticks[0]!.hist['op:write']!).totalCount).toBe(3)
+    // A closed tick's latencies are not counted again in the next one.
+    expect(decodeHistogram(ticks[1]!.hist['op:write']!).totalCount).toBe(1)
     expect(rows.filter((r) => r.kind === 'event').map((r) => [r.t, r.kind === 'event' && r.event])).toEqual([[900, 'pause'], [1500, 'resume']])
     const text = rows.map((r) => JSON.stringify(r)).join('\n')
     expect(parseTimeline(text, 'x')).toEqual(rows)
@@ -41,8 +43,7 @@ describe('timeline', () => {
 
   it('stays bounded on a long run by merging neighbouring ticks', () => {
     const t = new TimelineBuilder()
-    const empty = {corrected: {}, uncorrected: {}}
-    for (let i = 1; i <= TIMELINE_MAX_TICKS * 2 + 10; i++) t.onEvent({type: 'progress', elapsedMs: i * 1000 - 1, done: i, total: null, perNode: [i], interval: [empty]})
+    for (let i = 1; i <= TIMELINE_MAX_TICKS * 2 + 10; i++) t.onEvent({type: 'progress', elapsedMs: i * 1000 - 1, done: i, total: null, perNode: [i], interval: {}})
     const ticks = t.rows().filter((r): r is TimelineTick => r.kind === 'tick')
     expect(ticks.length).toBeLessThanOrEqual(TIMELINE_MAX_TICKS)
     expect(ticks[ticks.length - 1]!.ops).toBe(TIMELINE_MAX_TICKS * 2 + 10)

@@ -1,5 +1,4 @@
 // The live view's model and screen, without a run: events in, frames out (ink-testing-library).
-import {encodeCounts} from '../../src/metrics/histogram.js'
 import {describe, expect, it} from 'vitest'
 import {render} from 'ink-testing-library'
 import {LATENCY_REFRESH_MS, LATENCY_WINDOW_TICKS, LiveModel} from '../../src/tui/model.js'
@@ -21,7 +20,7 @@ function unit(u: Partial<UnitSnapshot> & {unit: string}): UnitSnapshot {
 function progress(elapsedMs: number, perNode: number[], nodes: NodeLive[], latencyUs: number[] = []): RunEvent {
   const rec = new LatencyRecorder()
   for (const us of latencyUs) rec.record('read', 'acquired', us)
-  return {type: 'progress', elapsedMs, done: perNode.reduce((a, b) => a + b, 0), total: 4000, perNode, interval: [encodeCounts(rec.takeInterval())], nodes}
+  return {type: 'progress', elapsedMs, done: perNode.reduce((a, b) => a + b, 0), total: 4000, perNode, interval: rec.takeInterval().corrected, nodes}
 }
 
 const busyA = liveSummary([
@@ -131,7 +130,7 @@ describe('live view screen', () => {
 
   it('shows time-bound workloads against their planned duration', () => {
     const m = new LiveModel('timed', 1, 10_000)
-    m.onEvent({type: 'progress', elapsedMs: 2500, done: 40, total: null, perNode: [40], interval: [], nodes: [{node: 0, state: 'alive', ops: 40, summary: null}]})
+    m.onEvent({type: 'progress', elapsedMs: 2500, done: 40, total: null, perNode: [40], interval: {}, nodes: [{node: 0, state: 'alive', ops: 40, summary: null}]})
     expect(m.snapshot().etaMs).toBe(7500)
     const {lastFrame, unmount} = render(<LiveView snap={m.snapshot()} width={80} height={24} keys />)
     const frame = lastFrame() ?? ''
