@@ -179,9 +179,8 @@ class NodeProcessRun {
       onLock: (l) => this.records.add('locks', {...l, time: (l.time - this.startUs) * 1000}),
       onRequest: (r) => this.records.add('requests', {...r, time: (r.time - this.startUs) * 1000}),
       lease: this.lease,
-      // The records must reach Redis before what they describe does: a node killed right after a
-      // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
-      beforeWriteback: () => void this.flushRecords(),
+      // The records must reach Redis before what they describe does: every demote and write-back carries them.
+      takeRecords: () => this.takeRecords(),
       onFenced: (request, rejected) => {
         const generation = request.type === 'demote' || request.type === 'writeback' ? request.generation : null
         void this.post({type: 'event', node, event: {type: 'writeback-refused', proc, unit: request.unit, request: request.type, pages: rejected, generation}})
@@ -341,9 +340,14 @@ class NodeProcessRun {
   // Issues every XADD synchronously (no await in between): commands on one connection run in
   // order, so whatever is sent after this call reaches Redis after the records.
   private flushRecords(): Promise<unknown> {
+    return Promise.all(this.takeRecords().map((fields) => this.postFields(fields)))
+  }
+
+  /** The records not posted yet, as numbered `history` batches (a batch re-sent after a reconnection is dropped by number). */
+  private takeRecords(): string[][] {
     const batches = this.records.drain(this.node, this.proc, this.batches + 1)
     this.batches += batches.length
-    return Promise.all(batches.map((fields) => this.postFields(fields)))
+    return batches
   }
 }
 

@@ -7,7 +7,7 @@ import type {
   AccessKind, FaultClass, HeldMode, ManagerRequest, NodeEffect, NodeInput, NodeMessage, PageBytes, PageRef,
   ProtocolSettings, RequestId, UnitId,
 } from '../protocol/types.js'
-import type {LockManager} from '../records/lock-manager.js'
+import type {LockManager, OutboxEntry} from '../records/lock-manager.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
 import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
@@ -46,10 +46,12 @@ export interface NodeRuntimeOptions {
    */
   readonly lease?: {valid(): boolean; confirm(): Promise<boolean>}
   /**
-   * Called just before a demote or a write-back leaves (same connection, so it reaches Redis
-   * first): what the node recorded (history, trace, lock log) is posted before others can act on it.
+   * What the node recorded (history, trace, lock log) and has not posted yet, as outbox entries:
+   * every demote and write-back carries them (LockManager.send), so they reach Redis in the same
+   * atomic step, before others can act on it. A node killed right after a write-back or a release
+   * must not leave a value on disk, or a lock released, unrecorded.
    */
-  readonly beforeWriteback?: () => void
+  readonly takeRecords?: () => readonly OutboxEntry[]
   /** A write-back carrying pages was refused (`stale`): fencing at work, for events.jsonl. */
   readonly onFenced?: (request: ManagerRequest, rejected: number) => void
   /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` in µs on `clock`. */
@@ -270,8 +272,8 @@ export class NodeRuntime {
 
   private send(request: ManagerRequest): void {
     // Every demote (a release or downgrade others will be granted after) and every write-back.
-    if (request.type === 'demote' || (request.type === 'writeback' && request.writeback.length > 0)) this.options.beforeWriteback?.()
-    this.options.manager.send(request).then(
+    const carries = request.type === 'demote' || (request.type === 'writeback' && request.writeback.length > 0)
+    this.options.manager.send(request, carries ? this.options.takeRecords?.() : undefined).then(
       (reply) => {
         const c = this.options.counters
         if (reply.type === 'refused') c.upgradesRefused++

@@ -11,14 +11,14 @@ import {pageKey} from '../protocol/types.js'
 import type {BreakVariant} from '../protocol/break.js'
 import {decodeDiskRecord, decodeReplyTo, decodeUnitState, decodeWaitGraph, encodeRequest, type ScriptArg} from './codec.js'
 import type {WaitGraphView} from '../protocol/wait-graph.js'
-import type {LockManager} from '../records/lock-manager.js'
+import type {LockManager, OutboxEntry} from '../records/lock-manager.js'
 import {keys, runPrefix} from './keys.js'
 import {waitForReplicas} from './replication.js'
 
 export {decodeNodeMessage} from './codec.js'
 
 type ScriptName = ManagerRequest['type']
-const NUMBER_OF_KEYS: Record<ScriptName, number> = {acquire: 3, upgrade: 2, demote: 2, writeback: 2, cancel: 2, defer: 2}
+const NUMBER_OF_KEYS: Record<ScriptName, number> = {acquire: 3, upgrade: 2, demote: 3, writeback: 3, cancel: 2, defer: 2}
 
 /** Redis error code the scripts use for protocol errors (see common.lua `protocol_error`). */
 const PROTOCOL_ERROR_CODE = 'CMMPROTO '
@@ -100,8 +100,9 @@ export class RedisLockManager implements LockManager {
   }
 
   /** One atomic manager decision. Throws ProtocolError for an illegal request (nothing changed). */
-  async send<R extends ManagerRequest>(req: R): Promise<ReplyTo<R>> {
-    const call = encodeRequest(this.runId, req)
+  async send<R extends ManagerRequest>(req: R, records?: readonly OutboxEntry[]): Promise<ReplyTo<R>> {
+    if (records !== undefined && records.length > 0 && req.type !== 'demote' && req.type !== 'writeback') throw new Error(`${req.type}: only a demote or a write-back carries records`)
+    const call = encodeRequest(this.runId, req, records)
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
     let raw: unknown
     try {
