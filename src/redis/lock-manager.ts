@@ -3,7 +3,8 @@
 // src/protocol/manager.ts makes the same decisions (test/redis/differential.test.ts).
 import {readFileSync, existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import type {Redis} from 'ioredis'
+import {createHash} from 'node:crypto'
+import {Command, type Redis} from 'ioredis'
 import type {DiskRecord, PurgeReply, UnitState} from '../protocol/manager.js'
 import {ProtocolError} from '../protocol/manager.js'
 import type {DiskPage, ManagerRequest, PageRef, ReplyTo, UnitId} from '../protocol/types.js'
@@ -60,19 +61,19 @@ function deathScripts(): {purge: string; reap: string} {
   return deathSources
 }
 
-function commandName(script: ScriptName): string {
-  return `cmmManager_${script}`
+/** A request script with its SHA1, for EVALSHA. */
+interface LoadedScript {
+  readonly source: string
+  readonly sha: string
 }
 
-type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>
+/** Redis lacks the script (a new connection to a restarted or promoted server): EVAL loads it. */
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT')
+}
 
 export class RedisLockManager implements LockManager {
-  private readonly calls: Record<ScriptName, ScriptFn>
-
-  /**
-   * Registers the scripts on `redis` with defineCommand: ioredis sends the script text once
-   * per connection (EVAL) and EVALSHA afterwards. Several managers (runs) may share one client.
-   */
+  private readonly scripts: Record<ScriptName, LoadedScript>
   /** Last ARGV of every script call: the broken variant's name, or '-' (common.lua `BREAK`). */
   private readonly breakArg: string
   /** `--redis-wait N`: a reply is returned only once N replicas have the decision (WAIT). */
@@ -88,15 +89,8 @@ export class RedisLockManager implements LockManager {
     this.waitReplicas = options.waitReplicas ?? 0
     this.waitTimeoutMs = options.waitTimeoutMs ?? 0
     const src = scriptSources()
-    const table = redis as unknown as Record<string, unknown>
-    const bind = (script: ScriptName): ScriptFn => {
-      const name = commandName(script)
-      if (typeof table[`${name}Buffer`] !== 'function') redis.defineCommand(name, {numberOfKeys: NUMBER_OF_KEYS[script], lua: src[script]})
-      const fn = table[`${name}Buffer`]
-      if (typeof fn !== 'function') throw new Error(`defineCommand did not define ${name}Buffer`)
-      return (...args: ScriptArg[]) => fn.apply(redis, args) as Promise<unknown>
-    }
-    this.calls = {acquire: bind('acquire'), upgrade: bind('upgrade'), demote: bind('demote'), writeback: bind('writeback'), cancel: bind('cancel'), defer: bind('defer')}
+    const load = (script: ScriptName): LoadedScript => ({source: src[script], sha: createHash('sha1').update(src[script]).digest('hex')})
+    this.scripts = {acquire: load('acquire'), upgrade: load('upgrade'), demote: load('demote'), writeback: load('writeback'), cancel: load('cancel'), defer: load('defer')}
   }
 
   /** One atomic manager decision. Throws ProtocolError for an illegal request (nothing changed). */
@@ -104,16 +98,14 @@ export class RedisLockManager implements LockManager {
     if (records !== undefined && records.length > 0 && req.type !== 'demote' && req.type !== 'writeback') throw new Error(`${req.type}: only a demote or a write-back carries records`)
     const call = encodeRequest(this.runId, req, records)
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
+    const script = this.scripts[call.script]
+    const args = [String(call.keys.length), ...call.keys, ...call.args, this.breakArg]
     let raw: unknown
     try {
-      const decided = this.calls[call.script](...call.keys, ...call.args, this.breakArg)
-      if (this.waitReplicas === 0) raw = await decided
-      else {
-        // Issued right behind the script on the same connection, so WAIT covers its writes.
-        const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
-        raw = await decided
-        await replicated
-      }
+      raw = await this.decide('evalsha', script.sha, args).catch((error: unknown) => {
+        if (!isNoScript(error)) throw error
+        return this.decide('eval', script.source, args)
+      })
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) {
         throw new ProtocolError(error.message.slice(PROTOCOL_ERROR_CODE.length))
@@ -121,6 +113,20 @@ export class RedisLockManager implements LockManager {
       throw error
     }
     return decodeReplyTo(req, raw)
+  }
+
+  /**
+   * The script call as a bare ioredis Command (the manager's hot path: no scripting wrapper, reply
+   * as Buffers). Under `--redis-wait` WAIT is issued right behind it on the same connection, so it
+   * covers the script's writes.
+   */
+  private async decide(command: 'evalsha' | 'eval', script: string, args: readonly ScriptArg[]): Promise<unknown> {
+    const decided = this.redis.sendCommand(new Command(command, [script, ...args], {replyEncoding: null})) as Promise<unknown>
+    if (this.waitReplicas === 0) return decided
+    const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
+    const raw = await decided
+    await replicated
+    return raw
   }
 
   /**
