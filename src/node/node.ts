@@ -85,8 +85,7 @@ const REPORT_EVERY_MS = 1000
 const RECORDS_EVERY_MS = 250
 
 export async function runNode(options: NodeOptions): Promise<void> {
-  // Commands issued in one tick (a record flush and the demote it guards) leave in one write.
-  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`, {batchWrites: true})
+  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`)
   const reader = connectRedis(options.redisUrl, `cmm-node-${options.node}-inbox`)
   let node: NodeProcessRun | null = null
   try {
@@ -175,9 +174,10 @@ class NodeProcessRun {
       node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
       onBreakFired: (n) => void this.redis.hincrby(keys.breakFired(this.options.runId), breakVariant ?? '', n).catch(() => {}),
       protocolClock: () => this.protocolClock.nowUs(),
-      onTrace: (t) => this.records.add('trace', {...t, time: (t.time - this.startUs) * 1000}),
-      onLock: (l) => this.records.add('locks', {...l, time: (l.time - this.startUs) * 1000}),
-      onRequest: (r) => this.records.add('requests', {...r, time: (r.time - this.startUs) * 1000}),
+      recordClock: () => (nowUs() - this.startUs) * 1000,
+      onTrace: (t) => this.records.add('trace', t),
+      onLock: (l) => this.records.add('locks', l),
+      onRequest: (r) => this.records.add('requests', r),
       lease: this.lease,
       // The records must reach Redis before what they describe does: every demote and write-back carries them.
       takeRecords: () => this.takeRecords(),

@@ -37,6 +37,11 @@ export interface NodeRuntimeOptions {
    * clock skew (a chaos fault): the node's timing changes, what it records does not.
    */
   readonly protocolClock?: () => number
+  /**
+   * The time stamped on the records (trace, lock log, request log); default `clock`. A node
+   * process stamps them as its history, in ns since the run's start, so they go out as made.
+   */
+  readonly recordClock?: () => number
   /** Receives every page-table change (the coherence trace). */
   readonly onTrace: (entry: TraceEntry) => void
   /**
@@ -54,7 +59,7 @@ export interface NodeRuntimeOptions {
   readonly takeRecords?: () => readonly OutboxEntry[]
   /** A write-back carrying pages was refused (`stale`): fencing at work, for events.jsonl. */
   readonly onFenced?: (request: ManagerRequest, rejected: number) => void
-  /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` in µs on `clock`. */
+  /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` on `recordClock`. */
   readonly onLock?: (entry: LockEntry) => void
   /** Receives every request sent, reply read, callback received and answered (requests.jsonl, the timeline's). */
   readonly onRequest?: (entry: RequestLogEntry) => void
@@ -208,7 +213,7 @@ export class NodeRuntime {
         return
       case 'pte':
         this.options.onTrace({
-          time: this.options.clock(), node: this.options.node, key: `${effect.page.file}/${effect.page.page}`,
+          time: this.recordNow(), node: this.options.node, key: `${effect.page.file}/${effect.page.page}`,
           from: effect.from, to: effect.to, unit: effect.unit, seq: effect.seq, generation: effect.generation,
         })
         return
@@ -302,11 +307,15 @@ export class NodeRuntime {
   }
 
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {
-    this.options.onLock?.({time: this.options.clock(), node: this.options.node, unit, event, mode, seq, generation})
+    this.options.onLock?.({time: this.recordNow(), node: this.options.node, unit, event, mode, seq, generation})
   }
 
   private record(entry: DistributiveOmit<RequestLogEntry, 'time' | 'node'>): void {
-    this.options.onRequest?.({...entry, time: this.options.clock(), node: this.options.node} as RequestLogEntry)
+    this.options.onRequest?.({...entry, time: this.recordNow(), node: this.options.node} as RequestLogEntry)
+  }
+
+  private recordNow(): number {
+    return (this.options.recordClock ?? this.options.clock)()
   }
 
   private wakeAt(at: number): void {

@@ -99,12 +99,12 @@ export class RedisLockManager implements LockManager {
     const call = encodeRequest(this.runId, req, records)
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
     const script = this.scripts[call.script]
-    const args = [String(call.keys.length), ...call.keys, ...call.args, this.breakArg]
+    const args = [script.sha, String(call.keys.length), ...call.keys, ...call.args, this.breakArg]
     let raw: unknown
     try {
-      raw = await this.decide('evalsha', script.sha, args).catch((error: unknown) => {
+      raw = await this.decide('evalsha', args).catch((error: unknown) => {
         if (!isNoScript(error)) throw error
-        return this.decide('eval', script.source, args)
+        return this.decide('eval', [script.source, ...args.slice(1)])
       })
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) {
@@ -116,17 +116,15 @@ export class RedisLockManager implements LockManager {
   }
 
   /**
-   * The script call as a bare ioredis Command (the manager's hot path: no scripting wrapper, reply
+   * The script call (`args`: the SHA1 or the text, then numkeys, KEYS, ARGV) as a bare ioredis Command (the manager's hot path: no scripting wrapper, reply
    * as Buffers). Under `--redis-wait` WAIT is issued right behind it on the same connection, so it
    * covers the script's writes.
    */
-  private async decide(command: 'evalsha' | 'eval', script: string, args: readonly ScriptArg[]): Promise<unknown> {
-    const decided = this.redis.sendCommand(new Command(command, [script, ...args], {replyEncoding: null})) as Promise<unknown>
+  private decide(command: 'evalsha' | 'eval', args: ScriptArg[]): Promise<unknown> {
+    const decided = this.redis.sendCommand(new Command(command, args, {replyEncoding: null})) as Promise<unknown>
     if (this.waitReplicas === 0) return decided
     const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
-    const raw = await decided
-    await replicated
-    return raw
+    return decided.then((raw) => replicated.then(() => raw))
   }
 
   /**
