@@ -67,13 +67,16 @@ interface LoadedScript {
   readonly sha: string
 }
 
-/** Redis lacks the script (a new connection to a restarted or promoted server): EVAL loads it. */
+/** Redis lacks the script (SCRIPT FLUSH, or a call queued across a reconnection to a restarted Redis): EVAL loads it. */
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT')
 }
 
 export class RedisLockManager implements LockManager {
   private readonly scripts: Record<ScriptName, LoadedScript>
+  /** The connection (socket) the scripts in `sentInFull` were sent on with their text. */
+  private sentOn: unknown = null
+  private readonly sentInFull = new Set<ScriptName>()
   /** Last ARGV of every script call: the broken variant's name, or '-' (common.lua `BREAK`). */
   private readonly breakArg: string
   /** `--redis-wait N`: a reply is returned only once N replicas have the decision (WAIT). */
@@ -99,10 +102,13 @@ export class RedisLockManager implements LockManager {
     const call = encodeRequest(this.runId, req, records)
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
     const script = this.scripts[call.script]
-    const args = [script.sha, String(call.keys.length), ...call.keys, ...call.args, this.breakArg]
+    const inFull = this.firstOnConnection(call.script)
+    const args = [inFull ? script.source : script.sha, String(call.keys.length), ...call.keys, ...call.args, this.breakArg]
     let raw: unknown
     try {
-      raw = await this.decide('evalsha', args).catch((error: unknown) => {
+      raw = await this.decide(inFull ? 'eval' : 'evalsha', args).catch((error: unknown) => {
+        // Sent again behind whatever was issued meanwhile; rare, as the first call of each script
+        // on a connection carries its text (firstOnConnection).
         if (!isNoScript(error)) throw error
         return this.decide('eval', [script.source, ...args.slice(1)])
       })
@@ -116,9 +122,26 @@ export class RedisLockManager implements LockManager {
   }
 
   /**
-   * The script call (`args`: the SHA1 or the text, then numkeys, KEYS, ARGV) as a bare ioredis Command (the manager's hot path: no scripting wrapper, reply
-   * as Buffers). Under `--redis-wait` WAIT is issued right behind it on the same connection, so it
-   * covers the script's writes.
+   * Whether `script` goes in full (EVAL) rather than by SHA1: its first call on each connection
+   * (a new one may reach a restarted or promoted Redis without it). An EVALSHA answered NOSCRIPT
+   * would be sent again after commands issued behind it: the records it carries would no longer
+   * reach the outbox in the order the node made them.
+   */
+  private firstOnConnection(script: ScriptName): boolean {
+    if (this.redis.stream !== this.sentOn) {
+      this.sentOn = this.redis.stream
+      this.sentInFull.clear()
+    }
+    if (this.sentInFull.has(script)) return false
+    this.sentInFull.add(script)
+    return true
+  }
+
+  /**
+   * The script call (`args`: the SHA1 or the text, then numkeys, KEYS, ARGV) as a bare ioredis
+   * Command: the manager's hot path, without ioredis' scripting wrapper; the reply as Buffers.
+   * Under `--redis-wait` WAIT is issued right behind it on the same connection, so it covers the
+   * script's writes.
    */
   private decide(command: 'evalsha' | 'eval', args: ScriptArg[]): Promise<unknown> {
     const decided = this.redis.sendCommand(new Command(command, args, {replyEncoding: null})) as Promise<unknown>
