@@ -5,7 +5,7 @@ import {hostname} from 'node:os'
 import {keys} from '../redis/keys.js'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {createOpStream} from '../workload/stream.js'
-import type {OpStream} from '../workload/types.js'
+import type {Op, OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
 import {readRunMeta} from './run-meta.js'
 import {REDIS_FRAGILE, type RedisRecovery, type RunMeta} from '../records/run-meta.js'
@@ -132,7 +132,7 @@ class NodeProcessRun {
   private readonly handoffs: HandoffTrace | null
   private startUs = 0
   /** The op being played, for progress and deadlock reports. */
-  private current: string | null = null
+  private current: Op | null = null
   private paused = false
   /** Lease deadline, hold time and timers run on it; recorded times stay on nowUs (the true clock). */
   private readonly protocolClock = new SkewedClock(nowUs)
@@ -191,7 +191,7 @@ class NodeProcessRun {
         // orchestrator (it stops the run); `ignore` leaves the cycle to the liveness bound.
         // Cycles name processes (this incarnation is `proc`).
         const broken = d.victim === proc && policy === 'report'
-        void this.post({type: 'deadlock', node, id: d.id, victim: d.victim, cycle: d.cycle, op: this.current, broken})
+        void this.post({type: 'deadlock', node, id: d.id, victim: d.victim, cycle: d.cycle, op: this.describeCurrent(), broken})
         if (broken) queueMicrotask(() => this.runtime.abandon(d.unit))
       },
     })
@@ -245,7 +245,7 @@ class NodeProcessRun {
         shouldStop: () => this.stopReason !== null || this.finishing,
         copyStrategy: this.meta.workload.cluster.copyStrategy,
         jitter: () => rng.nextFloat(),
-        onOp: (op) => (this.current = op === null ? null : describeOp(op)),
+        onOp: (op) => (this.current = op),
         paused: () => this.paused,
       })
     } catch (error) {
@@ -288,7 +288,7 @@ class NodeProcessRun {
     // incarnation is counted from its last report, and its fault counts still equal its histograms'.
     const interval = this.recorder.takeInterval()
     const uncorrected = Object.keys(interval.uncorrected).length > 0 ? {uncorrected: interval.uncorrected} : {}
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.describeCurrent(), waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
   }
 
   private onControl(msg: ControlMessage): void {
@@ -322,6 +322,11 @@ class NodeProcessRun {
         this.runtime.fail(new Error(`stopped: ${msg.reason}`))
         this.stop.resolve()
     }
+  }
+
+  /** Described only when reported (a progress or deadlock report), not once per op. */
+  private describeCurrent(): string | null {
+    return this.current === null ? null : describeOp(this.current)
   }
 
   private requestStop(reason: string): void {
