@@ -3,7 +3,7 @@
 // only; redis/lock-manager.ts implements it with Lua scripts, a test can implement it in memory.
 import type {DiskPage, ManagerRequest, PageRef, ReplyTo} from '../protocol/types.js'
 
-/** One outbox stream entry's fields (records/messages.ts messageFields). */
+/** One outbox stream entry's fields, names and values in turn (records/messages.ts historyFields). */
 export type OutboxEntry = readonly string[]
 
 export interface LockManager {

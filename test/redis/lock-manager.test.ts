@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ProtocolError} from '../../src/protocol/manager.js'
 import type {ManagerRequest} from '../../src/protocol/types.js'
 import {keys} from '../../src/redis/keys.js'
-import {messageFields} from '../../src/records/messages.js'
+import {historyFields} from '../../src/records/messages.js'
 import {RedisLockManager} from '../../src/redis/lock-manager.js'
 import type {RedisServer} from '../../src/redis/server.js'
 import {startTestRedis, stopTestRedis} from '../helpers/redis.js'
@@ -154,17 +154,17 @@ describe('Redis lock manager: Redis specifics', () => {
 
   it('a demote or write-back carries the node records into the outbox, in order, also when fenced', async () => {
     const lm = new RedisLockManager(redis, freshRunId('records'))
-    const entry = (body: string) => messageFields('history', 1, body)
+    const entry = (batch: number) => historyFields({node: 1, proc: 1, batch}, ['[]', '[]', '[]', '[]'])
     const page = [{page: P0, data: allBytes()}]
     await lm.send(acq(1, 'EX'))
-    expect(await lm.send(wb(1, 1, 1, page), [entry('a'), entry('b')])).toEqual({type: 'written', accepted: 1})
-    expect(await lm.send(dem(1, 1, 'UN', 1, page), [entry('c')])).toEqual({type: 'demoted', accepted: 1})
-    expect(await lm.send(dem(1, 1, 'UN', 1, page), [entry('d')])).toEqual({type: 'stale', rejected: 1})
+    expect(await lm.send(wb(1, 1, 1, page), [entry(1), entry(2)])).toEqual({type: 'written', accepted: 1})
+    expect(await lm.send(dem(1, 1, 'UN', 1, page), [entry(3)])).toEqual({type: 'demoted', accepted: 1})
+    expect(await lm.send(dem(1, 1, 'UN', 1, page), [entry(4)])).toEqual({type: 'stale', rejected: 1})
     expect(await lm.send(dem(1, 1, 'UN', 1))).toEqual({type: 'stale', rejected: 0})
     const out = await redis.xrange(keys.outbox(lm.runId), '-', '+')
-    expect(out.map(([, fields]) => fields)).toEqual([entry('a'), entry('b'), entry('c'), entry('d')])
+    expect(out.map(([, fields]) => fields)).toEqual([entry(1), entry(2), entry(3), entry(4)])
     // Records ride only with what they must precede.
-    await expect(lm.send(acq(1, 'EX'), [entry('e')])).rejects.toThrow(/only a demote or a write-back/)
+    await expect(lm.send(acq(1, 'EX'), [entry(5)])).rejects.toThrow(/only a demote or a write-back/)
   })
 
   it('protocol errors surface as ProtocolError, Lua invariant failures as plain errors', async () => {
