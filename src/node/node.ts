@@ -5,7 +5,7 @@ import {hostname} from 'node:os'
 import {keys} from '../redis/keys.js'
 import {RedisLockManager} from '../redis/lock-manager.js'
 import {createOpStream} from '../workload/stream.js'
-import type {OpStream} from '../workload/types.js'
+import type {Op, OpStream} from '../workload/types.js'
 import {LatencyRecorder} from '../metrics/recorder.js'
 import {readRunMeta} from './run-meta.js'
 import {REDIS_FRAGILE, type RedisRecovery, type RunMeta} from '../records/run-meta.js'
@@ -85,8 +85,7 @@ const REPORT_EVERY_MS = 1000
 const RECORDS_EVERY_MS = 250
 
 export async function runNode(options: NodeOptions): Promise<void> {
-  // Commands issued in one tick (a record flush and the demote it guards) leave in one write.
-  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`, {batchWrites: true})
+  const redis = connectRedis(options.redisUrl, `cmm-node-${options.node}`)
   const reader = connectRedis(options.redisUrl, `cmm-node-${options.node}-inbox`)
   let node: NodeProcessRun | null = null
   try {
@@ -133,7 +132,7 @@ class NodeProcessRun {
   private readonly handoffs: HandoffTrace | null
   private startUs = 0
   /** The op being played, for progress and deadlock reports. */
-  private current: string | null = null
+  private current: Op | null = null
   private paused = false
   /** Lease deadline, hold time and timers run on it; recorded times stay on nowUs (the true clock). */
   private readonly protocolClock = new SkewedClock(nowUs)
@@ -175,13 +174,13 @@ class NodeProcessRun {
       node: proc, settings: meta.settings, manager: this.manager, counters: this.counters, clock: nowUs, breakVariant,
       onBreakFired: (n) => void this.redis.hincrby(keys.breakFired(this.options.runId), breakVariant ?? '', n).catch(() => {}),
       protocolClock: () => this.protocolClock.nowUs(),
-      onTrace: (t) => this.records.add('trace', {...t, time: (t.time - this.startUs) * 1000}),
-      onLock: (l) => this.records.add('locks', {...l, time: (l.time - this.startUs) * 1000}),
-      onRequest: (r) => this.records.add('requests', {...r, time: (r.time - this.startUs) * 1000}),
+      recordClock: () => (nowUs() - this.startUs) * 1000,
+      onTrace: (t) => this.records.add('trace', t),
+      onLock: (l) => this.records.add('locks', l),
+      onRequest: (r) => this.records.add('requests', r),
       lease: this.lease,
-      // The records must reach Redis before what they describe does: a node killed right after a
-      // write-back or a release must not leave a value on disk, or a lock released, unrecorded.
-      beforeWriteback: () => void this.flushRecords(),
+      // The records must reach Redis before what they describe does: every demote and write-back carries them.
+      takeRecords: () => this.takeRecords(),
       onFenced: (request, rejected) => {
         const generation = request.type === 'demote' || request.type === 'writeback' ? request.generation : null
         void this.post({type: 'event', node, event: {type: 'writeback-refused', proc, unit: request.unit, request: request.type, pages: rejected, generation}})
@@ -192,7 +191,7 @@ class NodeProcessRun {
         // orchestrator (it stops the run); `ignore` leaves the cycle to the liveness bound.
         // Cycles name processes (this incarnation is `proc`).
         const broken = d.victim === proc && policy === 'report'
-        void this.post({type: 'deadlock', node, id: d.id, victim: d.victim, cycle: d.cycle, op: this.current, broken})
+        void this.post({type: 'deadlock', node, id: d.id, victim: d.victim, cycle: d.cycle, op: this.describeCurrent(), broken})
         if (broken) queueMicrotask(() => this.runtime.abandon(d.unit))
       },
     })
@@ -246,7 +245,7 @@ class NodeProcessRun {
         shouldStop: () => this.stopReason !== null || this.finishing,
         copyStrategy: this.meta.workload.cluster.copyStrategy,
         jitter: () => rng.nextFloat(),
-        onOp: (op) => (this.current = op === null ? null : describeOp(op)),
+        onOp: (op) => (this.current = op),
         paused: () => this.paused,
       })
     } catch (error) {
@@ -289,7 +288,7 @@ class NodeProcessRun {
     // incarnation is counted from its last report, and its fault counts still equal its histograms'.
     const interval = this.recorder.takeInterval()
     const uncorrected = Object.keys(interval.uncorrected).length > 0 ? {uncorrected: interval.uncorrected} : {}
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.current, waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.describeCurrent(), waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
   }
 
   private onControl(msg: ControlMessage): void {
@@ -325,6 +324,11 @@ class NodeProcessRun {
     }
   }
 
+  /** Described only when reported (a progress or deadlock report), not once per op. */
+  private describeCurrent(): string | null {
+    return this.current === null ? null : describeOp(this.current)
+  }
+
   private requestStop(reason: string): void {
     this.stopReason ??= reason
     this.stop.resolve()
@@ -341,9 +345,14 @@ class NodeProcessRun {
   // Issues every XADD synchronously (no await in between): commands on one connection run in
   // order, so whatever is sent after this call reaches Redis after the records.
   private flushRecords(): Promise<unknown> {
+    return Promise.all(this.takeRecords().map((fields) => this.postFields(fields)))
+  }
+
+  /** The records not posted yet, as numbered `history` batches (a batch re-sent after a reconnection is dropped by number). */
+  private takeRecords(): string[][] {
     const batches = this.records.drain(this.node, this.proc, this.batches + 1)
     this.batches += batches.length
-    return Promise.all(batches.map((fields) => this.postFields(fields)))
+    return batches
   }
 }
 

@@ -9,7 +9,7 @@
 import type {Redis} from 'ioredis'
 import {ProtocolError} from '../protocol/manager.js'
 import type {DiskPage, ManagerRequest, PageRef, ReplyTo} from '../protocol/types.js'
-import type {LockManager} from '../records/lock-manager.js'
+import type {LockManager, OutboxEntry} from '../records/lock-manager.js'
 import type {RedisRecovery} from '../records/run-meta.js'
 import type {Lease} from './lease.js'
 
@@ -19,10 +19,10 @@ export class InflightManager implements LockManager {
 
   constructor(private readonly inner: LockManager, private readonly onUnknownOutcome: (error: Error) => void) {}
 
-  async send<R extends ManagerRequest>(request: R): Promise<ReplyTo<R>> {
+  async send<R extends ManagerRequest>(request: R, records?: readonly OutboxEntry[]): Promise<ReplyTo<R>> {
     this.inflight++
     try {
-      return await this.inner.send(request)
+      return await this.inner.send(request, records)
     } catch (error) {
       if (!(error instanceof ProtocolError)) this.onUnknownOutcome(error as Error)
       throw error

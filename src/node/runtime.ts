@@ -7,7 +7,7 @@ import type {
   AccessKind, FaultClass, HeldMode, ManagerRequest, NodeEffect, NodeInput, NodeMessage, PageBytes, PageRef,
   ProtocolSettings, RequestId, UnitId,
 } from '../protocol/types.js'
-import type {LockManager} from '../records/lock-manager.js'
+import type {LockManager, OutboxEntry} from '../records/lock-manager.js'
 import type {NodeCounters} from '../records/counters.js'
 import type {LockEntry, TraceEntry} from '../records/history.js'
 import {replyPages, requestRecord, type RequestLogEntry} from '../records/request-log.js'
@@ -37,6 +37,11 @@ export interface NodeRuntimeOptions {
    * clock skew (a chaos fault): the node's timing changes, what it records does not.
    */
   readonly protocolClock?: () => number
+  /**
+   * The time stamped on the records (trace, lock log, request log); default `clock`. A node
+   * process stamps them as its history, in ns since the run's start, so they go out as made.
+   */
+  readonly recordClock?: () => number
   /** Receives every page-table change (the coherence trace). */
   readonly onTrace: (entry: TraceEntry) => void
   /**
@@ -46,13 +51,15 @@ export interface NodeRuntimeOptions {
    */
   readonly lease?: {valid(): boolean; confirm(): Promise<boolean>}
   /**
-   * Called just before a demote or a write-back leaves (same connection, so it reaches Redis
-   * first): what the node recorded (history, trace, lock log) is posted before others can act on it.
+   * What the node recorded (history, trace, lock log) and has not posted yet, as outbox entries:
+   * every demote and write-back carries them (LockManager.send), so they reach Redis in the same
+   * atomic step, before others can act on it. A node killed right after a write-back or a release
+   * must not leave a value on disk, or a lock released, unrecorded.
    */
-  readonly beforeWriteback?: () => void
+  readonly takeRecords?: () => readonly OutboxEntry[]
   /** A write-back carrying pages was refused (`stale`): fencing at work, for events.jsonl. */
   readonly onFenced?: (request: ManagerRequest, rejected: number) => void
-  /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` in µs on `clock`. */
+  /** Receives every change of this node's locks (the coherence checker's hold intervals); `time` on `recordClock`. */
   readonly onLock?: (entry: LockEntry) => void
   /** Receives every request sent, reply read, callback received and answered (requests.jsonl, the timeline's). */
   readonly onRequest?: (entry: RequestLogEntry) => void
@@ -206,7 +213,7 @@ export class NodeRuntime {
         return
       case 'pte':
         this.options.onTrace({
-          time: this.options.clock(), node: this.options.node, key: `${effect.page.file}/${effect.page.page}`,
+          time: this.recordNow(), node: this.options.node, key: `${effect.page.file}/${effect.page.page}`,
           from: effect.from, to: effect.to, unit: effect.unit, seq: effect.seq, generation: effect.generation,
         })
         return
@@ -270,8 +277,8 @@ export class NodeRuntime {
 
   private send(request: ManagerRequest): void {
     // Every demote (a release or downgrade others will be granted after) and every write-back.
-    if (request.type === 'demote' || (request.type === 'writeback' && request.writeback.length > 0)) this.options.beforeWriteback?.()
-    this.options.manager.send(request).then(
+    const carries = request.type === 'demote' || (request.type === 'writeback' && request.writeback.length > 0)
+    this.options.manager.send(request, carries ? this.options.takeRecords?.() : undefined).then(
       (reply) => {
         const c = this.options.counters
         if (reply.type === 'refused') c.upgradesRefused++
@@ -300,11 +307,15 @@ export class NodeRuntime {
   }
 
   private lock(unit: UnitId, event: LockEntry['event'], mode: LockEntry['mode'], seq: number, generation: number): void {
-    this.options.onLock?.({time: this.options.clock(), node: this.options.node, unit, event, mode, seq, generation})
+    this.options.onLock?.({time: this.recordNow(), node: this.options.node, unit, event, mode, seq, generation})
   }
 
   private record(entry: DistributiveOmit<RequestLogEntry, 'time' | 'node'>): void {
-    this.options.onRequest?.({...entry, time: this.options.clock(), node: this.options.node} as RequestLogEntry)
+    this.options.onRequest?.({...entry, time: this.recordNow(), node: this.options.node} as RequestLogEntry)
+  }
+
+  private recordNow(): number {
+    return (this.options.recordClock ?? this.options.clock)()
   }
 
   private wakeAt(at: number): void {

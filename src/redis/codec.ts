@@ -7,6 +7,7 @@ import {pageKey, parsePageKey, replyFor} from '../protocol/types.js'
 import {keys, runPrefix} from './keys.js'
 import type {GraphPin, GraphWait, WaitGraphView} from '../protocol/wait-graph.js'
 import {RemoteMessageError} from '../protocol/errors.js'
+import type {OutboxEntry} from '../records/lock-manager.js'
 
 export type ScriptArg = string | Buffer
 
@@ -37,7 +38,15 @@ function writebackArgs(pages: readonly Writeback[]): ScriptArg[] {
   return args
 }
 
-export function encodeRequest(runId: string, req: ManagerRequest): ScriptCall {
+/** Records for the outbox, after the write-back pages: their count, then per entry its field count and fields (common.lua post_records). */
+function recordArgs(records: readonly OutboxEntry[]): ScriptArg[] {
+  const args: ScriptArg[] = [String(records.length)]
+  for (const fields of records) args.push(String(fields.length), ...fields)
+  return args
+}
+
+/** `records` ride with a demote or write-back (LockManager.send); other requests carry none. */
+export function encodeRequest(runId: string, req: ManagerRequest, records: readonly OutboxEntry[] = []): ScriptCall {
   const unitKeys = [keys.lock(runId, req.unit), keys.queue(runId, req.unit)]
   const head = [runPrefix(runId), req.unit, String(req.node)]
   switch (req.type) {
@@ -50,9 +59,9 @@ export function encodeRequest(runId: string, req: ManagerRequest): ScriptCall {
     case 'upgrade':
       return {script: 'upgrade', keys: unitKeys, args: [...head, String(req.seq)]}
     case 'demote':
-      return {script: 'demote', keys: unitKeys, args: [...head, String(req.seq), req.to, String(req.generation), ...writebackArgs(req.writeback)]}
+      return {script: 'demote', keys: [...unitKeys, keys.outbox(runId)], args: [...head, String(req.seq), req.to, String(req.generation), ...writebackArgs(req.writeback), ...recordArgs(records)]}
     case 'writeback':
-      return {script: 'writeback', keys: unitKeys, args: [...head, String(req.seq), String(req.generation), ...writebackArgs(req.writeback)]}
+      return {script: 'writeback', keys: [...unitKeys, keys.outbox(runId)], args: [...head, String(req.seq), String(req.generation), ...writebackArgs(req.writeback), ...recordArgs(records)]}
     case 'cancel':
       return {script: 'cancel', keys: unitKeys, args: head}
     case 'defer':

@@ -3,7 +3,8 @@
 // src/protocol/manager.ts makes the same decisions (test/redis/differential.test.ts).
 import {readFileSync, existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import type {Redis} from 'ioredis'
+import {createHash} from 'node:crypto'
+import {Command, type Redis} from 'ioredis'
 import type {DiskRecord, PurgeReply, UnitState} from '../protocol/manager.js'
 import {ProtocolError} from '../protocol/manager.js'
 import type {DiskPage, ManagerRequest, PageRef, ReplyTo, UnitId} from '../protocol/types.js'
@@ -11,14 +12,14 @@ import {pageKey} from '../protocol/types.js'
 import type {BreakVariant} from '../protocol/break.js'
 import {decodeDiskRecord, decodeReplyTo, decodeUnitState, decodeWaitGraph, encodeRequest, type ScriptArg} from './codec.js'
 import type {WaitGraphView} from '../protocol/wait-graph.js'
-import type {LockManager} from '../records/lock-manager.js'
+import type {LockManager, OutboxEntry} from '../records/lock-manager.js'
 import {keys, runPrefix} from './keys.js'
 import {waitForReplicas} from './replication.js'
 
 export {decodeNodeMessage} from './codec.js'
 
 type ScriptName = ManagerRequest['type']
-const NUMBER_OF_KEYS: Record<ScriptName, number> = {acquire: 3, upgrade: 2, demote: 2, writeback: 2, cancel: 2, defer: 2}
+const NUMBER_OF_KEYS: Record<ScriptName, number> = {acquire: 3, upgrade: 2, demote: 3, writeback: 3, cancel: 2, defer: 2}
 
 /** Redis error code the scripts use for protocol errors (see common.lua `protocol_error`). */
 const PROTOCOL_ERROR_CODE = 'CMMPROTO '
@@ -60,19 +61,22 @@ function deathScripts(): {purge: string; reap: string} {
   return deathSources
 }
 
-function commandName(script: ScriptName): string {
-  return `cmmManager_${script}`
+/** A request script with its SHA1, for EVALSHA. */
+interface LoadedScript {
+  readonly source: string
+  readonly sha: string
 }
 
-type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>
+/** Redis lacks the script (SCRIPT FLUSH, or a call queued across a reconnection to a restarted Redis): EVAL loads it. */
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT')
+}
 
 export class RedisLockManager implements LockManager {
-  private readonly calls: Record<ScriptName, ScriptFn>
-
-  /**
-   * Registers the scripts on `redis` with defineCommand: ioredis sends the script text once
-   * per connection (EVAL) and EVALSHA afterwards. Several managers (runs) may share one client.
-   */
+  private readonly scripts: Record<ScriptName, LoadedScript>
+  /** The connection (socket) the scripts in `sentInFull` were sent on with their text. */
+  private sentOn: unknown = null
+  private readonly sentInFull = new Set<ScriptName>()
   /** Last ARGV of every script call: the broken variant's name, or '-' (common.lua `BREAK`). */
   private readonly breakArg: string
   /** `--redis-wait N`: a reply is returned only once N replicas have the decision (WAIT). */
@@ -88,31 +92,26 @@ export class RedisLockManager implements LockManager {
     this.waitReplicas = options.waitReplicas ?? 0
     this.waitTimeoutMs = options.waitTimeoutMs ?? 0
     const src = scriptSources()
-    const table = redis as unknown as Record<string, unknown>
-    const bind = (script: ScriptName): ScriptFn => {
-      const name = commandName(script)
-      if (typeof table[`${name}Buffer`] !== 'function') redis.defineCommand(name, {numberOfKeys: NUMBER_OF_KEYS[script], lua: src[script]})
-      const fn = table[`${name}Buffer`]
-      if (typeof fn !== 'function') throw new Error(`defineCommand did not define ${name}Buffer`)
-      return (...args: ScriptArg[]) => fn.apply(redis, args) as Promise<unknown>
-    }
-    this.calls = {acquire: bind('acquire'), upgrade: bind('upgrade'), demote: bind('demote'), writeback: bind('writeback'), cancel: bind('cancel'), defer: bind('defer')}
+    const load = (script: ScriptName): LoadedScript => ({source: src[script], sha: createHash('sha1').update(src[script]).digest('hex')})
+    this.scripts = {acquire: load('acquire'), upgrade: load('upgrade'), demote: load('demote'), writeback: load('writeback'), cancel: load('cancel'), defer: load('defer')}
   }
 
   /** One atomic manager decision. Throws ProtocolError for an illegal request (nothing changed). */
-  async send<R extends ManagerRequest>(req: R): Promise<ReplyTo<R>> {
-    const call = encodeRequest(this.runId, req)
+  async send<R extends ManagerRequest>(req: R, records?: readonly OutboxEntry[]): Promise<ReplyTo<R>> {
+    if (records !== undefined && records.length > 0 && req.type !== 'demote' && req.type !== 'writeback') throw new Error(`${req.type}: only a demote or a write-back carries records`)
+    const call = encodeRequest(this.runId, req, records)
     if (call.keys.length !== NUMBER_OF_KEYS[call.script]) throw new Error(`${call.script}: wrong number of keys`)
+    const script = this.scripts[call.script]
+    const inFull = this.firstOnConnection(call.script)
+    const args = [inFull ? script.source : script.sha, String(call.keys.length), ...call.keys, ...call.args, this.breakArg]
     let raw: unknown
     try {
-      const decided = this.calls[call.script](...call.keys, ...call.args, this.breakArg)
-      if (this.waitReplicas === 0) raw = await decided
-      else {
-        // Issued right behind the script on the same connection, so WAIT covers its writes.
-        const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
-        raw = await decided
-        await replicated
-      }
+      raw = await this.decide(inFull ? 'eval' : 'evalsha', args).catch((error: unknown) => {
+        // Sent again behind whatever was issued meanwhile; rare, as the first call of each script
+        // on a connection carries its text (firstOnConnection).
+        if (!isNoScript(error)) throw error
+        return this.decide('eval', [script.source, ...args.slice(1)])
+      })
     } catch (error) {
       if (error instanceof Error && error.message.startsWith(PROTOCOL_ERROR_CODE)) {
         throw new ProtocolError(error.message.slice(PROTOCOL_ERROR_CODE.length))
@@ -120,6 +119,35 @@ export class RedisLockManager implements LockManager {
       throw error
     }
     return decodeReplyTo(req, raw)
+  }
+
+  /**
+   * Whether `script` goes in full (EVAL) rather than by SHA1: its first call on each connection
+   * (a new one may reach a restarted or promoted Redis without it). An EVALSHA answered NOSCRIPT
+   * would be sent again after commands issued behind it: the records it carries would no longer
+   * reach the outbox in the order the node made them.
+   */
+  private firstOnConnection(script: ScriptName): boolean {
+    if (this.redis.stream !== this.sentOn) {
+      this.sentOn = this.redis.stream
+      this.sentInFull.clear()
+    }
+    if (this.sentInFull.has(script)) return false
+    this.sentInFull.add(script)
+    return true
+  }
+
+  /**
+   * The script call (`args`: the SHA1 or the text, then numkeys, KEYS, ARGV) as a bare ioredis
+   * Command: the manager's hot path, without ioredis' scripting wrapper; the reply as Buffers.
+   * Under `--redis-wait` WAIT is issued right behind it on the same connection, so it covers the
+   * script's writes.
+   */
+  private decide(command: 'evalsha' | 'eval', args: ScriptArg[]): Promise<unknown> {
+    const decided = this.redis.sendCommand(new Command(command, args, {replyEncoding: null})) as Promise<unknown>
+    if (this.waitReplicas === 0) return decided
+    const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
+    return decided.then((raw) => replicated.then(() => raw))
   }
 
   /**

@@ -3,7 +3,7 @@
 import {Redis, type RedisOptions} from 'ioredis'
 import {hideSecrets, parseSentinelUrl, redactRedisUrl} from './redis-url.js'
 
-export function connectRedis(url: string, name: string, options: {readonly batchWrites?: boolean} = {}): Redis {
+export function connectRedis(url: string, name: string): Redis {
   redactRedisUrl(url) // remembers its password, so that no error message shows it
   const common: RedisOptions = {
     connectionName: name,
@@ -18,32 +18,7 @@ export function connectRedis(url: string, name: string, options: {readonly batch
   const redis = sentinel === null ? new Redis(url, common) : new Redis({...common, sentinels: sentinel.sentinels, name: sentinel.name, sentinelRetryStrategy: (times) => (times > 30 ? null : Math.min(50 * times, 500))})
   // Without a listener ioredis prints every reconnect error; callers learn of failures from commands.
   redis.on('error', () => {})
-  if (options.batchWrites) redis.on('connect', () => batchWrites(redis.stream))
   return redis
-}
-
-/**
- * ioredis writes every command to the socket by itself: one syscall each. Corked until the end of
- * the current tick, the commands issued together (a node's record flush and the demote it
- * precedes) leave in one write, in the order issued, and Redis reads them in one go.
- */
-function batchWrites(stream: Redis['stream']): void {
-  const socket = stream as unknown as {cork?: () => void; uncork?: () => void; write: (...args: unknown[]) => boolean; writableCorked?: number}
-  if (typeof socket.cork !== 'function' || typeof socket.uncork !== 'function') return
-  const write = socket.write.bind(socket)
-  let corked = false
-  const uncork = () => {
-    corked = false
-    socket.uncork!()
-  }
-  socket.write = (...args: unknown[]) => {
-    if (!corked) {
-      corked = true
-      socket.cork!()
-      process.nextTick(uncork)
-    }
-    return write(...args)
-  }
 }
 
 /**

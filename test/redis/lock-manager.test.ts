@@ -3,6 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {ProtocolError} from '../../src/protocol/manager.js'
 import type {ManagerRequest} from '../../src/protocol/types.js'
 import {keys} from '../../src/redis/keys.js'
+import {historyFields} from '../../src/records/messages.js'
 import {RedisLockManager} from '../../src/redis/lock-manager.js'
 import type {RedisServer} from '../../src/redis/server.js'
 import {startTestRedis, stopTestRedis} from '../helpers/redis.js'
@@ -68,8 +69,8 @@ describe('Redis lock manager: Redis specifics', () => {
     try {
       const runId = freshRunId('touch')
       const lm = new RedisLockManager(client, runId)
-      // The first script call on a connection carries the script text (ioredis sends EVAL
-      // once, EVALSHA after): warm this connection on another unit.
+      // A script Redis does not have yet costs an EVALSHA answered NOSCRIPT and an EVAL with
+      // the text: warm the script cache on another unit.
       await lm.send(acq(9, 'SH', {unit: 'warm', page: {file: 'warm', page: 0}}))
       const data = allBytes()
       await lm.send(acq(1, 'EX'))
@@ -149,6 +150,21 @@ describe('Redis lock manager: Redis specifics', () => {
     expect(await redis.hgetall(keys.page(runId, 'a/0'))).toEqual({data: 'hi', ver: '1', gen: '1'})
     await d.send(upg(1, 1)).catch(() => undefined)
     expect(await redis.xlen(keys.inbox(runId, 1))).toBe(2)
+  })
+
+  it('a demote or write-back carries the node records into the outbox, in order, also when fenced', async () => {
+    const lm = new RedisLockManager(redis, freshRunId('records'))
+    const entry = (batch: number) => historyFields({node: 1, proc: 1, batch}, ['[]', '[]', '[]', '[]'])
+    const page = [{page: P0, data: allBytes()}]
+    await lm.send(acq(1, 'EX'))
+    expect(await lm.send(wb(1, 1, 1, page), [entry(1), entry(2)])).toEqual({type: 'written', accepted: 1})
+    expect(await lm.send(dem(1, 1, 'UN', 1, page), [entry(3)])).toEqual({type: 'demoted', accepted: 1})
+    expect(await lm.send(dem(1, 1, 'UN', 1, page), [entry(4)])).toEqual({type: 'stale', rejected: 1})
+    expect(await lm.send(dem(1, 1, 'UN', 1))).toEqual({type: 'stale', rejected: 0})
+    const out = await redis.xrange(keys.outbox(lm.runId), '-', '+')
+    expect(out.map(([, fields]) => fields)).toEqual([entry(1), entry(2), entry(3), entry(4)])
+    // Records ride only with what they must precede.
+    await expect(lm.send(acq(1, 'EX'), [entry(5)])).rejects.toThrow(/only a demote or a write-back/)
   })
 
   it('protocol errors surface as ProtocolError, Lua invariant failures as plain errors', async () => {

@@ -3,7 +3,8 @@
 -- Mirrors src/protocol/manager.ts rule for rule; docs/PROTOCOL.md "The manager" is the spec,
 -- docs/REDIS-KEYS.md the layout.
 --
--- KEYS[1] lock hash of the unit, KEYS[2] its queue list (acquire also declares KEYS[3], the page).
+-- KEYS[1] lock hash of the unit, KEYS[2] its queue list (acquire also declares KEYS[3], the page;
+-- demote and writeback KEYS[3], the run's outbox stream, for the records they carry).
 -- ARGV[1] run prefix "cmm:{RUN}:" (page and inbox keys are built from it: they share the
 -- run's hash tag, so they live in the same cluster slot), ARGV[2] unit, ARGV[3] node id.
 
@@ -450,6 +451,34 @@ end
 
 local function protocol_error(msg)
   return redis.error_reply('CMMPROTO ' .. msg)
+end
+
+-- The node's records (history, trace, lock log) that ride with a demote or write-back, from
+-- ARGV[first]: the number of outbox entries m, then per entry its field count and fields.
+-- Returns the first malformed argument (a protocol error), or nil.
+local function bad_records(first)
+  local m = tonumber(ARGV[first])
+  if m == nil then return ARGV[first] or 'nil' end
+  local i = first + 1
+  for _ = 1, m do
+    local n = tonumber(ARGV[i])
+    if n == nil or n <= 0 or n % 2 ~= 0 or i + n >= #ARGV then return ARGV[i] or 'nil' end
+    i = i + n + 1
+  end
+  if i ~= #ARGV then return 'extra argument ' .. ARGV[i] end
+  return nil
+end
+
+-- Adds the records (checked by bad_records) to the outbox KEYS[3]. Called after every check and
+-- before the decision's first write: they reach Redis atomically with what they describe,
+-- whatever the decision (a node killed right after still leaves them).
+local function post_records(first)
+  local i = first + 1
+  for _ = 1, tonumber(ARGV[first]) do
+    local n = tonumber(ARGV[i])
+    redis.call('XADD', KEYS[3], '*', unpack(ARGV, i + 1, i + n))
+    i = i + n + 1
+  end
 end
 
 -- Integer arguments (request scripts list theirs) must be integers, as the model requires.
