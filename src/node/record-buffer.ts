@@ -1,8 +1,8 @@
 // A node's records (history, trace, lock log, request log) waiting to be posted, kept as JSON text.
 // Each record is encoded when it is made, a few µs inside the op that made it; a flush only joins
-// the texts. The flush runs just before every demote and write-back (the records must reach Redis
-// first), so encoding a whole batch there put milliseconds on the critical path of every lock
-// handoff after a run of cache hits: the holder answered its callback that much later.
+// the texts. Every demote and write-back carries what is pending (the records must reach Redis
+// with what they describe), so encoding a whole batch there put milliseconds on the critical path
+// of every lock handoff after a run of cache hits: the holder answered its callback that much later.
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 import {historyFields, historyToWire, RECORD_FIELDS, type RecordField} from '../records/messages.js'
 import type {RequestLogEntry} from '../records/request-log.js'

@@ -23,103 +23,108 @@ export interface Shape {
 
 /**
  * The first thing wrong with `value` against `shape`, as `field: expected ..., found ...`; null when
- * it fits. Every report a node sends is checked, so a value that fits is checked by a function
- * compiled once per shape, which builds no field paths; only a misfit is walked again for its message.
+ * it fits. Every report a node sends is checked, so each shape is compiled once into a check, and
+ * a field's path is put together only on the way back from a misfit.
  */
 export function shapeProblem(value: unknown, shape: Shape): string | null {
-  return fits(shape)(value) ? null : problemIn(value, shape, '')
+  const miss = check(shape)(value)
+  if (miss === null) return null
+  const path = miss.at.reverse().join('').replace(/^\./, '')
+  return `${path || 'value'}: expected ${miss.expected}, found ${describe(miss.found)}`
 }
 
-type Fits = (v: unknown) => boolean
-
-const PRIMITIVE_FITS: Readonly<Record<string, Fits>> = {
-  integer: Number.isInteger,
-  array: Array.isArray,
-  object: (v) => typeof v === 'object' && v !== null,
-  string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number',
-  boolean: (v) => typeof v === 'boolean',
+/** A misfit: what was expected, what was found, and where (path segments, innermost first). */
+interface Miss {
+  readonly at: string[]
+  readonly expected: string
+  readonly found: unknown
 }
 
-const compiled = new WeakMap<object, Fits>()
+type Check = (v: unknown) => Miss | null
 
-/** Whether a value fits `spec` (shapes are module constants: each is compiled once). */
-function fits(spec: FieldSpec): Fits {
-  if (typeof spec === 'string') return PRIMITIVE_FITS[spec]!
-  let f = compiled.get(spec)
-  if (f === undefined) compiled.set(spec, (f = compile(spec)))
-  return f
+function miss(expected: string, found: unknown): Miss {
+  return {at: [], expected, found}
 }
 
-function compile(spec: Exclude<FieldSpec, string>): Fits {
+/** `m`, one level further out (a `.field`, `.key` or `[index]` segment). */
+function within(m: Miss, segment: string): Miss {
+  m.at.push(segment)
+  return m
+}
+
+const PRIMITIVES: Readonly<Record<string, Check>> = {
+  integer: (v) => (Number.isInteger(v) ? null : miss('an integer', v)),
+  array: (v) => (Array.isArray(v) ? null : miss('an array', v)),
+  object: (v) => (typeof v === 'object' && v !== null ? null : miss('an object', v)),
+  string: (v) => (typeof v === 'string' ? null : miss('a string', v)),
+  number: (v) => (typeof v === 'number' ? null : miss('a number', v)),
+  boolean: (v) => (typeof v === 'boolean' ? null : miss('a boolean', v)),
+}
+
+const compiled = new WeakMap<object, Check>()
+
+/** The check of `spec` (shapes are module constants: each is compiled once). */
+function check(spec: FieldSpec): Check {
+  if (typeof spec === 'string') return PRIMITIVES[spec]!
+  let c = compiled.get(spec)
+  if (c === undefined) compiled.set(spec, (c = compile(spec)))
+  return c
+}
+
+function compile(spec: Exclude<FieldSpec, string>): Check {
   const optional = wrapped(spec, 'optional')
-  if (optional !== undefined) return orUndefinedOrNull(fits(optional), undefined)
+  if (optional !== undefined) return absentOr(undefined, check(optional))
   const nullable = wrapped(spec, 'nullable')
-  if (nullable !== undefined) return orUndefinedOrNull(fits(nullable), null)
+  if (nullable !== undefined) return absentOr(null, check(nullable))
   const items = wrapped(spec, 'items')
-  if (items !== undefined) return allOf(fits(items), (v) => (Array.isArray(v) ? v : null))
+  if (items !== undefined) return everyItem(check(items))
   const each = wrapped(spec, 'each')
-  if (each !== undefined) return allOf(fits(each), (v) => (isRecord(v) ? Object.values(v) : null))
-  if (Array.isArray(spec)) return (v) => typeof v === 'string' && spec.includes(v)
-  const fields = Object.entries(spec as Shape).map(([field, s]) => [field, fits(s)] as const)
+  if (each !== undefined) return everyValue(check(each))
+  if (Array.isArray(spec)) return (v) => (typeof v === 'string' && spec.includes(v) ? null : miss(`one of ${spec.join(', ')}`, v))
+  return everyField(Object.entries(spec as Shape).map(([field, s]) => [field, check(s)] as const))
+}
+
+function absentOr(absent: undefined | null, inner: Check): Check {
+  return (v) => (v === absent ? null : inner(v))
+}
+
+function everyItem(item: Check): Check {
   return (v) => {
-    if (!isRecord(v)) return false
-    for (const [field, f] of fields) if (!f(v[field])) return false
-    return true
+    if (!Array.isArray(v)) return miss('an array', v)
+    for (let i = 0; i < v.length; i++) {
+      const m = item(v[i])
+      if (m !== null) return within(m, `[${i}]`)
+    }
+    return null
   }
 }
 
-function orUndefinedOrNull(inner: Fits, absent: undefined | null): Fits {
-  return (v) => v === absent || inner(v)
-}
-
-/** Fits when `values` gives an array (of the items, of a record's values) whose every element fits. */
-function allOf(item: Fits, values: (v: unknown) => readonly unknown[] | null): Fits {
+function everyValue(value: Check): Check {
   return (v) => {
-    const all = values(v)
-    if (all === null) return false
-    for (const x of all) if (!item(x)) return false
-    return true
+    if (!isRecord(v)) return miss('an object', v)
+    for (const key of Object.keys(v)) {
+      const m = value(v[key])
+      if (m !== null) return within(m, `.${key}`)
+    }
+    return null
   }
 }
 
-function problemIn(value: unknown, shape: Shape, path: string): string | null {
-  if (!isRecord(value)) return `${path || 'value'}: expected an object, found ${describe(value)}`
-  const record = value as Record<string, unknown>
-  for (const [field, spec] of Object.entries(shape)) {
-    const problem = fieldProblem(record[field], spec, path ? `${path}.${field}` : field)
-    if (problem !== null) return problem
+function everyField(fields: readonly (readonly [string, Check])[]): Check {
+  return (v) => {
+    if (!isRecord(v)) return miss('an object', v)
+    for (const [field, c] of fields) {
+      const m = c(v[field])
+      if (m !== null) return within(m, `.${field}`)
+    }
+    return null
   }
-  return null
-}
-
-function fieldProblem(v: unknown, spec: FieldSpec, path: string): string | null {
-  const optional = wrapped(spec, 'optional')
-  if (optional !== undefined) return v === undefined ? null : fieldProblem(v, optional, path)
-  const nullable = wrapped(spec, 'nullable')
-  if (nullable !== undefined) return v === null ? null : fieldProblem(v, nullable, path)
-  const items = wrapped(spec, 'items')
-  if (items !== undefined) return Array.isArray(v) ? firstProblem(v.map((item, i) => [item, `${path}[${i}]`] as const), items) : `${path}: expected an array, found ${describe(v)}`
-  const each = wrapped(spec, 'each')
-  if (each !== undefined) return isRecord(v) ? firstProblem(Object.entries(v).map(([key, value]) => [value, `${path}.${key}`] as const), each) : `${path}: expected an object, found ${describe(v)}`
-  if (Array.isArray(spec)) return typeof v === 'string' && spec.includes(v) ? null : `${path}: expected one of ${spec.join(', ')}, found ${describe(v)}`
-  if (typeof spec === 'object') return problemIn(v, spec as Shape, path)
-  const ok = spec === 'integer' ? Number.isInteger(v) : spec === 'array' ? Array.isArray(v) : spec === 'object' ? typeof v === 'object' && v !== null : typeof v === spec
-  return ok ? null : `${path}: expected ${spec === 'integer' ? 'an integer' : spec === 'object' || spec === 'array' ? `an ${spec}` : `a ${spec}`}, found ${describe(v)}`
 }
 
 /** The inner spec of a one-key wrapper ({optional: ...} and the like), or undefined. */
 function wrapped(spec: FieldSpec, key: 'optional' | 'nullable' | 'items' | 'each'): FieldSpec | undefined {
   if (typeof spec !== 'object' || Array.isArray(spec) || !(key in spec) || Object.keys(spec).length !== 1) return undefined
   return (spec as Record<string, FieldSpec>)[key]
-}
-
-function firstProblem(values: readonly (readonly [unknown, string])[], spec: FieldSpec): string | null {
-  for (const [value, path] of values) {
-    const problem = fieldProblem(value, spec, path)
-    if (problem !== null) return problem
-  }
-  return null
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

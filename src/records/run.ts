@@ -30,8 +30,10 @@ export type RunEvent =
   | {readonly type: 'redis'; readonly url: string; readonly private: boolean}
   | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number}
   | {readonly type: 'started'; readonly runId: string; readonly nodes: readonly {node: number; pid: number; host: string}[]}
-  /** `interval`: the corrected latencies of the ops completed since the previous progress event, bucket counts by key (added up, never decoded). */
-  /** `cpuBusy`: how busy the machine's CPUs were over the last ~2 s (0..1); `saturated`: busy enough that latencies include waiting for a CPU. */
+  /**
+   * `interval`: the corrected latencies of the ops completed since the previous progress event, bucket counts by key (added up, never decoded).
+   * `cpuBusy`: how busy the machine's CPUs were over the last ~2 s (0..1); `saturated`: busy enough that latencies include waiting for a CPU.
+   */
   | {readonly type: 'progress'; readonly elapsedMs: number; readonly done: number; readonly total: number | null; readonly perNode: readonly number[]; readonly interval: Readonly<Record<string, BucketCounts>>; readonly nodes?: readonly NodeLive[]; readonly cpuBusy?: number | null; readonly saturated?: boolean}
   | {readonly type: 'paused'; readonly elapsedMs: number; readonly paused: boolean}
   | {readonly type: 'node-done'; readonly elapsedMs: number; readonly node: number; readonly ops: number}

@@ -146,8 +146,9 @@ export class RedisLockManager implements LockManager {
   private decide(command: 'evalsha' | 'eval', args: ScriptArg[]): Promise<unknown> {
     const decided = this.redis.sendCommand(new Command(command, args, {replyEncoding: null})) as Promise<unknown>
     if (this.waitReplicas === 0) return decided
+    // Both awaited together: if the connection drops, both reject, and neither rejection goes unhandled.
     const replicated = waitForReplicas(this.redis, this.waitReplicas, this.waitTimeoutMs)
-    return decided.then((raw) => replicated.then(() => raw))
+    return Promise.all([decided, replicated]).then(([raw]) => raw)
   }
 
   /**
