@@ -38,6 +38,17 @@ describe('wallOffsetMs', () => {
 
   it('keeps timeOrigin when the samples agree with it', () => {
     const offset = 1_700_000_000_000
-    expect(wallOffsetMs(stallingClock(offset, offset + 0.5, []))).toBe(offset + 0.5)
+    expect(wallOffsetMs(stallingClock(offset, offset + 0.05, []))).toBe(offset + 0.05)
+  })
+
+  it('replaces a timeOrigin the samples place a fraction of a millisecond off', () => {
+    // Two node processes 0.7 ms apart: every handoff between them looked like overlapping EX holds.
+    // (The old rule kept any timeOrigin up to 1.2 ms above the samples' lower bound.)
+    const offset = 1_700_000_000_000
+    for (const off of [0.3, 0.7, 1.1]) {
+      const result = wallOffsetMs(stallingClock(offset, offset + off, []))
+      expect(result, `timeOrigin ${off} ms off`).not.toBe(offset + off)
+      expect(Math.abs(result - offset)).toBeLessThan(0.05)
+    }
   })
 })
