@@ -1,7 +1,8 @@
 // One client process of figure 6's baseline (what a user without cmm would write): for every op
 // of its stream, take a redis-semaphore Mutex on the page, GET or SET the page's bytes, release.
-// argv: REDIS_URL NODE START_AT_US WORKLOAD_YAML_BASE64. Prints {"ops": N, "endUs": T, "cpuMs": C}
-// when done (C: the process's own CPU over its whole life, start-up included, like a cmm node's).
+// argv: REDIS_URL NODE START_AT_US WORKLOAD_YAML_BASE64. Prints {"ops": N, "endUs": T, "cpuMs": C, "startupCpuMs": S}
+// when done (C: the process's own CPU over its whole life, start-up included, like a cmm node's;
+// S: what it had used when its workload began, like a cmm node's `startupMs`).
 import {Redis} from 'ioredis'
 import {Mutex} from 'redis-semaphore'
 import {createOpStream, parseWorkload} from '../src/workload/index.js'
@@ -31,6 +32,11 @@ export async function playLockLibrary(redis: Redis, yaml: string, node: number, 
   }
 }
 
+function cpuMs(): number {
+  const u = process.resourceUsage()
+  return (u.userCPUTime + u.systemCPUTime) / 1000
+}
+
 async function main(): Promise<void> {
   const [url, nodeArg, startArg, yamlB64] = process.argv.slice(2)
   if (url === undefined || nodeArg === undefined || startArg === undefined || yamlB64 === undefined) throw new Error('usage: alt-client URL NODE START_AT_US YAML_BASE64')
@@ -39,9 +45,9 @@ async function main(): Promise<void> {
     const startUs = Number(startArg)
     const wait = (startUs - nowUs()) / 1000
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const startupCpuMs = cpuMs()
     const ops = await playLockLibrary(redis, Buffer.from(yamlB64, 'base64').toString('utf8'), Number(nodeArg), startUs, `alt${process.ppid}:`)
-    const u = process.resourceUsage()
-    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000})}\n`)
+    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: cpuMs(), startupCpuMs})}\n`)
   } finally {
     redis.disconnect()
   }

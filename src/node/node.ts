@@ -27,6 +27,7 @@ import {SkewedClock} from './skew-clock.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
 import {ownUsage} from '../metrics/resources.js'
+import type {ProcessUsage} from '../records/resources.js'
 import {handoffTraceFromEnv, type HandoffStep, type HandoffTrace} from './handoff-trace.js'
 import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../redis/heartbeat.js'
 
@@ -232,6 +233,8 @@ class NodeProcessRun {
 
   /** 3. Plays the workload, reporting progress; then reports done (or the error that ended it). */
   async play(startUs: number): Promise<void> {
+    const atStart = ownUsage()
+    this.startupMs = atStart.userMs + atStart.systemMs
     const reportEveryMs = this.options.reportEveryMs ?? REPORT_EVERY_MS
     const reporter = setInterval(() => this.reportProgress(), reportEveryMs)
     const flusher = reportEveryMs > RECORDS_EVERY_MS ? setInterval(() => void this.flushRecords(), RECORDS_EVERY_MS) : null
@@ -258,7 +261,7 @@ class NodeProcessRun {
     if (this.leaseLost) throw this.leaseLost
     if (worked && this.stopReason === null) await this.post({type: 'error', node: this.node, message: worked.message})
     const {counters, recorder} = this
-    await this.post({type: 'done', node: this.node, proc: this.proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: this.stopReason !== null, usage: ownUsage()})
+    await this.post({type: 'done', node: this.node, proc: this.proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: this.stopReason !== null, usage: this.usage()})
   }
 
   /** 4. Keeps serving callbacks (other nodes may need the locks this node caches) until told to stop. */
@@ -267,7 +270,7 @@ class NodeProcessRun {
     // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
     await this.flushRecords()
     this.handoffs?.write()
-    await this.post({type: 'stopped', node: this.node, proc: this.proc, usage: ownUsage()})
+    await this.post({type: 'stopped', node: this.node, proc: this.proc, usage: this.usage()})
     if (this.leaseLost) throw this.leaseLost
     await this.lease.release().catch(() => {})
   }
@@ -277,6 +280,12 @@ class NodeProcessRun {
   }
 
   private lastReportedOps = -1
+  /** CPU ms used before the workload began (null until it begins): run.json `resources`' start-up. */
+  private startupMs: number | null = null
+
+  private usage(): ProcessUsage {
+    return this.startupMs === null ? ownUsage() : {...ownUsage(), startupMs: this.startupMs}
+  }
 
   private reportProgress(): void {
     void this.flushRecords()
@@ -288,7 +297,7 @@ class NodeProcessRun {
     // incarnation is counted from its last report, and its fault counts still equal its histograms'.
     const interval = this.recorder.takeInterval()
     const uncorrected = Object.keys(interval.uncorrected).length > 0 ? {uncorrected: interval.uncorrected} : {}
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.describeCurrent(), waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: ownUsage()})
+    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.describeCurrent(), waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: this.usage()})
   }
 
   private onControl(msg: ControlMessage): void {

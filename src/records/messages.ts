@@ -101,7 +101,7 @@ const PROC = {optional: 'integer'} as const
 /** Bucket counts ([index, count, ...]) by histogram key. */
 const COUNTS_BY_KEY = {each: {items: 'integer'}} as const
 const HISTOGRAMS: Shape = {corrected: COUNTS_BY_KEY, uncorrected: COUNTS_BY_KEY}
-const USAGE = {optional: {userMs: 'number', systemMs: 'number', maxRssKb: {nullable: 'number'}}} as const
+const USAGE = {optional: {userMs: 'number', systemMs: 'number', maxRssKb: {nullable: 'number'}, startupMs: {optional: 'number'}}} as const
 
 /** The fields each control message must have (checked when a node reads it). */
 const CONTROL_SHAPES: Readonly<Record<ControlMessage['type'], Shape>> = {

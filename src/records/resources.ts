@@ -10,6 +10,12 @@ export interface ProcessUsage {
   readonly systemMs: number
   /** Peak resident set size, KiB; null when it cannot be known (a remote Redis). */
   readonly maxRssKb: number | null
+  /**
+   * Nodes only: the CPU (user + system, ms) the incarnation had used when its workload began:
+   * loading its code, connecting, reading the run's meta. A fixed cost per process, so a short
+   * run's CPU per op is mostly this; `cmm.cpuUsPerOpAfterStartup` leaves it out.
+   */
+  readonly startupMs?: number
 }
 
 export type ProcessRole = 'orchestrator' | 'node' | 'redis-server'
@@ -27,8 +33,11 @@ export interface ProcessResources extends ProcessUsage {
 
 export interface RunResources {
   readonly processes: readonly ProcessResources[]
-  /** CPU of the cmm processes (orchestrator and every node incarnation), and per op. */
-  readonly cmm: {readonly cpuMs: number; readonly cpuUsPerOp: number | null}
+  /**
+   * CPU of the cmm processes (orchestrator and every node incarnation), and per op; per op again
+   * without the nodes' start-up (`startupMs`): what each op costs once the processes are running.
+   */
+  readonly cmm: {readonly cpuMs: number; readonly cpuUsPerOp: number | null; readonly cpuUsPerOpAfterStartup: number | null}
   /** CPU the Redis server used during the run (INFO cpu), and per op; null if not measured. */
   readonly redis: {readonly cpuMs: number; readonly cpuUsPerOp: number | null} | null
   /** The machine the orchestrator runs on: its CPUs and how busy they were over the run (0..1, every process on it). */
@@ -73,11 +82,12 @@ export interface ResourceInputs {
 export function summarizeResources(i: ResourceInputs): RunResources {
   const cpu = (p: ProcessUsage) => p.userMs + p.systemMs
   const cmmMs = cpu(i.orchestrator) + i.nodes.reduce((s, p) => s + cpu(p), 0)
+  const startupMs = i.nodes.reduce((s, p) => s + (p.startupMs ?? 0), 0)
   const perOp = (ms: number) => (i.ops > 0 ? round((ms * 1000) / i.ops) : null)
   const redis: ProcessResources | null = i.redis === null ? null : {role: 'redis-server', ...i.redis}
   return {
     processes: [i.orchestrator, ...i.nodes, ...(redis ? [redis] : [])],
-    cmm: {cpuMs: round(cmmMs), cpuUsPerOp: perOp(cmmMs)},
+    cmm: {cpuMs: round(cmmMs), cpuUsPerOp: perOp(cmmMs), cpuUsPerOpAfterStartup: perOp(cmmMs - startupMs)},
     redis: redis === null ? null : {cpuMs: round(cpu(redis)), cpuUsPerOp: perOp(cpu(redis))},
     machine: {cpus: i.cpus, busy: i.busy === null ? null : round(i.busy)},
     saturated: isSaturated(i.busy),
@@ -98,7 +108,9 @@ export function parseInfoCpu(info: string): {userMs: number; systemMs: number} {
 export function resourcesLine(r: RunResources): string {
   const redis = r.redis ? `, redis-server ${r.redis.cpuUsPerOp ?? '-'} µs` : ''
   const busy = r.machine.busy === null ? '' : `; machine ${Math.round(r.machine.busy * 100)}% busy (${r.machine.cpus} CPUs)`
-  return `resources: CPU per op: cmm ${r.cmm.cpuUsPerOp ?? '-'} µs${redis}${busy}`
+  const after = r.cmm.cpuUsPerOpAfterStartup
+  const running = after === null || after === r.cmm.cpuUsPerOp ? '' : ` (${after} µs after the nodes' start-up)`
+  return `resources: CPU per op: cmm ${r.cmm.cpuUsPerOp ?? '-'} µs${running}${redis}${busy}`
 }
 
 function round(x: number): number {

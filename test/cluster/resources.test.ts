@@ -32,6 +32,13 @@ describe('run resources', () => {
     for (const p of r.processes.filter((p) => p.role !== 'redis-server')) expect(p.maxRssKb, p.role).toBeGreaterThan(10_000)
     expect(r.cmm.cpuUsPerOp).toBeGreaterThan(0)
     expect(r.redis?.cpuUsPerOp).toBeGreaterThan(0)
+    // Every node reported the CPU it had used when its workload began (at least loading its code),
+    // and the second CPU per op leaves exactly that out.
+    const nodes = r.processes.filter((p) => p.role === 'node')
+    for (const p of nodes) expect(p.startupMs, `node ${p.node}`).toBeGreaterThan(0)
+    for (const p of nodes) expect(p.startupMs!, `node ${p.node}`).toBeLessThan(p.userMs + p.systemMs)
+    const startupMs = nodes.reduce((s, p) => s + p.startupMs!, 0)
+    expect(r.cmm.cpuUsPerOpAfterStartup).toBeCloseTo(((r.cmm.cpuMs - startupMs) * 1000) / run.totals.ops, 0)
   }, 60_000)
 
   it('does not flag a one-node run by itself: its own CPU is well under 90 % of the machine', async () => {

@@ -34,11 +34,20 @@ describe('summarizeResources', () => {
   it('lists every process and divides cmm and Redis CPU by the ops', () => {
     const r = summarizeResources({orchestrator, nodes: [node(0, 600, 200), node(1, 500, 100)], redis: {pid: 7, userMs: 150, systemMs: 50, maxRssKb: null}, ops: 1000, cpus: 2, busy: 0.5})
     expect(r.processes.map((p) => p.role)).toEqual(['orchestrator', 'node', 'node', 'redis-server'])
-    expect(r.cmm).toEqual({cpuMs: 400 + 800 + 600, cpuUsPerOp: 1800})
+    expect(r.cmm).toEqual({cpuMs: 400 + 800 + 600, cpuUsPerOp: 1800, cpuUsPerOpAfterStartup: 1800})
     expect(r.redis).toEqual({cpuMs: 200, cpuUsPerOp: 200})
     expect(r.machine).toEqual({cpus: 2, busy: 0.5})
     expect(r.saturated).toBe(false)
     expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1800 µs, redis-server 200 µs; machine 50% busy (2 CPUs)')
+  })
+
+  it("leaves the nodes' start-up out of the second CPU per op, and says so when there is one", () => {
+    // Node 1 is a restarted incarnation that died before its workload began: no startupMs, all of it counted.
+    const started = (k: number, startupMs: number): ProcessResources => ({...node(k, 600, 200), startupMs})
+    const r = summarizeResources({orchestrator, nodes: [started(0, 300), started(2, 250), node(1, 100, 50)], redis: {pid: 7, userMs: 150, systemMs: 50, maxRssKb: null}, ops: 1000, cpus: 2, busy: 0.5})
+    expect(r.cmm).toEqual({cpuMs: 400 + 800 + 800 + 150, cpuUsPerOp: 2150, cpuUsPerOpAfterStartup: 2150 - 550})
+    expect(resourcesLine(r)).toBe("resources: CPU per op: cmm 2150 µs (1600 µs after the nodes' start-up), redis-server 200 µs; machine 50% busy (2 CPUs)")
+    expect(summarizeResources({orchestrator, nodes: [], redis: null, ops: 0, cpus: 2, busy: null}).cmm).toEqual({cpuMs: 400, cpuUsPerOp: null, cpuUsPerOpAfterStartup: null})
   })
 
   it('reads INFO cpu in ms', () => {
