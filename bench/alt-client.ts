@@ -9,6 +9,8 @@ import {createOpStream, parseWorkload} from '../src/workload/index.js'
 import {encodeStamp} from '../src/protocol/page-data.js'
 import {pageKey} from '../src/protocol/types.js'
 import {nowUs} from '../src/util/clock.js'
+import {ownUsage} from '../src/metrics/resources.js'
+import {cpuMs} from '../src/records/resources.js'
 
 export async function playLockLibrary(redis: Redis, yaml: string, node: number, startUs: number, prefix: string): Promise<number> {
   const workload = parseWorkload(yaml, 'bench-alternative.yaml')
@@ -32,11 +34,6 @@ export async function playLockLibrary(redis: Redis, yaml: string, node: number, 
   }
 }
 
-function cpuMs(): number {
-  const u = process.resourceUsage()
-  return (u.userCPUTime + u.systemCPUTime) / 1000
-}
-
 async function main(): Promise<void> {
   const [url, nodeArg, startArg, yamlB64] = process.argv.slice(2)
   if (url === undefined || nodeArg === undefined || startArg === undefined || yamlB64 === undefined) throw new Error('usage: alt-client URL NODE START_AT_US YAML_BASE64')
@@ -45,9 +42,9 @@ async function main(): Promise<void> {
     const startUs = Number(startArg)
     const wait = (startUs - nowUs()) / 1000
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-    const startupCpuMs = cpuMs()
+    const startupCpuMs = cpuMs(ownUsage())
     const ops = await playLockLibrary(redis, Buffer.from(yamlB64, 'base64').toString('utf8'), Number(nodeArg), startUs, `alt${process.ppid}:`)
-    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: cpuMs(), startupCpuMs})}\n`)
+    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: cpuMs(ownUsage()), startupCpuMs})}\n`)
   } finally {
     redis.disconnect()
   }

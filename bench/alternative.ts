@@ -8,7 +8,7 @@ import {nowUs} from '../src/util/clock.js'
 import {round, type BenchContext, type BenchRow} from './figure.js'
 import {mixYaml, runMix, type MixResult, type MixSpec} from './mix-runs.js'
 import {measured, measuredRuns, READ_MOSTLY_KEY, READ_MOSTLY_MIX, SECONDS, ZIPF_MIX} from './throughput.js'
-import {parseInfoCpu} from '../src/records/resources.js'
+import {cpuMs, parseInfoCpu} from '../src/records/resources.js'
 
 const NODES = 4
 /** Room for the client processes to start (node + ioredis load) before the common start time. */
@@ -59,7 +59,7 @@ async function lockLibraryRun(ctx: BenchContext, mix: Pick<MixSpec, 'read' | 'wr
   const redisAfter = parseInfoCpu(await ctx.redis.info('cpu'))
   const endUs = Math.max(...results.map((r) => r.endUs))
   const ops = results.reduce((s, r) => s + r.ops, 0)
-  const redisMs = redisAfter.userMs + redisAfter.systemMs - redisBefore.userMs - redisBefore.systemMs
+  const redisMs = cpuMs(redisAfter) - cpuMs(redisBefore)
   const clientMs = results.reduce((s, r) => s + r.cpuMs, 0)
   const startupMs = results.reduce((s, r) => s + r.startupCpuMs, 0)
   return {opsPerSec: ops / ((endUs - startUs) / 1e6), clientUsPerOp: (clientMs * 1000) / ops, clientUsPerOpAfterStartup: ((clientMs - startupMs) * 1000) / ops, redisUsPerOp: (redisMs * 1000) / ops}

@@ -27,7 +27,7 @@ import {SkewedClock} from './skew-clock.js'
 import {createRng, deriveSeed} from '../workload/random.js'
 import {describeOp, describeWaits} from '../records/deadlocks.js'
 import {ownUsage} from '../metrics/resources.js'
-import type {ProcessUsage} from '../records/resources.js'
+import {cpuMs, type ProcessUsage} from '../records/resources.js'
 import {handoffTraceFromEnv, type HandoffStep, type HandoffTrace} from './handoff-trace.js'
 import {noOrchestrator, orchestratorAlive, watchOrchestrator} from '../redis/heartbeat.js'
 
@@ -132,6 +132,8 @@ class NodeProcessRun {
   /** CMM_HANDOFF_TRACE: timestamps of each handoff's critical path (bench only); null when unset. */
   private readonly handoffs: HandoffTrace | null
   private startUs = 0
+  /** CPU ms used before the workload began (null until it begins): run.json `resources`' start-up. */
+  private startupMs: number | null = null
   /** The op being played, for progress and deadlock reports. */
   private current: Op | null = null
   private paused = false
@@ -233,8 +235,7 @@ class NodeProcessRun {
 
   /** 3. Plays the workload, reporting progress; then reports done (or the error that ended it). */
   async play(startUs: number): Promise<void> {
-    const atStart = ownUsage()
-    this.startupMs = atStart.userMs + atStart.systemMs
+    this.startupMs = cpuMs(ownUsage())
     const reportEveryMs = this.options.reportEveryMs ?? REPORT_EVERY_MS
     const reporter = setInterval(() => this.reportProgress(), reportEveryMs)
     const flusher = reportEveryMs > RECORDS_EVERY_MS ? setInterval(() => void this.flushRecords(), RECORDS_EVERY_MS) : null
@@ -280,8 +281,6 @@ class NodeProcessRun {
   }
 
   private lastReportedOps = -1
-  /** CPU ms used before the workload began (null until it begins): run.json `resources`' start-up. */
-  private startupMs: number | null = null
 
   private usage(): ProcessUsage {
     return this.startupMs === null ? ownUsage() : {...ownUsage(), startupMs: this.startupMs}

@@ -79,16 +79,20 @@ export interface ResourceInputs {
   readonly busy: number | null
 }
 
+/** A process's CPU time, user + system, ms. */
+export function cpuMs(p: Pick<ProcessUsage, 'userMs' | 'systemMs'>): number {
+  return p.userMs + p.systemMs
+}
+
 export function summarizeResources(i: ResourceInputs): RunResources {
-  const cpu = (p: ProcessUsage) => p.userMs + p.systemMs
-  const cmmMs = cpu(i.orchestrator) + i.nodes.reduce((s, p) => s + cpu(p), 0)
+  const cmmMs = cpuMs(i.orchestrator) + i.nodes.reduce((s, p) => s + cpuMs(p), 0)
   const startupMs = i.nodes.reduce((s, p) => s + (p.startupMs ?? 0), 0)
   const perOp = (ms: number) => (i.ops > 0 ? round((ms * 1000) / i.ops) : null)
   const redis: ProcessResources | null = i.redis === null ? null : {role: 'redis-server', ...i.redis}
   return {
     processes: [i.orchestrator, ...i.nodes, ...(redis ? [redis] : [])],
     cmm: {cpuMs: round(cmmMs), cpuUsPerOp: perOp(cmmMs), cpuUsPerOpAfterStartup: perOp(cmmMs - startupMs)},
-    redis: redis === null ? null : {cpuMs: round(cpu(redis)), cpuUsPerOp: perOp(cpu(redis))},
+    redis: redis === null ? null : {cpuMs: round(cpuMs(redis)), cpuUsPerOp: perOp(cpuMs(redis))},
     machine: {cpus: i.cpus, busy: i.busy === null ? null : round(i.busy)},
     saturated: isSaturated(i.busy),
   }
