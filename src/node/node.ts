@@ -237,7 +237,7 @@ class NodeProcessRun {
   async play(startUs: number): Promise<void> {
     this.startupMs = cpuMs(ownUsage())
     const reportEveryMs = this.options.reportEveryMs ?? REPORT_EVERY_MS
-    const reporter = setInterval(() => this.reportProgress(), reportEveryMs)
+    const reporter = setInterval(() => void this.reportProgress(), reportEveryMs)
     const flusher = reportEveryMs > RECORDS_EVERY_MS ? setInterval(() => void this.flushRecords(), RECORDS_EVERY_MS) : null
     let worked: Error | null = null
     try {
@@ -259,7 +259,13 @@ class NodeProcessRun {
       if (flusher !== null) clearInterval(flusher)
     }
     await this.flushRecords()
-    if (this.leaseLost) throw this.leaseLost
+    if (this.leaseLost) {
+      // No `done` from an incarnation that lost its lease: like a killed one it is counted from its
+      // last progress report, so send one now (Redis may be back: a lost one only fails this post),
+      // or the ops since the previous report vanish from the counts while their history stays.
+      await this.reportProgress().catch(() => {})
+      throw this.leaseLost
+    }
     if (worked && this.stopReason === null) await this.post({type: 'error', node: this.node, message: worked.message})
     const {counters, recorder} = this
     await this.post({type: 'done', node: this.node, proc: this.proc, ops: counters.ops, counters, histograms: recorder.snapshot(), stopped: this.stopReason !== null, usage: this.usage()})
@@ -286,8 +292,8 @@ class NodeProcessRun {
     return this.startupMs === null ? ownUsage() : {...ownUsage(), startupMs: this.startupMs}
   }
 
-  private reportProgress(): void {
-    void this.flushRecords()
+  private reportProgress(): Promise<unknown> {
+    const flushed = this.flushRecords()
     // What it waits for only when no op completed since the last report (a stuck run's report).
     const idle = this.counters.ops === this.lastReportedOps
     this.lastReportedOps = this.counters.ops
@@ -296,7 +302,7 @@ class NodeProcessRun {
     // incarnation is counted from its last report, and its fault counts still equal its histograms'.
     const interval = this.recorder.takeInterval()
     const uncorrected = Object.keys(interval.uncorrected).length > 0 ? {uncorrected: interval.uncorrected} : {}
-    void this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.describeCurrent(), waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: this.usage()})
+    return Promise.all([flushed, this.post({type: 'progress', node: this.node, proc: this.proc, ops: this.counters.ops, latency: interval.corrected, ...uncorrected, counters: this.counters, current: this.describeCurrent(), waits: idle ? describeWaits(units) : [], live: liveSummary(units, this.paused), usage: this.usage()})])
   }
 
   private onControl(msg: ControlMessage): void {
