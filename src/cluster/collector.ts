@@ -15,6 +15,7 @@ import type {EventLine} from '../records/events.js'
 import type {FaultSummary, NodeLive, RunCollected, RunEnd, RunEvent} from '../records/run.js'
 import {IntervalLatency} from '../metrics/interval.js'
 import type {RecordKind} from './record-store.js'
+import {BatchOrder} from './batch-order.js'
 
 export type Ready = Extract<NodeReport, {type: 'ready'}>
 export type Done = Extract<NodeReport, {type: 'done'}>
@@ -63,8 +64,8 @@ export class ReportCollector {
   readonly flushed = new Set<number>()
   readonly stopped = new Set<number>()
   readonly errors: {node: number; message: string}[] = []
-  /** History batches kept, per process: a batch re-sent after a reconnection is kept once. */
-  private readonly batchesSeen = new Map<number, SeenBatches>()
+  /** History batches stored in each process's order: one that came early waits, a re-sent copy is dropped. */
+  private readonly batches = new BatchOrder<HistoryReport>()
   /** Ops per node, summed over its incarnations. */
   readonly perNode: number[]
   /** Deadlock id the `abort` policy ends the run on (the first one found). */
@@ -107,9 +108,9 @@ export class ReportCollector {
         // Posted to a Redis that restarted: batches before it may be lost, so these could show
         // reads of writes whose history vanished. The history ends at the restart.
         if (this.hooks.untrusted()) return
-        // A batch re-sent after a reconnection (its first copy may have arrived): once only.
-        if (r.batch !== undefined && !this.firstCopy(r.proc ?? r.node, r.batch)) return
-        return this.store(r)
+        if (r.batch === undefined) return this.store(r)
+        for (const b of this.batches.accept(r.proc ?? r.node, r.batch, r)) this.store(b)
+        return
       case 'flushed':
         this.flushed.add(r.node)
         return
@@ -136,11 +137,9 @@ export class ReportCollector {
     }
   }
 
-  /** Whether this is the first copy of a process's history batch (batches count 1, 2, 3... per process). */
-  private firstCopy(proc: number, batch: number): boolean {
-    let seen = this.batchesSeen.get(proc)
-    if (seen === undefined) this.batchesSeen.set(proc, (seen = new SeenBatches()))
-    return seen.add(batch)
+  /** At the run's end, before the record store writes the run's files: the batches still waiting for a missing one (its gap is cut there). */
+  releaseHeldBatches(): void {
+    for (const {item} of this.batches.drain()) this.store(item)
   }
 
   private store(r: HistoryReport): void {
@@ -250,18 +249,4 @@ export function deathsNs(facts: Pick<RunEndFacts, 'deadProcs' | 'deathMs' | 'sta
   const endNs = (facts.nowUs - facts.startUs) * 1000
   const dead = [...facts.deadProcs].sort((a, b) => a - b)
   return new Map(dead.map((p) => [p, facts.deathMs.has(p) ? (facts.deathMs.get(p)! * 1000 - facts.startUs) * 1000 : endNs]))
-}
-
-/** Batch numbers seen of one process: all up to `low`, and those above it (re-sent ones arrive out of order). */
-class SeenBatches {
-  private low = 0
-  private readonly above = new Set<number>()
-
-  /** False if `batch` was seen before. */
-  add(batch: number): boolean {
-    if (batch <= this.low || this.above.has(batch)) return false
-    this.above.add(batch)
-    while (this.above.delete(this.low + 1)) this.low++
-    return true
-  }
 }

@@ -427,6 +427,7 @@ class RunDriver {
     const recoveriesMs = sup.recoveries.flatMap((r) => (r.sinceKillMs === null ? [] : [r.sinceKillMs]))
     const facts = {end, durationMs, startUs: this.startUs, nowUs: nowUs(), deadProcs: sup.deadProcs, deathMs: sup.deathMs, recoveriesMs, final, breakFired, byKind: faultTable(this.events.records, sup.recoveries)}
     // The records go from the spool to the run's files here, a row at a time.
+    this.reports.releaseHeldBatches()
     const stored = this.store.finish({endNs: durationMs * 1e6, deathNs: deathsNs(facts)})
     const collected = this.reports.collect(facts, () => this.events.records, stored.cut)
     const history = historyRows(stored.historyFile)
