@@ -20,6 +20,7 @@ import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis
 import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {LIMITS} from '../../src/workload/keys.js'
 import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
+import {MAX_WARMUP_US} from '../../src/records/run-meta.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
@@ -62,6 +63,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     redis: redisUrlFlag({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`}),
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
     'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
+    warmup: durationFlag({description: `Warm-up: ops and page accesses that start this soon after the workload's start are played, recorded in the history and checked, but kept out of the latency histograms (a node's first seconds mostly time V8 compiling cmm's own code); ${DURATION_HINT}, up to 1h. run.json counts them (counters.untimedOps, untimedAccesses).`, default: 0, defaultHelp: async () => '0s'}),
     liveness: durationFlag({description: `Liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
     break: Flags.option({description: 'Run a deliberately broken protocol variant (the checks must report it; each is described under DESCRIPTION).', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
     tui: Flags.boolean({description: 'Live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines).', default: true, allowNo: true}),
@@ -76,6 +78,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     const {args, flags} = await this.parse(RunWorkload)
     const leaseTtlMs = Math.round(flags['lease-ttl'] / 1000)
     if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
+    if (flags.warmup > MAX_WARMUP_US) fail(this, '--warmup: at most 1h', EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)
@@ -105,7 +108,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     }
     const seed = flags.seed ?? randomInt(0, 2 ** 31 - 1)
     const worst = await this.runAll(workloads, {
-      seed, outDir: flags.results, redisUrl: flags.redis, externalNodes: flags['external-nodes'], livenessMs: flags.liveness / 1000,
+      seed, outDir: flags.results, redisUrl: flags.redis, externalNodes: flags['external-nodes'], livenessMs: flags.liveness / 1000, warmupMs: flags.warmup / 1000,
       onDeadlock: flags['on-deadlock'], breakVariant: flags.break ?? null, leaseTtlMs, json: flags.json, tui: flags.tui, redis,
       networkFaults: flags['network-faults'],
       // The seed is always written out: a random one must be named for the line to reproduce the run.
@@ -125,7 +128,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     // The live view only on a terminal (piped Ink output is full of erase sequences) outside CI.
     const live = o.tui && !o.json && liveViewCanDraw(process.stdout, process.env)
       ? await import('../../src/tui/live.js').then((tui) => tui.startLiveView({
-        title: workloads[0]!.name, nodes: workloads[0]!.cluster.nodes, plannedMs: tui.plannedDurationMs(workloads[0]!), onQuit: () => onSignal(),
+        title: workloads[0]!.name, nodes: workloads[0]!.cluster.nodes, plannedMs: tui.plannedDurationMs(workloads[0]!), warmupMs: o.warmupMs, onQuit: () => onSignal(),
       }))
       : null
     const plain = o.json ? () => {} : live ? (line: string) => live.note(line) : (line: string) => this.log(line)
@@ -148,7 +151,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
         if (workloads.length > 1) plain(`\n=== copy strategy ${workload.cluster.copyStrategy} ===`)
         const {run, summary, exitCode} = await executeRun({
           workload, seed: o.seed, outDir: o.outDir, redisUrl: o.redisUrl, externalNodes: o.externalNodes,
-          signal: abort.signal, livenessMs: o.livenessMs, onDeadlock: o.onDeadlock, breakVariant: o.breakVariant, paused: live?.paused,
+          signal: abort.signal, livenessMs: o.livenessMs, warmupMs: o.warmupMs, onDeadlock: o.onDeadlock, breakVariant: o.breakVariant, paused: live?.paused,
           leaseTtlMs: o.leaseTtlMs, chaos: workload.chaos, ...o.redis, networkFaults: o.networkFaults, command: o.command,
           onEvent: live ? live.onEvent : (e) => {
             const line = eventLine(e)
@@ -188,6 +191,7 @@ interface RunSettings {
   readonly redisUrl: string | undefined
   readonly externalNodes: boolean
   readonly livenessMs: number
+  readonly warmupMs: number
   readonly onDeadlock: DeadlockPolicy
   readonly breakVariant: BreakVariant | null
   readonly leaseTtlMs: number

@@ -55,6 +55,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal
   /** No node made progress for this long: the run is stuck and is ended (liveness bound). */
   readonly livenessMs?: number
+  /** `--warmup` (ms): the nodes time no op or access started this soon after the workload's start. */
+  readonly warmupMs?: number
   readonly readyTimeoutMs?: number
   /** Put a fault proxy between every node and Redis (`cmm chaos partition/delay` on a live run). */
   readonly networkFaults?: boolean
@@ -126,7 +128,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     if (redisRecovery.reconnect) waitAcrossReconnects(redis)
     const startedAt = new Date().toISOString()
     const breakVariant = options.breakVariant ?? null
-    await writeMeta(redis, encodeMeta({format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery, redisTopology: topology, redisPrivate: server !== null}))
+    await writeMeta(redis, encodeMeta({format: META_FORMAT, runId, workload: options.workload, settings, seed: options.seed, createdAt: startedAt, breakVariant, leaseTtlMs, onDeadlock: options.onDeadlock ?? 'report', redisRecovery, redisTopology: topology, redisPrivate: server !== null, ...(options.warmupMs ? {warmupUs: Math.round(options.warmupMs * 1000)} : {})}))
     heartbeat = await startHeartbeat(redis, runId, server === null)
 
     let driver: RunDriver | null = null
@@ -141,7 +143,7 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
     const collected = await driver.drive()
     return {
       runId, dir, workload: options.workload, settings, seed: options.seed,
-      redis: {url: shownUrl, private: server !== null, topology: server?.topology ?? null, durability: server?.durability ?? null, waitReplicas: redisRecovery.waitReplicas, replicaLagMs: server === null ? null : options.redisReplicaLagMs ?? 0}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, onDeadlock: options.onDeadlock ?? 'report', ...collected,
+      redis: {url: shownUrl, private: server !== null, topology: server?.topology ?? null, durability: server?.durability ?? null, waitReplicas: redisRecovery.waitReplicas, replicaLagMs: server === null ? null : options.redisReplicaLagMs ?? 0}, startedAt, breakVariant, livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS, warmupMs: options.warmupMs ?? 0, onDeadlock: options.onDeadlock ?? 'report', ...collected,
     }
   } finally {
     heartbeat?.stop()

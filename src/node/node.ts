@@ -248,6 +248,7 @@ class NodeProcessRun {
         onHistory: (e) => this.records.add('entries', e),
         shouldStop: () => this.stopReason !== null || this.finishing,
         copyStrategy: this.meta.workload.cluster.copyStrategy,
+        ...(this.meta.warmupUs ? {timedFromUs: startUs + this.meta.warmupUs} : {}),
         jitter: () => rng.nextFloat(),
         onOp: (op) => (this.current = op),
         paused: () => this.paused,

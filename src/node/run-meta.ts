@@ -4,7 +4,7 @@
 // with a RunMetaError naming the field instead of a crash, a 4 GB page or an unknown variant.
 import type {Redis} from 'ioredis'
 import {readMetaText} from '../redis/run-meta.js'
-import {META_FORMAT, RunMetaError, settingsOf, type RedisRecovery, type RunMeta, type StoredRunMeta} from '../records/run-meta.js'
+import {MAX_WARMUP_US, META_FORMAT, RunMetaError, settingsOf, type RedisRecovery, type RunMeta, type StoredRunMeta} from '../records/run-meta.js'
 import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../records/deadlocks.js'
 import {keys} from '../redis/keys.js'
 import type {Workload} from '../workload/types.js'
@@ -54,6 +54,8 @@ export function decodeMeta(text: string, runId: string): RunMeta {
   if (breakVariant !== undefined && breakVariant !== null && !(typeof breakVariant === 'string' && isBreakVariant(breakVariant))) throw bad('breakVariant', 'null or a --break variant')
   const onDeadlock = m.onDeadlock
   if (onDeadlock !== undefined && !(DEADLOCK_POLICIES as readonly unknown[]).includes(onDeadlock)) throw bad('onDeadlock', DEADLOCK_POLICIES.join(', '))
+  const warmupUs = m.warmupUs
+  if (warmupUs !== undefined && !(Number.isSafeInteger(warmupUs) && (warmupUs as number) >= 0 && (warmupUs as number) <= MAX_WARMUP_US)) throw bad('warmupUs', `a whole number of µs 0..${MAX_WARMUP_US}`)
   const workload = decodeWorkload(m.workload, where)
   const redis = decodeRedisFields(m, bad)
   return {
@@ -62,6 +64,7 @@ export function decodeMeta(text: string, runId: string): RunMeta {
     ...(leaseTtlMs !== undefined ? {leaseTtlMs: leaseTtlMs as number} : {}),
     breakVariant: (breakVariant ?? null) as BreakVariant | null,
     ...(onDeadlock !== undefined ? {onDeadlock: onDeadlock as DeadlockPolicy} : {}),
+    ...(warmupUs !== undefined ? {warmupUs: warmupUs as number} : {}),
   }
 }
 

@@ -31,6 +31,13 @@ export interface WorkerContext {
   readonly onOp?: (op: Op | null) => void
   /** While true no new op starts (the lock daemon keeps serving callbacks); open-loop schedules shift by the pause. */
   readonly paused?: () => boolean
+  /**
+   * Latencies are recorded from this instant on `clock` (the end of `--warmup`; absent: from the
+   * start). An op or access started before it is played, recorded in the history and checked like
+   * any other, but timed by no histogram (counted in `untimedOps`, `untimedAccesses`): its latency
+   * would measure V8 compiling cmm's code, not the protocol.
+   */
+  readonly timedFromUs?: number
 }
 
 const PAUSE_POLL_MS = 20
@@ -86,7 +93,8 @@ export async function runWorker(ctx: WorkerContext): Promise<void> {
     ctx.onOp?.(null)
     const end = ctx.clock()
     if (next.op.f !== 'sleep') {
-      ctx.recorder.record(next.op.f, null, end - start, intendedStart === null ? undefined : end - intendedStart)
+      if (timed(ctx, start)) ctx.recorder.record(next.op.f, null, end - start, intendedStart === null ? undefined : end - intendedStart)
+      else ctx.counters.untimedOps++
       ctx.counters.ops++
     }
   }
@@ -115,14 +123,21 @@ async function perform(ctx: WorkerContext, op: Op, stampOf: () => string, intend
 /**
  * One page access, its latency recorded under its fault class. Every access the runtime counts
  * in `counters.faults` goes through here (copies' reads, writes and fault-ins included), so the
- * fault histograms hold exactly as many samples as the fault counters say: one source of counts.
+ * fault histograms hold exactly as many samples as the fault counters say, less the accesses of
+ * the warm-up (`untimedAccesses`): one source of counts.
  */
 async function timedAccess(ctx: WorkerContext, page: PageRef, mode: 'read' | 'write', data: Uint8Array | null, intendedStart: number | null): Promise<Access> {
   const start = ctx.clock()
   const res = await ctx.runtime.access(page, mode, data)
   const end = ctx.clock()
-  ctx.recorder.recordFault(res.fault, end - start, intendedStart === null ? undefined : end - intendedStart)
+  if (timed(ctx, start)) ctx.recorder.recordFault(res.fault, end - start, intendedStart === null ? undefined : end - intendedStart)
+  else ctx.counters.untimedAccesses++
   return res
+}
+
+/** Whether what started at `start` is past the warm-up (WorkerContext.timedFromUs). */
+function timed(ctx: WorkerContext, start: number): boolean {
+  return ctx.timedFromUs === undefined || start >= ctx.timedFromUs
 }
 
 function historyTime(ctx: WorkerContext): number {

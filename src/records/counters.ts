@@ -20,6 +20,9 @@ export interface NodeCounters {
   copyFallbacks: number
   /** Ops that ended with an error result: their wait was abandoned to break a deadlock. */
   opsFailed: number
+  /** Ops and page accesses started during the warm-up (`--warmup`): played, in the history and checked, but in no latency histogram. */
+  untimedOps: number
+  untimedAccesses: number
   /** Times the run's broken variant (`--break`) took its deviation on this node (node-side variants). */
   breakFired: number
 }
@@ -40,6 +43,8 @@ export function emptyCounters(): NodeCounters {
     copyRetries: 0,
     copyFallbacks: 0,
     opsFailed: 0,
+    untimedOps: 0,
+    untimedAccesses: 0,
     breakFired: 0,
   }
 }

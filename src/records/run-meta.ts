@@ -8,6 +8,8 @@ import type {Workload} from '../workload/types.js'
 import type {DeadlockPolicy} from './deadlocks.js'
 
 export const META_FORMAT = 2
+/** The longest `--warmup`: an hour. */
+export const MAX_WARMUP_US = 3_600_000_000
 
 export interface RunMeta {
   readonly format: number
@@ -22,6 +24,8 @@ export interface RunMeta {
   readonly breakVariant?: BreakVariant | null
   /** What nodes do when the manager finds a deadlock (absent: `report`). */
   readonly onDeadlock?: DeadlockPolicy
+  /** `--warmup`: ops started this long after the workload's start are the first timed (absent: 0; worker.ts timedFromUs). */
+  readonly warmupUs?: number
   /** The private Redis's topology (`single`, `sentinel`), absent for an older run; redisPrivate false: --redis. */
   readonly redisTopology?: string
   readonly redisPrivate?: boolean

@@ -73,6 +73,8 @@ export interface RunCollected {
   readonly breakVariant: BreakVariant | null
   /** The liveness bound the run was held to (ms). */
   readonly livenessMs: number
+  /** `--warmup` (ms): what the nodes started before it is checked but in no latency histogram (0: none). */
+  readonly warmupMs: number
   /** Node loss (issue 4): injected faults, detected deaths, recovery times, fenced write-backs. */
   readonly faults?: FaultSummary
   readonly onDeadlock: DeadlockPolicy

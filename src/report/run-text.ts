@@ -61,14 +61,15 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   }
   for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
-  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses)`)
+  const warm = warmupText(s)
+  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`})`)
   lines.push(...nodeLines(s))
   lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
   if (s.resources) {
     lines.push(resourcesLine(s.resources))
     if (s.resources.saturated) lines.push(`CPU saturated: ${SATURATION_NOTE}`)
   }
-  if (merged) lines.push('', 'latency (corrected, merged across nodes):', formatPercentileTable(merged))
+  if (merged) lines.push('', `latency (corrected, merged across nodes${warm === null ? '' : `; ${warm}`}):`, formatPercentileTable(merged))
   const d = s.deadlocks
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)
   for (const c of d.cycles.slice(0, 3)) lines.push(`  deadlock #${c.id}: ${c.text}`)
@@ -141,4 +142,12 @@ function faultTableText(rows: NonNullable<RunSummary['faults']>['byKind']): stri
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
   const line = (c: readonly string[]) => '  ' + c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ')
   return ['recovery per fault kind (fault -> locks regranted):', line(head), ...cells.map(line)]
+}
+
+/** What `--warmup` left out of the histograms, or null without one. */
+function warmupText(s: RunSummary): string | null {
+  const ms = s.warmupMs ?? 0
+  if (ms <= 0) return null
+  const ops = s.counters.untimedOps ?? 0
+  return `after a ${ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`} warm-up: its ${ops} op${ops === 1 ? '' : 's'} checked, not timed`
 }

@@ -56,6 +56,8 @@ export interface RunSummary {
   readonly breakFired?: number
   /** Liveness bound (ms): per op, and for the whole run's progress. */
   readonly livenessMs: number
+  /** `--warmup` (ms): ops and accesses started before it (counters untimedOps, untimedAccesses) are checked but in no latency histogram. */
+  readonly warmupMs: number
   readonly redis: RunCollected['redis']
   readonly startedAt: string
   readonly durationMs: number
@@ -125,6 +127,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     break: run.breakVariant,
     ...(run.breakVariant ? {breakFired: t.breakFired} : {}),
     livenessMs: run.livenessMs,
+    warmupMs: run.warmupMs,
     redis: run.redis,
     startedAt: run.startedAt,
     durationMs: round(run.durationMs),

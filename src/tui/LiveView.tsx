@@ -94,7 +94,7 @@ export function LiveView({snap, width, height, keys}: LiveViewProps) {
       ))}
       {unitRows.more > 0 ? <Text dimColor>{`  … ${unitRows.more} more units`}</Text> : null}
 
-      <Text bold wrap="truncate">{fit(`${fit('latency, last 2s (corrected)', 30)}${right('count', 7)}${right('p50', 10)}${right('p99', 10)}${right('p99.9', 10)}${right('max', 10)}`, w)}</Text>
+      <Text bold wrap="truncate">{fit(`${fit(latencyTitle(snap), 30)}${right('count', 7)}${right('p50', 10)}${right('p99', 10)}${right('p99.9', 10)}${right('max', 10)}`, w)}</Text>
       {latencyRows.map((l) => (
         <Text key={l.key} wrap="truncate">
           {fit(l.key, 30)}{right(count(l.p.count), 7)}{right(lat(l.p.p50), 10)}{right(lat(l.p.p99), 10)}{right(lat(l.p.p999), 10)}{right(lat(l.p.max), 10)}
@@ -116,4 +116,12 @@ function clip<T>(all: readonly T[], max: number): {shown: readonly T[]; more: nu
   if (all.length <= max) return {shown: all, more: 0}
   const shown = all.slice(0, Math.max(0, max - 1))
   return {shown, more: all.length - shown.length}
+}
+
+/** The latency panel's title: what a --warmup leaves out, while it lasts and after. */
+function latencyTitle(snap: LiveSnapshot): string {
+  const warmupMs = snap.warmupMs ?? 0
+  if (warmupMs <= 0) return 'latency, last 2s (corrected)'
+  // Within the panel's 30 columns.
+  return snap.elapsedMs < warmupMs ? `latency: warm-up to ${duration(warmupMs)}` : 'latency, last 2s, warmed up'
 }

@@ -16,6 +16,8 @@ export interface LiveViewOptions {
   readonly nodes: number
   /** Planned run time of a time-bound workload (plannedDurationMs), for progress and ETA. */
   readonly plannedMs?: number | null
+  /** `--warmup` (ms). */
+  readonly warmupMs?: number
   /** `q` or Ctrl-C: the command's interrupt path (first: stop cleanly, second: quit at once). */
   readonly onQuit: () => void
   readonly stdout?: NodeJS.WriteStream
@@ -68,7 +70,7 @@ function Keys({onQuit, onPause, active}: {onQuit: () => void; onPause: () => voi
 }
 
 export function startLiveView(options: LiveViewOptions): LiveViewHandle {
-  const model = new LiveModel(options.title, options.nodes, options.plannedMs ?? null)
+  const model = new LiveModel(options.title, options.nodes, options.plannedMs ?? null, options.warmupMs ?? 0)
   let paused = false
   let quitting = false
   const onQuit = () => {

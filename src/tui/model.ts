@@ -58,6 +58,8 @@ export interface LiveSnapshot {
   readonly total: number | null
   /** Planned run time of a time-bound workload (ms), when `total` is unknown. */
   readonly plannedMs: number | null
+  /** `--warmup` (ms; 0 without): the latency panel is empty until it ends, and says so. */
+  readonly warmupMs?: number
   readonly opsPerSec: number
   /** Estimated ms to go (null: open-ended workload or no rate yet). */
   readonly etaMs: number | null
@@ -91,7 +93,7 @@ export class LiveModel {
   /** `plannedMs`: how long a time-bound workload runs (duration mixes), for progress when the op count is unknown. */
   readonly title: string
 
-  constructor(title: string, nodeCount: number, private readonly plannedMs: number | null = null) {
+  constructor(title: string, nodeCount: number, private readonly plannedMs: number | null = null, private readonly warmupMs = 0) {
     this.title = printableName(title)
     this.nodes = Array.from({length: nodeCount}, (_, node) => ({node, state: 'starting', ops: 0, summary: null}))
   }
@@ -161,7 +163,7 @@ export class LiveModel {
       node: n.node, state: n.state, ops: n.ops, opsPerSec: this.rate((h) => h.perNode[n.node] ?? 0), locksHeld: n.summary?.locksHeld ?? 0,
     }))
     return {
-      title: this.title, phase: this.phase, elapsedMs: this.elapsedMs, done: this.done, total: this.total, plannedMs: this.plannedMs,
+      title: this.title, phase: this.phase, elapsedMs: this.elapsedMs, done: this.done, total: this.total, plannedMs: this.plannedMs, warmupMs: this.warmupMs,
       opsPerSec: rate, etaMs, nodes, ...this.units(), latency: this.latencyRows(), spark: [...this.spark], events: [...this.events], cpu: this.cpu,
     }
   }

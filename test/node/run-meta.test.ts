@@ -58,6 +58,9 @@ describe('cmm node and the run meta', () => {
     ['unknown breakVariant', (m) => {
       m.breakVariant = 'foo'
     }, /breakVariant: expected null or a --break variant, found "foo"/],
+    ['negative warmupUs', (m) => {
+      m.warmupUs = -1
+    }, /warmupUs: expected a whole number of µs 0\.\.3600000000, found -1/],
     ['a seed that is not a number', (m) => {
       m.seed = 'x'
     }, /seed: expected a whole number/],

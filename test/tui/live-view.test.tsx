@@ -128,6 +128,19 @@ describe('live view screen', () => {
     expect(frame).not.toMatch(/q quit/) // no keys without a TTY stdin
   })
 
+  it('says the latency panel waits for a --warmup, then that it left it out', () => {
+    const m = new LiveModel('warm', 1, 10_000, 2000)
+    const frameAt = (elapsedMs: number) => {
+      m.onEvent({type: 'progress', elapsedMs, done: 40, total: null, perNode: [40], interval: {}, nodes: [{node: 0, state: 'alive', ops: 40, summary: null}]})
+      const {lastFrame, unmount} = render(<LiveView snap={m.snapshot()} width={80} height={24} keys />)
+      const frame = lastFrame() ?? ''
+      unmount()
+      return frame
+    }
+    expect(frameAt(500)).toMatch(/latency: warm-up to 2(\.0)?s/)
+    expect(frameAt(2500)).toMatch(/latency, last 2s, warmed up/)
+  })
+
   it('shows time-bound workloads against their planned duration', () => {
     const m = new LiveModel('timed', 1, 10_000)
     m.onEvent({type: 'progress', elapsedMs: 2500, done: 40, total: null, perNode: [40], interval: {}, nodes: [{node: 0, state: 'alive', ops: 40, summary: null}]})
