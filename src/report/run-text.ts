@@ -69,7 +69,9 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
     lines.push(resourcesLine(s.resources))
     if (s.resources.saturated) lines.push(`CPU saturated: ${SATURATION_NOTE}`)
   }
-  if (merged) lines.push('', `latency (corrected, merged across nodes${warm === null ? '' : `; ${warm}`}):`, formatPercentileTable(merged))
+  const timed = merged !== null && Object.keys(merged.corrected).length > 0
+  if (timed) lines.push('', `latency (corrected, merged across nodes${warm === null ? '' : `; ${warm}`}):`, formatPercentileTable(merged))
+  else if (warm !== null) lines.push('', `latency: none recorded (${warm}): the warm-up lasted the whole run`)
   const d = s.deadlocks
   lines.push(`copies: strategy ${s.copies.strategy}, ${s.copies.retries} retries, ${s.copies.fallbacks} fell back to ordered; deadlocks: ${d.count} (policy ${d.policy}, ${d.broken} broken), ${s.copies.opsFailed} ops failed`)
   for (const c of d.cycles.slice(0, 3)) lines.push(`  deadlock #${c.id}: ${c.text}`)

@@ -61,6 +61,10 @@ describe('--warmup', () => {
     const untimed = Number(/after a 300ms warm-up: its (\d+) ops checked, not timed/.exec(ok.stdout)?.[1])
     expect(untimed).toBeGreaterThan(0)
     expect(ok.stdout).toMatch(new RegExp(`the fault:\\* histograms count the same accesses, less the warm-up's ${untimed}\\)`))
+    // A warm-up longer than the run: nothing timed, and the summary says why instead of an empty table.
+    const all = await runCli(['run', 'workload', file, '--warmup', '10s', '--results', join(dir, 'r'), '--seed', '3', '--no-tui'])
+    expect(all.code).toBe(0)
+    expect(all.stdout).toMatch(/latency: none recorded \(after a 10s warm-up: its \d+ ops checked, not timed\): the warm-up lasted the whole run/)
     for (const [value, message] of [['fast', /--warmup: expected .*found "fast"/], ['2h', /--warmup: at most 1h/], ['5', /--warmup: 5 has no unit/]] as const) {
       const bad = await runCli(['run', 'workload', file, '--warmup', value, '--results', join(dir, 'r')])
       expect(bad.code, value).toBe(2)
