@@ -12,8 +12,14 @@ import type {RedisDeployment} from './deployment.js'
 
 /** The name the Sentinels monitor the primary under (the last part of the URL). */
 export const SENTINEL_MASTER_NAME = 'cmm'
-/** A primary silent this long is subjectively down (Sentinel's default: 30 s). */
-const DOWN_AFTER_MS = 300
+/**
+ * A primary silent this long is subjectively down (Sentinel's default: 30 s). At 300 ms the new
+ * primary, forking for the rejoining replica's full sync while the nodes reconnect on 2 busy cores,
+ * was taken for down in ~1 of 3 runs of workloads/redis-failover.yaml: the Sentinels failed over
+ * again and again, left two primaries and no replica, and every --redis-wait 1 WAIT timed out (a
+ * stuck run). At 1 s: 10 of 10 runs valid, promotion 2.2-2.4 s after the kill (was 1.5-1.6 s).
+ */
+const DOWN_AFTER_MS = 1000
 // Also bounds how soon the same primary may fail over again (twice this).
 const FAILOVER_TIMEOUT_MS = 1000
 const SETTLE_TIMEOUT_MS = 20_000
@@ -109,15 +115,18 @@ function group(members: [Member, Member], sentinels: RedisServer[], o: {dir: str
       const killedAt = Date.now()
       await old.server.kill()
       await old.proxy?.close()
-      await until(async () => (await ask(sentinels[0]!.port, 'SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER_NAME))?.[1] === String(next.server.port), `Sentinel did not promote ${next.server.url}`)
+      // Every Sentinel, not just one: the old primary comes back on its old port, which a Sentinel
+      // still naming it the primary would take for a primary reporting role slave.
+      await until(async () => (await Promise.all(sentinels.map((s) => ask(s.port, 'SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)))).every((a) => a?.[1] === String(next.server.port)), `the Sentinels did not all promote ${next.server.url}`)
       await until(async () => (await ask(next.server.port, 'ROLE'))?.[0] === 'master', `${next.server.url} did not become primary`)
       const promotedAfterMs = Date.now() - killedAt
       primary = 1 - primary
       // The old primary comes back as the new one's replica, on its own folder (and lag).
-      const back = await startReplica(join(o.dir, 'redis', `server-${old.name}`), o, next.server.port, old.server.port)
+      const back = await startReplica(join(o.dir, `server-${old.name}`), o, next.server.port, old.server.port)
       old.server = back.server
       old.proxy = back.proxy
       await until(() => linkUp(old.server.port), `${old.server.url} did not resync as a replica`)
+      await until(() => everySentinelSeesReplica(sentinels, old.server.port), `the Sentinels did not all see ${old.server.url} as a replica`)
       return {from: `127.0.0.1:${old.server.port}`, to: `127.0.0.1:${next.server.port}`, promotedAfterMs}
     },
     stop: async () => {
@@ -146,6 +155,16 @@ export async function ask(port: number, ...command: string[]): Promise<string[] 
 async function linkUp(port: number): Promise<boolean> {
   const info = (await ask(port, 'INFO', 'replication'))?.[0] ?? ''
   return /master_link_status:up/.test(info)
+}
+
+/** Every Sentinel lists the server on `port` as a replica that is up (flags exactly `slave`). */
+async function everySentinelSeesReplica(sentinels: readonly RedisServer[], port: number): Promise<boolean> {
+  for (const s of sentinels) {
+    // Flattened replies: each replica is one string `name,HOST:PORT,ip,...,port,PORT,...,flags,FLAGS,...`.
+    const replicas = (await ask(s.port, 'SENTINEL', 'replicas', SENTINEL_MASTER_NAME)) ?? []
+    if (!replicas.some((r) => r.includes(`,port,${port},`) && /(^|,)flags,slave(,|$)/.test(r))) return false
+  }
+  return true
 }
 
 async function sentinelsReady(ports: number[]): Promise<boolean> {
