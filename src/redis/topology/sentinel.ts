@@ -115,8 +115,9 @@ function group(members: [Member, Member], sentinels: RedisServer[], o: {dir: str
       const killedAt = Date.now()
       await old.server.kill()
       await old.proxy?.close()
-      // Every Sentinel, not just one: the old primary comes back on its old port, which a Sentinel
-      // still naming it the primary would take for a primary reporting role slave.
+      // Every Sentinel, not just the first: the old primary comes back on its old port, which one
+      // still naming it the primary would take for a primary reporting role slave. (Not what made
+      // runs stuck: that was DOWN_AFTER_MS; with this wait alone 2 of 8 still were.)
       await until(async () => (await Promise.all(sentinels.map((s) => ask(s.port, 'SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)))).every((a) => a?.[1] === String(next.server.port)), `the Sentinels did not all promote ${next.server.url}`)
       await until(async () => (await ask(next.server.port, 'ROLE'))?.[0] === 'master', `${next.server.url} did not become primary`)
       const promotedAfterMs = Date.now() - killedAt
@@ -126,7 +127,6 @@ function group(members: [Member, Member], sentinels: RedisServer[], o: {dir: str
       old.server = back.server
       old.proxy = back.proxy
       await until(() => linkUp(old.server.port), `${old.server.url} did not resync as a replica`)
-      await until(() => everySentinelSeesReplica(sentinels, old.server.port), `the Sentinels did not all see ${old.server.url} as a replica`)
       return {from: `127.0.0.1:${old.server.port}`, to: `127.0.0.1:${next.server.port}`, promotedAfterMs}
     },
     stop: async () => {
@@ -155,16 +155,6 @@ export async function ask(port: number, ...command: string[]): Promise<string[] 
 async function linkUp(port: number): Promise<boolean> {
   const info = (await ask(port, 'INFO', 'replication'))?.[0] ?? ''
   return /master_link_status:up/.test(info)
-}
-
-/** Every Sentinel lists the server on `port` as a replica that is up (flags exactly `slave`). */
-async function everySentinelSeesReplica(sentinels: readonly RedisServer[], port: number): Promise<boolean> {
-  for (const s of sentinels) {
-    // Flattened replies: each replica is one string `name,HOST:PORT,ip,...,port,PORT,...,flags,FLAGS,...`.
-    const replicas = (await ask(s.port, 'SENTINEL', 'replicas', SENTINEL_MASTER_NAME)) ?? []
-    if (!replicas.some((r) => r.includes(`,port,${port},`) && /(^|,)flags,slave(,|$)/.test(r))) return false
-  }
-  return true
 }
 
 async function sentinelsReady(ports: number[]): Promise<boolean> {
