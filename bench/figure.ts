@@ -33,6 +33,8 @@ export interface Baselines {
   readonly pingP99: number
   readonly evalshaP50: number
   readonly evalshaP99: number
+  /** CPU (user + system) of the bench process per sequential round trip (PING or EVALSHA). */
+  readonly clientCpuUsPerCall: number
 }
 
 /** Percentile (0..100) of samples, nearest rank. Sorts in place. */

@@ -5,7 +5,7 @@
 // processes (figure 7, pingpong) let a holder write many times per handoff.
 import {encodeStamp} from '../src/protocol/page-data.js'
 import {startCluster} from '../src/node/local-cluster.js'
-import {nowUsFine, percentile, round, yieldToLoop, type BenchContext, type BenchRow, BENCH_SETTINGS} from './figure.js'
+import {commandStat, nowUsFine, percentile, round, yieldToLoop, type BenchContext, type BenchRow, BENCH_SETTINGS} from './figure.js'
 
 const HANDOFFS = 3000
 
@@ -21,6 +21,9 @@ export async function benchHandoff(ctx: BenchContext): Promise<BenchRow[]> {
     const faultsBefore = cluster.nodes.reduce((s, n) => s + n.counters.faults['after-callback'], 0)
     const handoffs: number[] = []
     const pings: number[] = []
+    // The manager's decisions on the handoffs' path (the acquire that queues and sends the callback,
+    // the demote that takes the write-back and sends the grant): Redis' own time in them.
+    const scriptsBefore = commandStat(await ctx.redis.info('commandstats'), 'evalsha')
     for (let i = 0; i < HANDOFFS; i++) {
       // Interleaved PING: the baseline sees the same machine as the handoffs.
       let t = nowUsFine()
@@ -32,6 +35,9 @@ export async function benchHandoff(ctx: BenchContext): Promise<BenchRow[]> {
       handoffs.push(nowUsFine() - t)
       if ((i & 255) === 0) await yieldToLoop()
     }
+    const scriptsAfter = commandStat(await ctx.redis.info('commandstats'), 'evalsha')
+    const scriptCalls = scriptsAfter.calls - scriptsBefore.calls
+    const inRedisPerHandoff = (scriptsAfter.usec - scriptsBefore.usec) / HANDOFFS
     const total = handoffs.reduce((s, x) => s + x, 0)
     const faults = cluster.nodes.reduce((s, n) => s + n.counters.faults['after-callback'], 0) - faultsBefore
     const perHandoff = (cluster.nodes.reduce((s, n) => s + n.counters.redisRoundTrips, 0) - trips) / HANDOFFS
@@ -43,6 +49,7 @@ export async function benchHandoff(ctx: BenchContext): Promise<BenchRow[]> {
       {figure, metric: 'round trips per handoff (both nodes)', value: round(perHandoff, 3), unit: 'round trips'},
       {figure, metric: 'handoff latency p50', value: round(p50, 1), unit: 'µs', ratio: round(p50 / ping), vs: `PING p50 (${round(ping, 1)} µs)`, target: '<= 4', met: p50 / ping <= 4},
       {figure, metric: 'handoff latency p99', value: round(percentile(handoffs, 99), 1), unit: 'µs'},
+      {figure, metric: 'in Redis: the manager scripts of one handoff (acquire + demote), mean', value: round(inRedisPerHandoff, 1), unit: `µs (commandstats; ${round(scriptCalls / HANDOFFS, 2)} calls per handoff)`, ratio: round(inRedisPerHandoff / ping), vs: `PING p50 (${round(ping, 1)} µs)`},
     ]
   } finally {
     await cluster.close()

@@ -28,6 +28,7 @@ const FIGURES: readonly Entry[] = [
   {figure: '3 first-touch fault', module: './faults.js', export: 'benchFirstTouch'},
   {figure: '4 contended handoff', module: './handoff.js', export: 'benchHandoff'},
   {figure: '4 critical path of a handoff between node processes', module: './critical-path.js', export: 'benchCriticalPath'},
+  {figure: '4 delivery floor (no cmm code)', module: './delivery.js', export: 'benchDelivery'},
   {figure: '5 throughput and scaling', module: './throughput.js', export: 'benchScaling'},
   {figure: '6 against a Redis lock library', module: './alternative.js', export: 'benchAlternative'},
   {figure: '7 proposal questions', module: './proposal.js', export: 'benchProposal'},
