@@ -3,7 +3,9 @@
 import {loadWorkload} from '../src/workload/parse.js'
 
 const file = process.argv[2]!
-const rssBeforeKb = process.resourceUsage().maxRSS
+// The RSS now, not the peak so far: module loading can peak above what the parse adds, and a
+// peak-over-peak difference then reads 0 MB (the 2026-12-06 table did).
+const rssBeforeKb = process.memoryUsage().rss / 1024
 const t = performance.now()
 const workload = loadWorkload(file)
 const ms = performance.now() - t
