@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 import type {Redis} from 'ioredis'
 import type {NodeReport} from '../records/messages.js'
 import {ownUsage, sampleCpus} from '../metrics/resources.js'
-import {busyFraction, parseInfoCpu, summarizeResources, type CpuSample, type ProcessResources, type ProcessUsage, type RunResources} from '../records/resources.js'
+import {busyFraction, parseInfoCpu, parseScriptStats, summarizeResources, type CommandTotals, type CpuSample, type ProcessResources, type ProcessUsage, type RunResources} from '../records/resources.js'
 
 /** The live view's load figure covers about this much of the recent past. */
 const RECENT_WINDOW_MS = 2000
@@ -14,6 +14,8 @@ interface RedisSample {
   readonly userMs: number
   readonly systemMs: number
   readonly pid: number | null
+  /** Script calls so far (INFO commandstats); null when it could not be read. */
+  readonly scripts: CommandTotals | null
 }
 
 export class ResourceTracker {
@@ -80,15 +82,20 @@ export class ResourceTracker {
   summarize(ops: number): RunResources {
     const busy = this.runStart && this.runEnd ? busyFraction(this.runStart, this.runEnd) : null
     let redis: (ProcessUsage & {pid: number}) | null = null
+    let redisScripts: CommandTotals | null = null
     if (this.redisStart && this.redisEnd) {
-      const pid = this.redisEnd.pid ?? -1
-      redis = {pid, userMs: this.redisEnd.userMs - this.redisStart.userMs, systemMs: this.redisEnd.systemMs - this.redisStart.systemMs, maxRssKb: peakRssKb(pid)}
+      const [from, to] = [this.redisStart, this.redisEnd]
+      const pid = to.pid ?? -1
+      redis = {pid, userMs: to.userMs - from.userMs, systemMs: to.systemMs - from.systemMs, maxRssKb: peakRssKb(pid)}
+      // Another server by the end (restarted, failed over) or counters reset (CONFIG RESETSTAT): not measured.
+      const [f, t] = [from.scripts, to.scripts]
+      if (f && t && from.pid === to.pid && t.calls >= f.calls) redisScripts = {calls: t.calls - f.calls, usec: t.usec - f.usec}
     }
     const nodes = [...this.byProc.entries()].sort(([a], [b]) => a - b).map(([, r]) => r)
     const now = ownUsage()
     const since = this.orchestratorAtStart
     const orchestrator: ProcessResources = {role: 'orchestrator', pid: process.pid, userMs: now.userMs - since.userMs, systemMs: now.systemMs - since.systemMs, maxRssKb: now.maxRssKb}
-    return summarizeResources({orchestrator, nodes, redis, ops, cpus: this.runStart?.cpus ?? sampleCpus().cpus, busy})
+    return summarizeResources({orchestrator, nodes, redis, redisScripts, ops, cpus: this.runStart?.cpus ?? sampleCpus().cpus, busy})
   }
 }
 
@@ -97,7 +104,8 @@ async function sampleRedis(redis: Redis): Promise<RedisSample | null> {
     const info = await redis.info('cpu')
     const server = await redis.info('server')
     const pid = /^process_id:(\d+)/m.exec(server)
-    return {...parseInfoCpu(info), pid: pid ? Number(pid[1]) : null}
+    const scripts = await redis.info('commandstats').then(parseScriptStats, () => null)
+    return {...parseInfoCpu(info), pid: pid ? Number(pid[1]) : null, scripts}
   } catch {
     // A Redis that forbids INFO (a managed service) still runs the workload; it is just not measured.
     return null

@@ -38,8 +38,14 @@ export interface RunResources {
    * without the nodes' start-up (`startupMs`): what each op costs once the processes are running.
    */
   readonly cmm: {readonly cpuMs: number; readonly cpuUsPerOp: number | null; readonly cpuUsPerOpAfterStartup: number | null}
-  /** CPU the Redis server used during the run (INFO cpu), and per op; null if not measured. */
-  readonly redis: {readonly cpuMs: number; readonly cpuUsPerOp: number | null} | null
+  /**
+   * CPU the Redis server used during the run (INFO cpu), and per op; null if not measured. `scripts`:
+   * the Lua script calls during the run (INFO commandstats EVALSHA + EVAL: the manager's decisions,
+   * and the leases' renewals), per op, and Redis' own µs in each: what the protocol's decisions
+   * cost where they run, apart from cmm's processes (null when commandstats could not be read, or when
+   * Redis restarted or failed over during the run).
+   */
+  readonly redis: {readonly cpuMs: number; readonly cpuUsPerOp: number | null; readonly scripts?: RedisScripts | null} | null
   /** The machine the orchestrator runs on: its CPUs and how busy they were over the run (0..1, every process on it). */
   readonly machine: {readonly cpus: number; readonly busy: number | null}
   /** The machine's CPUs were at least SATURATED_BUSY busy: latencies include waiting for a CPU. */
@@ -70,10 +76,25 @@ export function isSaturated(busy: number | null): boolean {
   return busy !== null && busy >= SATURATED_BUSY
 }
 
+export interface RedisScripts {
+  readonly calls: number
+  readonly callsPerOp: number | null
+  /** Mean time Redis spent in one call (commandstats `usec`, inner commands included). */
+  readonly usPerCall: number | null
+}
+
+/** Calls and in-server µs of commands, as INFO commandstats counts them (cumulative). */
+export interface CommandTotals {
+  readonly calls: number
+  readonly usec: number
+}
+
 export interface ResourceInputs {
   readonly orchestrator: ProcessResources
   readonly nodes: readonly ProcessResources[]
   readonly redis: (ProcessUsage & {readonly pid: number}) | null
+  /** Script calls during the run (the difference of two commandstats samples); absent: not measured. */
+  readonly redisScripts?: CommandTotals | null
   readonly ops: number
   readonly cpus: number
   readonly busy: number | null
@@ -92,10 +113,29 @@ export function summarizeResources(i: ResourceInputs): RunResources {
   return {
     processes: [i.orchestrator, ...i.nodes, ...(redis ? [redis] : [])],
     cmm: {cpuMs: round(cmmMs), cpuUsPerOp: perOp(cmmMs), cpuUsPerOpAfterStartup: perOp(cmmMs - startupMs)},
-    redis: redis === null ? null : {cpuMs: round(cpuMs(redis)), cpuUsPerOp: perOp(cpuMs(redis))},
+    redis: redis === null ? null : {cpuMs: round(cpuMs(redis)), cpuUsPerOp: perOp(cpuMs(redis)), scripts: scriptsOf(i.redisScripts ?? null, i.ops)},
     machine: {cpus: i.cpus, busy: i.busy === null ? null : round(i.busy)},
     saturated: isSaturated(i.busy),
   }
+}
+
+function scriptsOf(t: CommandTotals | null, ops: number): RedisScripts | null {
+  if (t === null) return null
+  return {calls: t.calls, callsPerOp: ops > 0 ? round(t.calls / ops) : null, usPerCall: t.calls > 0 ? round(t.usec / t.calls) : null}
+}
+
+/** The Lua script calls (EVALSHA and EVAL) of an INFO commandstats reply, summed; zeros when none ran. */
+export function parseScriptStats(info: string): CommandTotals {
+  let calls = 0
+  let usec = 0
+  for (const command of ['evalsha', 'eval']) {
+    const m = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info)
+    if (m) {
+      calls += Number(m[1])
+      usec += Number(m[2])
+    }
+  }
+  return {calls, usec}
 }
 
 /** `used_cpu_user` and `used_cpu_sys` (seconds) of an INFO cpu reply, in ms. */
@@ -110,11 +150,17 @@ export function parseInfoCpu(info: string): {userMs: number; systemMs: number} {
 
 /** One line for the summary: what the run cost per op, and the machine's load. */
 export function resourcesLine(r: RunResources): string {
-  const redis = r.redis ? `, redis-server ${r.redis.cpuUsPerOp ?? '-'} µs` : ''
+  const scripts = r.redis?.scripts
+  const decisions = scripts && scripts.callsPerOp !== null && scripts.usPerCall !== null ? ` (Lua scripts: ${round2(scripts.callsPerOp)} calls per op, ${Math.round(scripts.usPerCall)} µs each in Redis)` : ''
+  const redis = r.redis ? `, redis-server ${r.redis.cpuUsPerOp ?? '-'} µs${decisions}` : ''
   const busy = r.machine.busy === null ? '' : `; machine ${Math.round(r.machine.busy * 100)}% busy (${r.machine.cpus} CPUs)`
   const after = r.cmm.cpuUsPerOpAfterStartup
   const running = after === null || after === r.cmm.cpuUsPerOp ? '' : ` (${after} µs after the nodes' start-up)`
   return `resources: CPU per op: cmm ${r.cmm.cpuUsPerOp ?? '-'} µs${running}${redis}${busy}`
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
 }
 
 function round(x: number): number {

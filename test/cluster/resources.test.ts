@@ -32,6 +32,11 @@ describe('run resources', () => {
     for (const p of r.processes.filter((p) => p.role !== 'redis-server')) expect(p.maxRssKb, p.role).toBeGreaterThan(10_000)
     expect(r.cmm.cpuUsPerOp).toBeGreaterThan(0)
     expect(r.redis?.cpuUsPerOp).toBeGreaterThan(0)
+    // Each node's first touch of its two pages is a manager decision (a Lua script in Redis).
+    const scripts = r.redis?.scripts
+    expect(scripts?.calls).toBeGreaterThanOrEqual(2 * n)
+    expect(scripts?.usPerCall).toBeGreaterThan(0)
+    expect(scripts?.callsPerOp).toBeCloseTo(scripts!.calls / run.totals.ops, 3)
     // Every node reported the CPU it had used when its workload began (at least loading its code),
     // and the second CPU per op leaves exactly that out.
     const nodes = r.processes.filter((p) => p.role === 'node')

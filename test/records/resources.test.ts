@@ -1,6 +1,6 @@
 // The saturation rule and the resources arithmetic, without a loaded (or idle) machine.
 import {describe, expect, it} from 'vitest'
-import {busyFraction, isSaturated, parseInfoCpu, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources} from '../../src/records/resources.js'
+import {busyFraction, isSaturated, parseInfoCpu, parseScriptStats, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources} from '../../src/records/resources.js'
 
 const node = (k: number, userMs: number, systemMs: number): ProcessResources => ({role: 'node', node: k, incarnation: 0, pid: 100 + k, userMs, systemMs, maxRssKb: 90_000, final: true})
 const orchestrator: ProcessResources = {role: 'orchestrator', pid: 99, userMs: 300, systemMs: 100, maxRssKb: 120_000}
@@ -35,7 +35,7 @@ describe('summarizeResources', () => {
     const r = summarizeResources({orchestrator, nodes: [node(0, 600, 200), node(1, 500, 100)], redis: {pid: 7, userMs: 150, systemMs: 50, maxRssKb: null}, ops: 1000, cpus: 2, busy: 0.5})
     expect(r.processes.map((p) => p.role)).toEqual(['orchestrator', 'node', 'node', 'redis-server'])
     expect(r.cmm).toEqual({cpuMs: 400 + 800 + 600, cpuUsPerOp: 1800, cpuUsPerOpAfterStartup: 1800})
-    expect(r.redis).toEqual({cpuMs: 200, cpuUsPerOp: 200})
+    expect(r.redis).toEqual({cpuMs: 200, cpuUsPerOp: 200, scripts: null})
     expect(r.machine).toEqual({cpus: 2, busy: 0.5})
     expect(r.saturated).toBe(false)
     expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1800 µs, redis-server 200 µs; machine 50% busy (2 CPUs)')
@@ -48,6 +48,23 @@ describe('summarizeResources', () => {
     expect(r.cmm).toEqual({cpuMs: 400 + 800 + 800 + 150, cpuUsPerOp: 2150, cpuUsPerOpAfterStartup: 2150 - 550})
     expect(resourcesLine(r)).toBe("resources: CPU per op: cmm 2150 µs (1600 µs after the nodes' start-up), redis-server 200 µs; machine 50% busy (2 CPUs)")
     expect(summarizeResources({orchestrator, nodes: [], redis: null, ops: 0, cpus: 2, busy: null}).cmm).toEqual({cpuMs: 400, cpuUsPerOp: null, cpuUsPerOpAfterStartup: null})
+  })
+
+  it("gives the Lua script calls per op and Redis' time in each, and says so in the summary line", () => {
+    const redis = {pid: 7, userMs: 150, systemMs: 50, maxRssKb: null}
+    const r = summarizeResources({orchestrator, nodes: [node(0, 600, 200)], redis, redisScripts: {calls: 1260, usec: 97_020}, ops: 1000, cpus: 2, busy: 0.5})
+    expect(r.redis?.scripts).toEqual({calls: 1260, callsPerOp: 1.26, usPerCall: 77})
+    expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1200 µs, redis-server 200 µs (Lua scripts: 1.26 calls per op, 77 µs each in Redis); machine 50% busy (2 CPUs)')
+    // No calls (a run of cache hits only) or no ops: nothing to divide, and the line says nothing of scripts.
+    const none = summarizeResources({orchestrator, nodes: [], redis, redisScripts: {calls: 0, usec: 0}, ops: 0, cpus: 2, busy: 0.5})
+    expect(none.redis?.scripts).toEqual({calls: 0, callsPerOp: null, usPerCall: null})
+    expect(resourcesLine(none)).not.toMatch(/scripts/)
+  })
+
+  it('sums EVALSHA and EVAL of INFO commandstats, and reads none as zero', () => {
+    const info = '# Commandstats\r\ncmdstat_get:calls=9,usec=9,usec_per_call=1.00\r\ncmdstat_evalsha:calls=1200,usec=90000,usec_per_call=75.00,rejected_calls=0,failed_calls=0\r\ncmdstat_eval:calls=60,usec=7020,usec_per_call=117.00\r\n'
+    expect(parseScriptStats(info)).toEqual({calls: 1260, usec: 97_020})
+    expect(parseScriptStats('# Commandstats\r\ncmdstat_ping:calls=1,usec=1,usec_per_call=1.00\r\n')).toEqual({calls: 0, usec: 0})
   })
 
   it('reads INFO cpu in ms', () => {
