@@ -49,6 +49,8 @@ interface SideResult {
   readonly clientUsPerOp: number
   readonly clientUsPerOpAfterStartup: number
   readonly redisUsPerOp: number
+  /** cmm only: its Lua script calls per op and Redis' µs in each (run.json resources.redis.scripts). */
+  readonly scripts?: {readonly callsPerOp: number; readonly usPerCall: number}
 }
 
 async function lockLibraryRun(ctx: BenchContext, mix: Pick<MixSpec, 'read' | 'write' | 'pages'>, seconds: number): Promise<SideResult> {
@@ -68,7 +70,9 @@ async function lockLibraryRun(ctx: BenchContext, mix: Pick<MixSpec, 'read' | 'wr
 function cmmSide(r: MixResult): SideResult {
   const res = r.resources
   if (res === null || res.redis === null) throw new Error('cmm run without resources')
-  return {opsPerSec: r.opsPerSec, clientUsPerOp: res.cmm.cpuUsPerOp ?? Number.NaN, clientUsPerOpAfterStartup: res.cmm.cpuUsPerOpAfterStartup ?? Number.NaN, redisUsPerOp: res.redis.cpuUsPerOp ?? Number.NaN}
+  const scripts = res.redis.scripts
+  const perCall = scripts && scripts.callsPerOp !== null && scripts.usPerCall !== null ? {scripts: {callsPerOp: scripts.callsPerOp, usPerCall: scripts.usPerCall}} : {}
+  return {opsPerSec: r.opsPerSec, clientUsPerOp: res.cmm.cpuUsPerOp ?? Number.NaN, clientUsPerOpAfterStartup: res.cmm.cpuUsPerOpAfterStartup ?? Number.NaN, redisUsPerOp: res.redis.cpuUsPerOp ?? Number.NaN, ...perCall}
 }
 
 /**
@@ -133,10 +137,21 @@ function mixRows(figure: string, label: string, ps: readonly Pair[], opsTarget: 
     // How much of the CPU target the protocol's Redis side leaves to cmm's processes: the manager's
     // scripts, inbox streams and record outbox alone, against everything the lock library uses.
     {figure, metric: `${label}CPU per op, cmm's redis-server alone`, value: round(cmm.redis, 1), unit: `µs/op, median of ${ps.length}; ${each(redisRatios)}`, ratio: round(median(redisRatios)), vs: 'redis-semaphore, every process (median pair)'},
+    ...scriptRows(figure, label, ps),
     // Where the gap is: the same without each process's start-up (code loading, connecting), which a 3 s run divides by few ops.
     {figure, metric: `${label}CPU per op after start-up, redis-semaphore`, value: round(alt.running, 1), unit: `µs/op, median of ${ps.length}`},
     {figure, metric: `${label}CPU per op after start-up, cmm`, value: round(cmm.running, 1), unit: `µs/op, median of ${ps.length}; ${each(runningRatios)}`, ratio: round(median(runningRatios)), vs: 'redis-semaphore (median pair)'},
   ]
+}
+
+/** Of cmm's Redis CPU per op, the manager's decisions: Lua script calls per op and Redis' time in each. */
+function scriptRows(figure: string, label: string, ps: readonly Pair[]): BenchRow[] {
+  const measured = ps.flatMap((p) => (p.cmm.scripts ? [p.cmm.scripts] : []))
+  if (measured.length === 0) return []
+  const calls = median(measured.map((m) => m.callsPerOp))
+  const each = median(measured.map((m) => m.usPerCall))
+  const perOp = median(measured.map((m) => m.callsPerOp * m.usPerCall))
+  return [{figure, metric: `${label}cmm's Lua scripts (manager decisions) in Redis, per op`, value: round(perOp, 1), unit: `µs/op, median of ${measured.length} (${round(calls)} calls per op, ${round(each, 1)} µs each; INFO commandstats)`}]
 }
 
 export async function benchAlternative(ctx: BenchContext): Promise<BenchRow[]> {
