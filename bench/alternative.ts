@@ -144,14 +144,14 @@ function mixRows(figure: string, label: string, ps: readonly Pair[], opsTarget: 
   ]
 }
 
-/** Of cmm's Redis CPU per op, the manager's decisions: Lua script calls per op and Redis' time in each. */
+/** Of cmm's Redis CPU per op, the Lua scripts (manager decisions, lease renewals): calls per op and Redis' time in each. */
 function scriptRows(figure: string, label: string, ps: readonly Pair[]): BenchRow[] {
   const measured = ps.flatMap((p) => (p.cmm.scripts ? [p.cmm.scripts] : []))
   if (measured.length === 0) return []
   const calls = median(measured.map((m) => m.callsPerOp))
   const each = median(measured.map((m) => m.usPerCall))
   const perOp = median(measured.map((m) => m.callsPerOp * m.usPerCall))
-  return [{figure, metric: `${label}cmm's Lua scripts (manager decisions) in Redis, per op`, value: round(perOp, 1), unit: `µs/op, median of ${measured.length} (${round(calls)} calls per op, ${round(each, 1)} µs each; INFO commandstats)`}]
+  return [{figure, metric: `${label}cmm's Lua scripts in Redis (the manager's decisions, lease renewals), per op`, value: round(perOp, 1), unit: `µs/op in the scripts, median of ${measured.length} (${round(calls)} calls per op, ${round(each, 1)} µs each; INFO commandstats time, not CPU)`}]
 }
 
 export async function benchAlternative(ctx: BenchContext): Promise<BenchRow[]> {

@@ -11,6 +11,8 @@ import {Redis} from 'ioredis'
 import {nowUsFine, percentile, round, type BenchContext, type BenchRow} from './figure.js'
 
 const SAMPLES = 2000
+/** A hop that takes this long is lost (a reconnection): the figure fails instead of waiting forever. */
+const HOP_TIMEOUT_MS = 5000
 /** A callback message's size and a grant's carrying a 4 KiB page (the bench's page size). */
 const SIZES = [{name: 'callback-sized (150 B)', bytes: 150}, {name: 'grant-sized (4 KiB page)', bytes: 4096 + 150}] as const
 
@@ -65,31 +67,39 @@ async function measure(sender: Redis, reader: Redis, subscriber: Redis, pinger: 
   const payloads = SIZES.map((s) => 'x'.repeat(s.bytes))
   const samples: Samples = {ping: [], stream: SIZES.map(() => []), pubsub: SIZES.map(() => [])}
   let lastId = '0'
-  for (let i = 0; i < SAMPLES; i++) {
-    for (let s = 0; s < SIZES.length; s++) {
-      // The XREAD goes out first; the PING after it (on another connection) also makes sure Redis
-      // has it blocked before the script runs, as an idle node's inbox read is.
-      const read = reader.xreadBuffer('COUNT', 256, 'BLOCK', 5000, 'STREAMS', stream, lastId)
-      let t = nowUsFine()
-      await pinger.ping()
-      if (s === 0) samples.ping.push(nowUsFine() - t)
-      t = nowUsFine()
-      const reply = sender.evalsha(xaddSha, 1, stream, payloads[s]!)
-      const got = await read
-      samples.stream[s]!.push(nowUsFine() - t)
-      await reply
-      const entries = got?.[0]?.[1]
-      if (!entries || entries.length !== 1) throw new Error(`delivery: the XREAD returned ${entries?.length ?? 0} entries, expected 1`)
-      lastId = entries[0]![0].toString()
+  try {
+    for (let i = 0; i < SAMPLES; i++) {
+      for (let s = 0; s < SIZES.length; s++) {
+        // The XREAD goes out first; the PING after it (on another connection) also makes sure Redis
+        // has it blocked before the script runs, as an idle node's inbox read is.
+        const read = reader.xreadBuffer('COUNT', 256, 'BLOCK', 5000, 'STREAMS', stream, lastId).then((got) => ({got, at: nowUsFine()}))
+        read.catch(() => {}) // awaited below; a failing PING must not leave its rejection unhandled
+        let t = nowUsFine()
+        await pinger.ping()
+        if (s === 0) samples.ping.push(nowUsFine() - t)
+        t = nowUsFine()
+        const [{got, at}] = await Promise.all([read, sender.evalsha(xaddSha, 1, stream, payloads[s]!)])
+        samples.stream[s]!.push(at - t)
+        const entries = got?.[0]?.[1]
+        if (!entries || entries.length !== 1) throw new Error(`delivery: the XREAD returned ${entries?.length ?? 0} entries, expected 1`)
+        lastId = entries[0]![0].toString()
 
-      const delivered = new Promise<void>((resolve) => (published = resolve))
-      t = nowUsFine()
-      const sent = sender.evalsha(publishSha, 1, channel, payloads[s]!)
-      await delivered
-      samples.pubsub[s]!.push(nowUsFine() - t)
-      await sent
+        let timer: NodeJS.Timeout | undefined
+        const delivered = new Promise<number>((resolve, reject) => {
+          published = () => resolve(nowUsFine())
+          timer = setTimeout(() => reject(new Error(`delivery: a published message did not arrive within ${HOP_TIMEOUT_MS} ms`)), HOP_TIMEOUT_MS)
+        })
+        t = nowUsFine()
+        try {
+          const [arrived] = await Promise.all([delivered, sender.evalsha(publishSha, 1, channel, payloads[s]!)])
+          samples.pubsub[s]!.push(arrived - t)
+        } finally {
+          clearTimeout(timer)
+        }
+      }
     }
+  } finally {
+    await sender.del(stream).catch(() => {})
   }
-  await sender.del(stream)
   return samples
 }

@@ -5,9 +5,15 @@
 // processes (figure 7, pingpong) let a holder write many times per handoff.
 import {encodeStamp} from '../src/protocol/page-data.js'
 import {startCluster} from '../src/node/local-cluster.js'
-import {commandStat, nowUsFine, percentile, round, yieldToLoop, type BenchContext, type BenchRow, BENCH_SETTINGS} from './figure.js'
+import {parseScriptStats} from '../src/records/resources.js'
+import {nowUsFine, percentile, round, yieldToLoop, type BenchContext, type BenchRow, BENCH_SETTINGS} from './figure.js'
 
 const HANDOFFS = 3000
+
+/** EVALSHA and EVAL together (a script's first call on a connection goes as EVAL). */
+function scriptStat(info: string): {calls: number; usec: number} {
+  return parseScriptStats(info) ?? {calls: 0, usec: 0}
+}
 
 export async function benchHandoff(ctx: BenchContext): Promise<BenchRow[]> {
   const figure = '4 contended handoff'
@@ -23,7 +29,7 @@ export async function benchHandoff(ctx: BenchContext): Promise<BenchRow[]> {
     const pings: number[] = []
     // The manager's decisions on the handoffs' path (the acquire that queues and sends the callback,
     // the demote that takes the write-back and sends the grant): Redis' own time in them.
-    const scriptsBefore = commandStat(await ctx.redis.info('commandstats'), 'evalsha')
+    const scriptsBefore = scriptStat(await ctx.redis.info('commandstats'))
     for (let i = 0; i < HANDOFFS; i++) {
       // Interleaved PING: the baseline sees the same machine as the handoffs.
       let t = nowUsFine()
@@ -35,7 +41,7 @@ export async function benchHandoff(ctx: BenchContext): Promise<BenchRow[]> {
       handoffs.push(nowUsFine() - t)
       if ((i & 255) === 0) await yieldToLoop()
     }
-    const scriptsAfter = commandStat(await ctx.redis.info('commandstats'), 'evalsha')
+    const scriptsAfter = scriptStat(await ctx.redis.info('commandstats'))
     const scriptCalls = scriptsAfter.calls - scriptsBefore.calls
     const inRedisPerHandoff = (scriptsAfter.usec - scriptsBefore.usec) / HANDOFFS
     const total = handoffs.reduce((s, x) => s + x, 0)

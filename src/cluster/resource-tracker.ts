@@ -5,18 +5,10 @@ import {readFileSync} from 'node:fs'
 import type {Redis} from 'ioredis'
 import type {NodeReport} from '../records/messages.js'
 import {ownUsage, sampleCpus} from '../metrics/resources.js'
-import {busyFraction, parseInfoCpu, parseScriptStats, summarizeResources, type CommandTotals, type CpuSample, type ProcessResources, type ProcessUsage, type RunResources} from '../records/resources.js'
+import {busyFraction, parseInfoCpu, parseScriptStats, redisBetween, summarizeResources, type CommandTotals, type CpuSample, type ProcessResources, type ProcessUsage, type RedisSample, type RunResources} from '../records/resources.js'
 
 /** The live view's load figure covers about this much of the recent past. */
 const RECENT_WINDOW_MS = 2000
-
-interface RedisSample {
-  readonly userMs: number
-  readonly systemMs: number
-  readonly pid: number | null
-  /** Script calls so far (INFO commandstats); null when it could not be read. */
-  readonly scripts: CommandTotals | null
-}
 
 export class ResourceTracker {
   private readonly byProc = new Map<number, ProcessResources>()
@@ -83,13 +75,11 @@ export class ResourceTracker {
     const busy = this.runStart && this.runEnd ? busyFraction(this.runStart, this.runEnd) : null
     let redis: (ProcessUsage & {pid: number}) | null = null
     let redisScripts: CommandTotals | null = null
-    if (this.redisStart && this.redisEnd) {
-      const [from, to] = [this.redisStart, this.redisEnd]
-      const pid = to.pid ?? -1
-      redis = {pid, userMs: to.userMs - from.userMs, systemMs: to.systemMs - from.systemMs, maxRssKb: peakRssKb(pid)}
-      // Another server by the end (restarted, failed over) or counters reset (CONFIG RESETSTAT): not measured.
-      const [f, t] = [from.scripts, to.scripts]
-      if (f && t && from.pid === to.pid && t.calls >= f.calls) redisScripts = {calls: t.calls - f.calls, usec: t.usec - f.usec}
+    const during = this.redisStart && this.redisEnd ? redisBetween(this.redisStart, this.redisEnd) : null
+    if (during !== null) {
+      const pid = this.redisEnd?.pid ?? -1
+      redis = {pid, userMs: during.userMs, systemMs: during.systemMs, maxRssKb: peakRssKb(pid)}
+      redisScripts = during.scripts
     }
     const nodes = [...this.byProc.entries()].sort(([a], [b]) => a - b).map(([, r]) => r)
     const now = ownUsage()
@@ -104,8 +94,9 @@ async function sampleRedis(redis: Redis): Promise<RedisSample | null> {
     const info = await redis.info('cpu')
     const server = await redis.info('server')
     const pid = /^process_id:(\d+)/m.exec(server)
+    const runId = /^run_id:(\w+)/m.exec(server)
     const scripts = await redis.info('commandstats').then(parseScriptStats, () => null)
-    return {...parseInfoCpu(info), pid: pid ? Number(pid[1]) : null, scripts}
+    return {...parseInfoCpu(info), pid: pid ? Number(pid[1]) : null, runId: runId ? runId[1]! : null, scripts}
   } catch {
     // A Redis that forbids INFO (a managed service) still runs the workload; it is just not measured.
     return null

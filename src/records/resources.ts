@@ -42,8 +42,8 @@ export interface RunResources {
    * CPU the Redis server used during the run (INFO cpu), and per op; null if not measured. `scripts`:
    * the Lua script calls during the run (INFO commandstats EVALSHA + EVAL: the manager's decisions,
    * and the leases' renewals), per op, and Redis' own µs in each: what the protocol's decisions
-   * cost where they run, apart from cmm's processes (null when commandstats could not be read, or when
-   * Redis restarted or failed over during the run).
+   * cost where they run, apart from cmm's processes (null when commandstats could not be read or
+   * were reset). `redis` itself is null when Redis restarted or failed over during the run.
    */
   readonly redis: {readonly cpuMs: number; readonly cpuUsPerOp: number | null; readonly scripts?: RedisScripts | null} | null
   /** The machine the orchestrator runs on: its CPUs and how busy they were over the run (0..1, every process on it). */
@@ -124,8 +124,12 @@ function scriptsOf(t: CommandTotals | null, ops: number): RedisScripts | null {
   return {calls: t.calls, callsPerOp: ops > 0 ? round(t.calls / ops) : null, usPerCall: t.calls > 0 ? round(t.usec / t.calls) : null}
 }
 
-/** The Lua script calls (EVALSHA and EVAL) of an INFO commandstats reply, summed; zeros when none ran. */
-export function parseScriptStats(info: string): CommandTotals {
+/**
+ * The Lua script calls (EVALSHA and EVAL) of an INFO commandstats reply, summed (zeros when none
+ * ran); null when the reply has no command stats at all (a Redis-compatible server without them).
+ */
+export function parseScriptStats(info: string): CommandTotals | null {
+  if (!/^cmdstat_/m.test(info)) return null
   let calls = 0
   let usec = 0
   for (const command of ['evalsha', 'eval']) {
@@ -136,6 +140,29 @@ export function parseScriptStats(info: string): CommandTotals {
     }
   }
   return {calls, usec}
+}
+
+/** One sample of the Redis server: which server life it is (`run_id` changes on every restart), and its counters. */
+export interface RedisSample {
+  readonly runId: string | null
+  readonly pid: number | null
+  readonly userMs: number
+  readonly systemMs: number
+  /** Script calls so far (INFO commandstats); null when they could not be read. */
+  readonly scripts: CommandTotals | null
+}
+
+/**
+ * What Redis used between two samples: null when they are not of one server's one life (restarted,
+ * failed over, or unknown), since counters from two lives do not subtract. `scripts` is null when
+ * either sample lacks them or they went down (CONFIG RESETSTAT).
+ */
+export function redisBetween(from: RedisSample, to: RedisSample): {readonly userMs: number; readonly systemMs: number; readonly scripts: CommandTotals | null} | null {
+  const same = from.runId !== null || to.runId !== null ? from.runId === to.runId : from.pid !== null && from.pid === to.pid
+  if (!same || to.userMs < from.userMs || to.systemMs < from.systemMs) return null
+  const [f, t] = [from.scripts, to.scripts]
+  const scripts = f && t && t.calls >= f.calls && t.usec >= f.usec ? {calls: t.calls - f.calls, usec: t.usec - f.usec} : null
+  return {userMs: to.userMs - from.userMs, systemMs: to.systemMs - from.systemMs, scripts}
 }
 
 /** `used_cpu_user` and `used_cpu_sys` (seconds) of an INFO cpu reply, in ms. */

@@ -1,6 +1,6 @@
 // The saturation rule and the resources arithmetic, without a loaded (or idle) machine.
 import {describe, expect, it} from 'vitest'
-import {busyFraction, isSaturated, parseInfoCpu, parseScriptStats, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources} from '../../src/records/resources.js'
+import {busyFraction, isSaturated, parseInfoCpu, parseScriptStats, redisBetween, resourcesLine, SATURATED_BUSY, summarizeResources, type ProcessResources, type RedisSample} from '../../src/records/resources.js'
 
 const node = (k: number, userMs: number, systemMs: number): ProcessResources => ({role: 'node', node: k, incarnation: 0, pid: 100 + k, userMs, systemMs, maxRssKb: 90_000, final: true})
 const orchestrator: ProcessResources = {role: 'orchestrator', pid: 99, userMs: 300, systemMs: 100, maxRssKb: 120_000}
@@ -55,16 +55,38 @@ describe('summarizeResources', () => {
     const r = summarizeResources({orchestrator, nodes: [node(0, 600, 200)], redis, redisScripts: {calls: 1260, usec: 97_020}, ops: 1000, cpus: 2, busy: 0.5})
     expect(r.redis?.scripts).toEqual({calls: 1260, callsPerOp: 1.26, usPerCall: 77})
     expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1200 µs, redis-server 200 µs (Lua scripts: 1.26 calls per op, 77 µs each in Redis); machine 50% busy (2 CPUs)')
-    // No calls (a run of cache hits only) or no ops: nothing to divide, and the line says nothing of scripts.
-    const none = summarizeResources({orchestrator, nodes: [], redis, redisScripts: {calls: 0, usec: 0}, ops: 0, cpus: 2, busy: 0.5})
-    expect(none.redis?.scripts).toEqual({calls: 0, callsPerOp: null, usPerCall: null})
-    expect(resourcesLine(none)).not.toMatch(/scripts/)
+    // No script calls (a run of cache hits only): no time per call, and the line says nothing of scripts.
+    const hits = summarizeResources({orchestrator, nodes: [], redis, redisScripts: {calls: 0, usec: 0}, ops: 500, cpus: 2, busy: 0.5})
+    expect(hits.redis?.scripts).toEqual({calls: 0, callsPerOp: 0, usPerCall: null})
+    expect(resourcesLine(hits)).not.toMatch(/scripts/)
+    // No ops (a run stopped before its first): nothing to divide by.
+    const noOps = summarizeResources({orchestrator, nodes: [], redis, redisScripts: {calls: 4, usec: 400}, ops: 0, cpus: 2, busy: 0.5})
+    expect(noOps.redis?.scripts).toEqual({calls: 4, callsPerOp: null, usPerCall: 100})
+    expect(resourcesLine(noOps)).not.toMatch(/scripts/)
+    // Not measured.
+    expect(summarizeResources({orchestrator, nodes: [], redis, ops: 10, cpus: 2, busy: 0.5}).redis?.scripts).toBeNull()
   })
 
   it('sums EVALSHA and EVAL of INFO commandstats, and reads none as zero', () => {
     const info = '# Commandstats\r\ncmdstat_get:calls=9,usec=9,usec_per_call=1.00\r\ncmdstat_evalsha:calls=1200,usec=90000,usec_per_call=75.00,rejected_calls=0,failed_calls=0\r\ncmdstat_eval:calls=60,usec=7020,usec_per_call=117.00\r\n'
     expect(parseScriptStats(info)).toEqual({calls: 1260, usec: 97_020})
     expect(parseScriptStats('# Commandstats\r\ncmdstat_ping:calls=1,usec=1,usec_per_call=1.00\r\n')).toEqual({calls: 0, usec: 0})
+    // A server without command stats: not measured, rather than a measured-looking zero.
+    expect(parseScriptStats('# Commandstats\r\n')).toBeNull()
+  })
+
+  it("subtracts two Redis samples only within one server's life", () => {
+    const at = (runId: string | null, pid: number | null, cpuMs: number, calls: number): RedisSample => ({runId, pid, userMs: cpuMs, systemMs: cpuMs / 2, scripts: {calls, usec: calls * 50}})
+    expect(redisBetween(at('a1', 7, 100, 10), at('a1', 7, 300, 30))).toEqual({userMs: 200, systemMs: 100, scripts: {calls: 20, usec: 1000}})
+    // Restarted (a new run_id; the pid may even be the same, as in a container) or failed over: not measured.
+    expect(redisBetween(at('a1', 1, 100, 10), at('b2', 1, 300, 30))).toBeNull()
+    // No run_id (a Redis-compatible server): the pid decides, and an unknown pid is not the same server.
+    expect(redisBetween(at(null, 7, 100, 10), at(null, 7, 300, 30))?.userMs).toBe(200)
+    expect(redisBetween(at(null, null, 100, 10), at(null, null, 300, 30))).toBeNull()
+    // Counters that went down were reset: the CPU figure is dropped with them, the script figure alone if only it went down.
+    expect(redisBetween(at('a1', 7, 300, 10), at('a1', 7, 100, 30))).toBeNull()
+    expect(redisBetween(at('a1', 7, 100, 30), at('a1', 7, 300, 10))?.scripts).toBeNull()
+    expect(redisBetween(at('a1', 7, 100, 10), {...at('a1', 7, 300, 30), scripts: null})?.scripts).toBeNull()
   })
 
   it('reads INFO cpu in ms', () => {
