@@ -32,26 +32,41 @@ export function spawnNode(node: number, env: Readonly<Record<string, string>>, r
   mkdirSync(logDir, {recursive: true})
   const {execArgv, script} = nodeEntry()
   const logFile = join(logDir, incarnation === 0 ? `node-${node}.log` : `node-${node}.${incarnation}.log`)
-  const log = createWriteStream(logFile, {flags: 'a'})
   const child = spawn(process.execPath, [...execArgv, ...profilingArgv(), script, '--run', runId, '--id', String(node), '--incarnation', String(incarnation), '--parent-watch'], {
     env: {...process.env, ...env},
     stdio: ['pipe', 'pipe', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which stops nodes in order.
     detached: true,
   })
+  const exited = logOutput(child, logFile, `node ${node}`)
+  return {node, child, exited, logFile}
+}
+
+/**
+ * Appends the child's stdout and stderr to `logFile`, then a last line saying how it ended; resolves
+ * with its exit code (null: killed by a signal, or could not start) once it has exited and its
+ * output is all in the log.
+ */
+export function logOutput(child: ChildProcess, logFile: string, name: string): Promise<number | null> {
+  const log = createWriteStream(logFile, {flags: 'a'})
   child.stdout?.pipe(log, {end: false})
   child.stderr?.pipe(log, {end: false})
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code, signal) => {
-      log.end(`[cmm] node ${node} exited with ${signal ?? code}\n`)
-      resolve(code)
-    })
-    child.once('error', (error) => {
-      log.end(`[cmm] node ${node} could not start: ${error.message}\n`)
-      resolve(null)
-    })
+  // A log is best effort: failing to write it (a full disk) must not end the run.
+  log.on('error', () => {})
+  // The stream closes after its last write reached the file, or after an error.
+  const closed = new Promise<void>((resolve) => log.once('close', resolve))
+  const last = (line: string, code: number | null): Promise<number | null> => {
+    if (!log.writableEnded) log.end(line)
+    return closed.then(() => code)
+  }
+  return new Promise<number | null>((resolve) => {
+    // 'close', not 'exit': 'exit' can come before the child's stdout and stderr are drained, and
+    // ending the log there let their last chunks hit an ended stream (ERR_STREAM_WRITE_AFTER_END,
+    // an unhandled error that killed the orchestrator before it wrote run.json: seen under load
+    // when a Redis restart made both nodes exit at once).
+    child.once('close', (code, signal) => void last(`[cmm] ${name} exited with ${signal ?? code}\n`, code).then(resolve))
+    child.once('error', (error) => void last(`[cmm] ${name} could not start: ${error.message}\n`, null).then(resolve))
   })
-  return {node, child, exited, logFile}
 }
 
 /**
