@@ -2,6 +2,7 @@
 // of rows; a row is one number, optionally compared with a baseline measured in the same run.
 import type {Redis} from 'ioredis'
 import type {ProtocolSettings} from '../src/protocol/types.js'
+import {commandStat} from '../src/records/resources.js'
 
 export interface BenchRow {
   /** Which figure of issue 6 / BENCHMARKS.md the row belongs to, e.g. "4 contended handoff". */
@@ -60,11 +61,8 @@ export function commandCalls(info: string, command: string): number {
   return commandStat(info, command).calls
 }
 
-/** Calls of `command` and the microseconds Redis spent in them, from INFO commandstats. */
-export function commandStat(info: string, command: string): {calls: number; usec: number} {
-  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info)
-  return m ? {calls: Number(m[1]), usec: Number(m[2])} : {calls: 0, usec: 0}
-}
+/** Calls of `command` and the microseconds Redis spent in them, from INFO commandstats (run.json's `resources` reads them the same way). */
+export {commandStat} from '../src/records/resources.js'
 
 export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))

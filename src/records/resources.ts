@@ -130,16 +130,14 @@ function scriptsOf(t: CommandTotals | null, ops: number): RedisScripts | null {
  */
 export function parseScriptStats(info: string): CommandTotals | null {
   if (!/^cmdstat_/m.test(info)) return null
-  let calls = 0
-  let usec = 0
-  for (const command of ['evalsha', 'eval']) {
-    const m = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info)
-    if (m) {
-      calls += Number(m[1])
-      usec += Number(m[2])
-    }
-  }
-  return {calls, usec}
+  const [sha, full] = [commandStat(info, 'evalsha'), commandStat(info, 'eval')]
+  return {calls: sha.calls + full.calls, usec: sha.usec + full.usec}
+}
+
+/** Calls of `command` and the µs Redis spent in them, from an INFO commandstats reply (zeros when it never ran). */
+export function commandStat(info: string, command: string): CommandTotals {
+  const m = new RegExp(`^cmdstat_${command}:calls=(\\d+),usec=(\\d+)`, 'm').exec(info)
+  return m ? {calls: Number(m[1]), usec: Number(m[2])} : {calls: 0, usec: 0}
 }
 
 /** One sample of the Redis server: which server life it is (`run_id` changes on every restart), and its counters. */
