@@ -1,8 +1,9 @@
 // One client process of figure 6's baseline (what a user without cmm would write): for every op
 // of its stream, take a redis-semaphore Mutex on the page, GET or SET the page's bytes, release.
-// argv: REDIS_URL NODE START_AT_US WORKLOAD_YAML_BASE64. Prints {"ops": N, "endUs": T, "cpuMs": C, "startupCpuMs": S}
-// when done (C: the process's own CPU over its whole life, start-up included, like a cmm node's;
-// S: what it had used when its workload began, like a cmm node's `startupMs`).
+// argv: REDIS_URL NODE START_AT_US WORKLOAD_YAML_BASE64. Prints {"ops": N, "endUs": T, "cpuMs": C, "startupCpuMs": S,
+// "commands": K} when done (C: the process's own CPU over its whole life, start-up included, like a
+// cmm node's; S: what it had used when its workload began, like a cmm node's `startupMs`; K: the
+// commands it sent while playing, the mutex's retries included, like a node's counters.redisCommands).
 import {Redis} from 'ioredis'
 import {Mutex} from 'redis-semaphore'
 import {createOpStream, parseWorkload} from '../src/workload/index.js'
@@ -11,6 +12,7 @@ import {pageKey} from '../src/protocol/types.js'
 import {nowUs} from '../src/util/clock.js'
 import {ownUsage} from '../src/metrics/resources.js'
 import {cpuMs} from '../src/records/resources.js'
+import {countCommands} from '../src/util/redis-client.js'
 
 export async function playLockLibrary(redis: Redis, yaml: string, node: number, startUs: number, prefix: string): Promise<number> {
   const workload = parseWorkload(yaml, 'bench-alternative.yaml')
@@ -43,8 +45,10 @@ async function main(): Promise<void> {
     const wait = (startUs - nowUs()) / 1000
     if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     const startupCpuMs = cpuMs(ownUsage())
+    let commands = 0
+    countCommands(redis, () => commands++)
     const ops = await playLockLibrary(redis, Buffer.from(yamlB64, 'base64').toString('utf8'), Number(nodeArg), startUs, `alt${process.ppid}:`)
-    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: cpuMs(ownUsage()), startupCpuMs})}\n`)
+    process.stdout.write(`${JSON.stringify({ops, endUs: nowUs(), cpuMs: cpuMs(ownUsage()), startupCpuMs, commands})}\n`)
   } finally {
     redis.disconnect()
   }

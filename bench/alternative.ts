@@ -8,7 +8,7 @@ import {nowUs} from '../src/util/clock.js'
 import {round, type BenchContext, type BenchRow} from './figure.js'
 import {mixYaml, runMix, type MixResult, type MixSpec} from './mix-runs.js'
 import {measured, measuredRuns, READ_MOSTLY_KEY, READ_MOSTLY_MIX, SECONDS, ZIPF_MIX} from './throughput.js'
-import {cpuMs, parseInfoCpu} from '../src/records/resources.js'
+import {cpuMs, parseInfoCpu, type RunResources} from '../src/records/resources.js'
 
 const NODES = 4
 /** Room for the client processes to start (node + ioredis load) before the common start time. */
@@ -21,6 +21,8 @@ interface ClientResult {
   readonly cpuMs: number
   /** CPU used when its workload began (start-up: loading code, connecting). */
   readonly startupCpuMs: number
+  /** Commands it sent while playing. */
+  readonly commands: number
 }
 
 function runClient(url: string, node: number, startUs: number, yaml: string): Promise<ClientResult> {
@@ -49,6 +51,11 @@ interface SideResult {
   readonly clientUsPerOp: number
   readonly clientUsPerOpAfterStartup: number
   readonly redisUsPerOp: number
+  /** Redis commands the clients (cmm: the nodes) sent per op, and their CPU per command after start-up. */
+  readonly commandsPerOp: number
+  readonly clientUsPerCommand: number
+  /** CPU per op of what sends no workload traffic: cmm's orchestrator (records, checks); 0 for the lock library. */
+  readonly othersUsPerOp: number
   /** cmm only: its Lua script calls per op and Redis' µs in each (run.json resources.redis.scripts). */
   readonly scripts?: {readonly callsPerOp: number; readonly usPerCall: number}
 }
@@ -64,7 +71,17 @@ async function lockLibraryRun(ctx: BenchContext, mix: Pick<MixSpec, 'read' | 'wr
   const redisMs = cpuMs(redisAfter) - cpuMs(redisBefore)
   const clientMs = results.reduce((s, r) => s + r.cpuMs, 0)
   const startupMs = results.reduce((s, r) => s + r.startupCpuMs, 0)
-  return {opsPerSec: ops / ((endUs - startUs) / 1e6), clientUsPerOp: (clientMs * 1000) / ops, clientUsPerOpAfterStartup: ((clientMs - startupMs) * 1000) / ops, redisUsPerOp: (redisMs * 1000) / ops}
+  const commands = results.reduce((s, r) => s + r.commands, 0)
+  return {opsPerSec: ops / ((endUs - startUs) / 1e6), clientUsPerOp: (clientMs * 1000) / ops, clientUsPerOpAfterStartup: ((clientMs - startupMs) * 1000) / ops, redisUsPerOp: (redisMs * 1000) / ops, commandsPerOp: commands / ops, clientUsPerCommand: ((clientMs - startupMs) * 1000) / commands, othersUsPerOp: 0}
+}
+
+/** CPU µs of cmm's node processes after their start-up (the orchestrator left out: it sends no protocol traffic). */
+function nodesRunningUs(res: RunResources): number {
+  return res.processes.reduce((us, p) => (p.role === 'node' ? us + (p.userMs + p.systemMs - (p.startupMs ?? 0)) * 1000 : us), 0)
+}
+
+function orchestratorUs(res: RunResources): number {
+  return res.processes.reduce((us, p) => (p.role === 'orchestrator' ? us + (p.userMs + p.systemMs) * 1000 : us), 0)
 }
 
 function cmmSide(r: MixResult): SideResult {
@@ -72,7 +89,7 @@ function cmmSide(r: MixResult): SideResult {
   if (res === null || res.redis === null) throw new Error('cmm run without resources')
   const scripts = res.redis.scripts
   const perCall = scripts && scripts.callsPerOp !== null && scripts.usPerCall !== null ? {scripts: {callsPerOp: scripts.callsPerOp, usPerCall: scripts.usPerCall}} : {}
-  return {opsPerSec: r.opsPerSec, clientUsPerOp: res.cmm.cpuUsPerOp ?? Number.NaN, clientUsPerOpAfterStartup: res.cmm.cpuUsPerOpAfterStartup ?? Number.NaN, redisUsPerOp: res.redis.cpuUsPerOp ?? Number.NaN, ...perCall}
+  return {opsPerSec: r.opsPerSec, clientUsPerOp: res.cmm.cpuUsPerOp ?? Number.NaN, clientUsPerOpAfterStartup: res.cmm.cpuUsPerOpAfterStartup ?? Number.NaN, redisUsPerOp: res.redis.cpuUsPerOp ?? Number.NaN, commandsPerOp: r.redisCommands / r.ops, clientUsPerCommand: nodesRunningUs(res) / r.redisCommands, othersUsPerOp: orchestratorUs(res) / r.ops, ...perCall}
 }
 
 /**
@@ -109,6 +126,9 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** Every pair's ratio, for a row's unit. */
+const each = (ratios: readonly number[]) => `pairs: ${ratios.map((r) => `${round(r)}x`).join(', ')}`
+
 const cpu = (s: SideResult) => s.clientUsPerOp + s.redisUsPerOp
 /** The same without the processes' start-up (a fixed cost per process, large in a 3 s run). */
 const runningCpu = (s: SideResult) => s.clientUsPerOpAfterStartup + s.redisUsPerOp
@@ -119,7 +139,6 @@ function mixRows(figure: string, label: string, ps: readonly Pair[], opsTarget: 
   const cpuRatios = ps.map((p) => cpu(p.cmm) / cpu(p.alt))
   const runningRatios = ps.map((p) => runningCpu(p.cmm) / runningCpu(p.alt))
   const redisRatios = ps.map((p) => p.cmm.redisUsPerOp / cpu(p.alt))
-  const each = (rs: number[]) => `pairs: ${rs.map((r) => `${round(r)}x`).join(', ')}`
   const side = (pick: (p: Pair) => SideResult) => {
     const ss = ps.map(pick)
     return {ops: median(ss.map((s) => s.opsPerSec)), cpu: median(ss.map(cpu)), running: median(ss.map(runningCpu)), procs: median(ss.map((s) => s.clientUsPerOp)), redis: median(ss.map((s) => s.redisUsPerOp))}
@@ -138,10 +157,43 @@ function mixRows(figure: string, label: string, ps: readonly Pair[], opsTarget: 
     // scripts, inbox streams and record outbox alone, against everything the lock library uses.
     {figure, metric: `${label}CPU per op, cmm's redis-server alone`, value: round(cmm.redis, 1), unit: `µs/op, median of ${ps.length}; ${each(redisRatios)}`, ratio: round(median(redisRatios)), vs: 'redis-semaphore, every process (median pair)'},
     ...scriptRows(figure, label, ps),
+    ...perCommandRows(figure, label, ps),
     // Where the gap is: the same without each process's start-up (code loading, connecting), which a 3 s run divides by few ops.
     {figure, metric: `${label}CPU per op after start-up, redis-semaphore`, value: round(alt.running, 1), unit: `µs/op, median of ${ps.length}`},
     {figure, metric: `${label}CPU per op after start-up, cmm`, value: round(cmm.running, 1), unit: `µs/op, median of ${ps.length}; ${each(runningRatios)}`, ratio: round(median(runningRatios)), vs: 'redis-semaphore (median pair)'},
   ]
+}
+
+/**
+ * The CPU ratio split in two: how many Redis commands each side's clients send per op (cmm: its
+ * nodes, every command; the lock library: the mutex's scripts and retries, GET or SET), and what
+ * those processes spend per command after start-up. The first is the protocol's; the second is
+ * cmm's code per message against a bare ioredis client's.
+ */
+function perCommandRows(figure: string, label: string, ps: readonly Pair[]): BenchRow[] {
+  const commands = (s: SideResult) => s.commandsPerOp
+  const perCommand = (s: SideResult) => s.clientUsPerCommand
+  const med = (f: (s: SideResult) => number, pick: (p: Pair) => SideResult) => median(ps.map((p) => f(pick(p))))
+  const ratios = (f: (s: SideResult) => number) => ps.map((p) => f(p.cmm) / f(p.alt))
+  return [
+    {figure, metric: `${label}Redis commands per op, redis-semaphore`, value: round(med(commands, (p) => p.alt)), unit: `commands/op, median of ${ps.length} (the mutex's scripts and retries, GET or SET)`},
+    {figure, metric: `${label}Redis commands per op, cmm's nodes`, value: round(med(commands, (p) => p.cmm)), unit: `commands/op, median of ${ps.length}; ${each(ratios(commands))}`, ratio: round(median(ratios(commands))), vs: 'redis-semaphore (median pair)'},
+    {figure, metric: `${label}client processes' CPU per command sent, after start-up, redis-semaphore`, value: round(med(perCommand, (p) => p.alt), 1), unit: `µs/command, median of ${ps.length}`},
+    {figure, metric: `${label}node processes' CPU per command sent, after start-up, cmm`, value: round(med(perCommand, (p) => p.cmm), 1), unit: `µs/command, median of ${ps.length}; ${each(ratios(perCommand))}`, ratio: round(median(ratios(perCommand))), vs: 'redis-semaphore (median pair)'},
+    ceilingRow(figure, label, ps),
+  ]
+}
+
+/**
+ * The ops/s ratio cmm could reach if its nodes spent per command only what the lock library's bare
+ * ioredis clients spend, its orchestrator and Redis costing what they did: with both sides CPU-bound
+ * (they saturate the machine), ops/s go as the inverse of CPU per op. A target above this ceiling
+ * is out of reach of any cut to cmm's node code.
+ */
+function ceilingRow(figure: string, label: string, ps: readonly Pair[]): BenchRow {
+  const ceilings = ps.map(({alt, cmm}) => runningCpu(alt) / (cmm.commandsPerOp * alt.clientUsPerCommand + cmm.othersUsPerOp + cmm.redisUsPerOp))
+  const ceiling = median(ceilings)
+  return {figure, metric: `${label}ops/s ceiling if cmm's nodes cost a bare client's CPU per command (orchestrator, Redis as measured)`, value: round(ceiling), unit: `x redis-semaphore's ops/s (so CPU per op >= ${round(1 / ceiling)}x), median of ${ps.length}; ${each(ceilings)}`}
 }
 
 /** Of cmm's Redis CPU per op, the Lua scripts (manager decisions, lease renewals): calls per op and Redis' time in each. */

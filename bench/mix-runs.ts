@@ -33,6 +33,8 @@ export interface MixResult {
   readonly latency: (key: string) => Percentiles
   /** run.json `resources` of the run: CPU of every process, Redis included. */
   readonly resources: RunResources | null
+  /** Commands the node processes sent to Redis (run.json counters.redisCommands). */
+  readonly redisCommands: number
 }
 
 export function mixYaml(spec: MixSpec): string {
@@ -63,6 +65,7 @@ export async function runMix(ctx: BenchContext, spec: MixSpec, seed = 7, network
   const merged = mergeHistograms(run.nodes.map((n) => n.histograms).filter((h): h is EncodedHistograms => h !== null))
   return {
     resources: run.resources ?? null,
+    redisCommands: t.redisCommands,
     ops, seconds, opsPerSec: ops / seconds, callbacksPerSec: callbacks / seconds, roundTripsPerOp: t.redisRoundTrips / Math.max(1, ops),
     latency: (key) => {
       const encoded = merged.corrected[key]

@@ -17,7 +17,7 @@ import {emptyCounters} from '../records/counters.js'
 import {liveSummary} from '../records/live.js'
 import {processId} from '../records/history.js'
 import {RecordBuffer} from './record-buffer.js'
-import {connectRedis, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
+import {connectRedis, countCommands, ensureReachable, waitAcrossReconnects} from '../util/redis-client.js'
 import {nowUs} from '../util/clock.js'
 import {NodeRuntime} from './runtime.js'
 import {runWorker} from './worker.js'
@@ -202,6 +202,7 @@ class NodeProcessRun {
 
   /** 1. Takes the lease, starts reading the inbox (manager messages and control), says ready. */
   async join(reader: Redis): Promise<void> {
+    for (const client of [this.redis, reader]) countCommands(client, () => this.counters.redisCommands++)
     await this.lease.join(this.node)
     const {recovery, proc} = this
     watchConnections({clients: [this.redis, reader], manager: {client: this.redis, requests: this.manager}, recovery, lease: this.lease, proc, closing: () => this.closing})

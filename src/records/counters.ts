@@ -7,6 +7,12 @@ export interface NodeCounters {
   faults: Record<FaultClass, number>
   /** Every command sent to Redis on behalf of the protocol (script calls and disk reads). */
   redisRoundTrips: number
+  /**
+   * Every command the node's connections sent (the protocol's round trips, its inbox reads, lease
+   * renewals, record flushes and reports), after it joined the run: what the protocol costs Redis
+   * and the node in requests, against what the protocol itself needs (redisRoundTrips).
+   */
+  redisCommands: number
   requests: Record<ManagerRequest['type'], number>
   diskReads: number
   callbacks: {release: number; downgrade: number}
@@ -33,6 +39,7 @@ export function emptyCounters(): NodeCounters {
     accesses: 0,
     faults: {hit: 0, 'cached-lock': 0, acquired: 0, upgrade: 0, 'after-callback': 0},
     redisRoundTrips: 0,
+    redisCommands: 0,
     requests: {acquire: 0, upgrade: 0, demote: 0, writeback: 0, cancel: 0, defer: 0},
     diskReads: 0,
     callbacks: {release: 0, downgrade: 0},

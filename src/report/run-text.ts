@@ -64,7 +64,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   const warm = warmupText(s)
   lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`})`)
   lines.push(...nodeLines(s))
-  lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
+  lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op${commandsText(s.cost.redisCommandsPerOp)}, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
   if (s.resources) {
     lines.push(resourcesLine(s.resources))
     if (s.resources.saturated) lines.push(`CPU saturated: ${SATURATION_NOTE}`)
@@ -152,4 +152,9 @@ function warmupText(s: RunSummary): string | null {
   if (ms <= 0) return null
   const ops = s.counters.untimedOps ?? 0
   return `after a ${ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`} warm-up: its ${ops} op${ops === 1 ? '' : 's'} checked, not timed`
+}
+
+/** The nodes' commands per op beside the protocol's round trips (runs written before they were counted have none). */
+function commandsText(perOp: number | undefined): string {
+  return perOp === undefined ? '' : ` (${perOp} Redis commands per op in all, inbox reads, leases and reports included)`
 }

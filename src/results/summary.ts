@@ -73,6 +73,8 @@ export interface RunSummary {
     readonly faults: number
     readonly roundTripsPerFault: number
     readonly roundTripsPerOp: number
+    /** Every command the nodes sent per op (counters.redisCommands): the protocol's round trips and cmm's own (inbox reads, leases, records, reports); absent from runs written before it was counted. */
+    readonly redisCommandsPerOp?: number
     readonly callbacksPerOp: number
     readonly pagesWrittenBackPerOp: number
   }
@@ -140,6 +142,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
       faults,
       roundTripsPerFault: ratio(t.redisRoundTrips, faults),
       roundTripsPerOp: ratio(t.redisRoundTrips, ops),
+      redisCommandsPerOp: ratio(t.redisCommands, ops),
       callbacksPerOp: ratio(callbacks, ops),
       pagesWrittenBackPerOp: ratio(t.pagesWrittenBack, ops),
     },

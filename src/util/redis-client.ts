@@ -22,6 +22,18 @@ export function connectRedis(url: string, name: string): Redis {
 }
 
 /**
+ * Calls `count` for every command the client sends (each is one request Redis answers; a
+ * pipeline's or transaction's commands one by one), wherever it is issued from.
+ */
+export function countCommands(redis: Redis, count: () => void): void {
+  const send = redis.sendCommand.bind(redis)
+  redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    count()
+    return send(...args)
+  }) as Redis['sendCommand']
+}
+
+/**
  * The first command on a new client: a PING whose failure names the address and the
  * connection's own error ("connect ENOENT /tmp/x.sock"), not ioredis' retry-limit message.
  */

@@ -37,6 +37,8 @@ describe('run resources', () => {
     expect(scripts?.calls).toBeGreaterThanOrEqual(2 * n)
     expect(scripts?.usPerCall).toBeGreaterThan(0)
     expect(scripts?.callsPerOp).toBeCloseTo(scripts!.calls / run.totals.ops, 3)
+    // The nodes' commands: their manager round trips, and more (every node reads its inbox and reports).
+    expect(run.totals.redisCommands).toBeGreaterThan(run.totals.redisRoundTrips + 2 * n)
     // Every node reported the CPU it had used when its workload began (at least loading its code),
     // and the second CPU per op leaves exactly that out.
     const nodes = r.processes.filter((p) => p.role === 'node')

@@ -145,20 +145,20 @@ function heatRows(history: readonly HistoryEntry[], requests: readonly RequestLo
 
 /** The counters and cost lines the run's summary prints, from run.json. */
 function counterLines(s: SummaryPart): [string, string][] {
-  const c = (s.counters ?? {}) as {ops?: number; faults?: Record<string, number>; requests?: Record<string, number>; callbacks?: Record<string, number>; redisRoundTrips?: number; diskReads?: number; pagesWrittenBack?: number; upgradesRefused?: number; staleReplies?: number; opsFailed?: number; breakFired?: number; untimedOps?: number; untimedAccesses?: number}
+  const c = (s.counters ?? {}) as {ops?: number; faults?: Record<string, number>; requests?: Record<string, number>; callbacks?: Record<string, number>; redisRoundTrips?: number; redisCommands?: number; diskReads?: number; pagesWrittenBack?: number; upgradesRefused?: number; staleReplies?: number; opsFailed?: number; breakFired?: number; untimedOps?: number; untimedAccesses?: number}
   const kv = (o: Record<string, number> | undefined) => Object.entries(o ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')
   const lines: [string, string][] = []
   if (c.ops !== undefined) lines.push(['ops', String(c.ops)])
   if (c.faults) lines.push(['faults (one per page access)', kv(c.faults)])
   if (c.requests) lines.push(['requests to the manager', kv(c.requests)])
   if (c.callbacks) lines.push(['callbacks', kv(c.callbacks)])
-  for (const [k, label] of [['redisRoundTrips', 'Redis round trips'], ['diskReads', 'disk reads'], ['pagesWrittenBack', 'pages written back'], ['upgradesRefused', 'upgrades refused'], ['staleReplies', 'stale replies'], ['opsFailed', 'ops failed']] as const) {
+  for (const [k, label] of [['redisRoundTrips', 'Redis round trips'], ['redisCommands', 'Redis commands (every one the nodes sent)'], ['diskReads', 'disk reads'], ['pagesWrittenBack', 'pages written back'], ['upgradesRefused', 'upgrades refused'], ['staleReplies', 'stale replies'], ['opsFailed', 'ops failed']] as const) {
     if (c[k] !== undefined) lines.push([label, String(c[k])])
   }
   // Only after a --warmup: the histograms above leave these out.
   if ((c.untimedOps ?? 0) + (c.untimedAccesses ?? 0) > 0) lines.push(['warm-up, checked but not timed', `${c.untimedOps ?? 0} ops, ${c.untimedAccesses ?? 0} page accesses`])
   if (s.break) lines.push([`--break ${s.break} fired`, String(c.breakFired ?? 0)])
   const cost = s.cost ?? {}
-  if (cost.roundTripsPerFault !== undefined) lines.push(['cost', `${cost.roundTripsPerFault} Redis round trips per fault, ${cost.roundTripsPerOp} per op, ${cost.callbacksPerOp} callbacks per op, ${cost.pagesWrittenBackPerOp} pages written back per op`])
+  if (cost.roundTripsPerFault !== undefined) lines.push(['cost', `${cost.roundTripsPerFault} Redis round trips per fault, ${cost.roundTripsPerOp} per op${cost.redisCommandsPerOp === undefined ? '' : ` (${cost.redisCommandsPerOp} Redis commands per op in all)`}, ${cost.callbacksPerOp} callbacks per op, ${cost.pagesWrittenBackPerOp} pages written back per op`])
   return lines
 }
