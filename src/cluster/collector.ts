@@ -122,6 +122,8 @@ export class ReportCollector {
         return
       case 'done':
         this.noteOps(r.node, r.proc, r.ops)
+        // Its last ops' latencies, recorded after its last progress report, go to the next tick too.
+        this.interval.add(this.incarnations.unreported(r))
         this.done.set(r.node, r)
         this.incarnations.done(r)
         if (this.hooks.elapsedMs() > 0) this.hooks.emit({type: 'node-done', elapsedMs: this.hooks.elapsedMs(), node: r.node, ops: r.ops})

@@ -59,6 +59,26 @@ export class Incarnations {
     this.of(r.proc ?? r.node).done = r
   }
 
+  /**
+   * The corrected latencies a `done` report holds beyond the intervals its incarnation already
+   * sent in progress reports (those recorded after its last one), per key; call before done(r).
+   * Without them the timeline ended at the nodes' last progress report, short of the run's ops.
+   */
+  unreported(r: Done): Record<string, BucketCounts> {
+    const sent = this.of(r.proc ?? r.node).corrected
+    const out: Record<string, BucketCounts> = {}
+    for (const [key, pairs] of Object.entries(r.histograms.corrected)) {
+      const before = sent.get(key)
+      const rest: number[] = []
+      for (let i = 0; i + 1 < pairs.length; i += 2) {
+        const n = pairs[i + 1]! - (before?.get(pairs[i]!) ?? 0)
+        if (n > 0) rest.push(pairs[i]!, n)
+      }
+      if (rest.length > 0) out[key] = rest
+    }
+    return out
+  }
+
   /** Node k's incarnations merged (processes k, k + nodes, k + 2 nodes, ...). */
   node(k: number): NodeTotals {
     const mine = [...this.procs].filter(([p]) => p % this.nodes === k).sort(([a], [b]) => a - b).map(([, inc]) => inc)

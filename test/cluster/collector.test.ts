@@ -73,6 +73,30 @@ describe('ReportCollector', () => {
     expect(decodeHistogram(encoded.corrected['op:read']!).totalCount).toBe(2)
   })
 
+  it('puts the latencies a done report holds beyond its progress reports into the next tick, so the last tick ends at the run\'s ops', () => {
+    const {c} = collector(1)
+    const record = (values: number[]) => {
+      const h = newHistogram()
+      for (const v of values) h.recordValue(v)
+      return h
+    }
+    c.handle({type: 'progress', node: 0, proc: 0, ops: 2, latency: {'op:write': bucketCounts(record([100, 200]))}})
+    expect(c.progress(() => null)).toMatchObject({done: 2})
+    // Three more ops after the last progress report: only the done report carries them.
+    const all = bucketCounts(record([100, 200, 100, 300, 9000]))
+    c.handle({...done(0, 5, 0), histograms: {corrected: {'op:write': all, 'op:read': bucketCounts(record([50]))}, uncorrected: {}}})
+    const last = c.progress(() => null)
+    expect(last.done).toBe(5)
+    const counted = (pairs: readonly number[] | undefined) => {
+      const sum = newHistogram()
+      addBucketCounts(sum, pairs ?? [])
+      return sum
+    }
+    expect(counted(last.interval['op:write']).totalCount).toBe(3)
+    expect(counted(last.interval['op:write']).maxValue).toBeGreaterThanOrEqual(9000)
+    expect(counted(last.interval['op:read']).totalCount).toBe(1)
+  })
+
   it('passes records on to the store as they arrive, keeping none, each process\'s batches in their order; a re-sent batch once', () => {
     const {c, stored} = collector(2)
     const lock = {time: 5, node: 1, unit: 'a/0', event: 'grant' as const, mode: 'EX' as const, seq: 1, generation: 0}
