@@ -64,7 +64,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   const warm = warmupText(s)
   lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`})`)
   lines.push(...nodeLines(s))
-  lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
+  lines.push(`cost: ${costText(s.cost)}, ${s.counters.upgradesRefused} upgrades refused`)
   if (s.resources) {
     lines.push(resourcesLine(s.resources))
     if (s.resources.saturated) lines.push(`CPU saturated: ${SATURATION_NOTE}`)
@@ -84,6 +84,15 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   if (s.command !== undefined) lines.push(`reproduce: ${s.command}`)
   lines.push(`verdict: ${validityWord(s.checks.valid)} (${verdictWhy(s.checks)}${unfired})   results: ${dir}`)
   return lines.join('\n')
+}
+
+/**
+ * The cost line. Its faults (run.json `cost.faults`) are the page accesses the PTE did not allow
+ * (every class but `hit`), fewer than the `faults:` line's sum, which counts hits too: said here.
+ */
+export function costText(cost: Partial<Record<keyof RunSummary['cost'], number>>): string {
+  const faults = cost.faults === undefined ? '' : ` (${cost.faults}: every class but hit)`
+  return `${cost.roundTripsPerFault} Redis round trips per fault past the PTE${faults}, ${cost.roundTripsPerOp} per op, ${cost.callbacksPerOp} callbacks per op`
 }
 
 function faultCountsText(f: RunSummary['counters']['faults']): string {

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {HistoryEntry} from '../../records/history.js'
 import type {RequestLogEntry} from '../../records/request-log.js'
 import {nodeOfProcess, unitOfKey} from '../../check/run-records.js'
+import {costText} from '../run-text.js'
 
 /** Record files above this size are not read for the lanes and heat (the page says so). */
 const MAX_RECORD_BYTES = 64e6
@@ -159,6 +160,6 @@ function counterLines(s: SummaryPart): [string, string][] {
   if ((c.untimedOps ?? 0) + (c.untimedAccesses ?? 0) > 0) lines.push(['warm-up, checked but not timed', `${c.untimedOps ?? 0} ops, ${c.untimedAccesses ?? 0} page accesses`])
   if (s.break) lines.push([`--break ${s.break} fired`, String(c.breakFired ?? 0)])
   const cost = s.cost ?? {}
-  if (cost.roundTripsPerFault !== undefined) lines.push(['cost', `${cost.roundTripsPerFault} Redis round trips per fault, ${cost.roundTripsPerOp} per op, ${cost.callbacksPerOp} callbacks per op, ${cost.pagesWrittenBackPerOp} pages written back per op`])
+  if (cost.roundTripsPerFault !== undefined) lines.push(['cost', `${costText(cost)}, ${cost.pagesWrittenBackPerOp} pages written back per op`])
   return lines
 }
