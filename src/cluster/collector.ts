@@ -119,6 +119,7 @@ export class ReportCollector {
         return
       case 'stopped':
         this.stopped.add(r.node)
+        this.incarnations.stopped(r)
         return
       case 'done':
         this.noteOps(r.node, r.proc, r.ops)

@@ -11,6 +11,7 @@ import {encodeCounts} from '../metrics/histogram.js'
 
 type Progress = Extract<NodeReport, {type: 'progress'}>
 type Done = Extract<NodeReport, {type: 'done'}>
+type Stopped = Extract<NodeReport, {type: 'stopped'}>
 
 /** Bucket index -> count, per histogram key. */
 type SparseCounts = Map<string, Map<number, number>>
@@ -22,6 +23,8 @@ interface Incarnation {
   /** Keys some interval recorded an uncorrected latency for (open-loop ops). */
   readonly split: Set<string>
   done: Done | null
+  /** Counters of its `stopped` report: those of `done` plus what it did until stopped (callbacks served, the final write-back). */
+  stopped: NodeCounters | null
 }
 
 /** One node's incarnations merged: what run.json and the histogram files show for it. */
@@ -79,6 +82,10 @@ export class Incarnations {
     return out
   }
 
+  stopped(r: Stopped): void {
+    if (r.counters) this.of(r.proc ?? r.node).stopped = r.counters
+  }
+
   /** Node k's incarnations merged (processes k, k + nodes, k + 2 nodes, ...). */
   node(k: number): NodeTotals {
     const mine = [...this.procs].filter(([p]) => p % this.nodes === k).sort(([a], [b]) => a - b).map(([, inc]) => inc)
@@ -87,7 +94,7 @@ export class Incarnations {
     let unfinished = 0
     for (const inc of mine) {
       if (inc.done === null) unfinished++
-      const c = inc.done?.counters ?? inc.counters
+      const c = inc.stopped ?? inc.done?.counters ?? inc.counters
       if (c) addCounters(counters, c)
       parts.push(inc.done?.histograms ?? fromSparse(inc))
     }
@@ -98,7 +105,7 @@ export class Incarnations {
 
   private of(proc: number): Incarnation {
     let inc = this.procs.get(proc)
-    if (inc === undefined) this.procs.set(proc, (inc = {counters: null, corrected: new Map(), uncorrected: new Map(), split: new Set(), done: null}))
+    if (inc === undefined) this.procs.set(proc, (inc = {counters: null, corrected: new Map(), uncorrected: new Map(), split: new Set(), done: null, stopped: null}))
     return inc
   }
 }
@@ -135,5 +142,5 @@ function mergeCounts(parts: readonly CountsHistograms[]): CountsHistograms {
       addSparse(uncorrected, {[key]: p.uncorrected[key] ?? p.corrected[key]!})
     }
   }
-  return fromSparse({counters: null, corrected, uncorrected, split, done: null})
+  return fromSparse({counters: null, corrected, uncorrected, split, done: null, stopped: null})
 }

@@ -147,6 +147,19 @@ describe('ReportCollector', () => {
     expect(logged.map((l) => l.type)).toEqual(['deadlock'])
   })
 
+  it('counts a node to its stopped report: the callbacks it served for others after its own ops, and its final write-back', () => {
+    const {c} = collector(2)
+    const counters = (release: number, pages: number) => ({...emptyCounters(), ops: 3, callbacks: {release, downgrade: 0}, pagesWrittenBack: pages})
+    c.handle({...done(0, 3, 0), counters: counters(2, 2)})
+    c.handle({...done(1, 3, 1), counters: counters(1, 1)})
+    // Node 0 kept serving node 1 after its done (requests.jsonl has those callbacks); node 1 is an older node without counters in stopped.
+    c.handle({type: 'stopped', node: 0, proc: 0, counters: counters(5, 6)})
+    c.handle({type: 'stopped', node: 1, proc: 1})
+    const out = c.collect(facts(), () => [])
+    expect(out.nodes.map((n) => [n.counters.callbacks.release, n.counters.pagesWrittenBack, n.counters.ops])).toEqual([[5, 6, 3], [1, 1, 3]])
+    expect(out.totals).toMatchObject({ops: 6, callbacks: {release: 6}, pagesWrittenBack: 7})
+  })
+
   it('sums the counters of done nodes and counts faults and fenced write-backs from the events', () => {
     const {c, logged} = collector(2)
     c.handle({type: 'ready', node: 0, pid: 11, host: 'h', total: 3})
