@@ -24,7 +24,7 @@ export type LanePoint = readonly [number, number, number, number] | null
 export interface HeatRow {
   readonly unit: string
   readonly accesses: number
-  /** acquire + upgrade requests: the faults that had to ask the manager. */
+  /** acquire + upgrade requests sent (requests.jsonl): faults that asked the manager, a copy's pins, retries after a refused upgrade. */
   readonly requests: number
   readonly callbacks: number
   readonly writtenBack: number
@@ -152,7 +152,7 @@ function counterLines(s: SummaryPart): [string, string][] {
   if (c.ops !== undefined) lines.push(['ops', String(c.ops)])
   if (c.faults) lines.push(['faults (one per page access)', kv(c.faults)])
   if (c.requests) lines.push(['requests to the manager', kv(c.requests)])
-  if (c.callbacks) lines.push(['callbacks', kv(c.callbacks)])
+  if (c.callbacks) lines.push(['callbacks answered', kv(c.callbacks)])
   for (const [k, label] of [['redisRoundTrips', 'Redis round trips'], ['diskReads', 'disk reads'], ['pagesWrittenBack', 'pages written back'], ['upgradesRefused', 'upgrades refused'], ['staleReplies', 'stale replies'], ['opsFailed', 'ops failed']] as const) {
     if (c[k] !== undefined) lines.push([label, String(c[k])])
   }
