@@ -36,6 +36,8 @@ describe('timeline.jsonl', () => {
     expect(summary.ops).toBe(300)
     const ticks = parseTimeline(readFileSync(join(run.dir, 'timeline.jsonl'), 'utf8'), 'timeline.jsonl').filter((r): r is TimelineTick => r.kind === 'tick')
     expect(ticks.at(-1)!.ops).toBe(summary.ops)
+    // The last bucket ends with the run (t is rounded to 0.1 ms), not at the next whole second.
+    expect(Math.abs(ticks.at(-1)!.t - summary.durationMs)).toBeLessThanOrEqual(0.05)
     const ticked = ticks.reduce((n, t) => n + opSamples(t.hist), 0)
     const histogrammed = run.nodes.reduce((n, node) => n + opSamples(node.histograms?.corrected ?? {}), 0)
     expect(histogrammed).toBe(summary.ops)
