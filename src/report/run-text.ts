@@ -104,11 +104,17 @@ function nodeLines(s: RunSummary): string[] {
   const lines = s.nodes.map((n) => {
     const lat = n.latency === null ? 'no latency recorded' : `op p50 ${formatLatency(n.latency.p50)}, p99 ${formatLatency(n.latency.p99)}`
     const inc = n.incarnations > 1 ? `; ${n.incarnations} incarnations` : ''
-    const cut = n.unfinished > 0 ? `; ${n.unfinished} killed or cut off, counted to ${n.unfinished === 1 ? 'its' : 'their'} last progress report` : ''
+    const cut = n.unfinished > 0 ? `; ${n.unfinished} killed or cut off, counted to ${n.unfinished === 1 ? 'its' : 'their'} last progress report${uncountedText(n)}` : ''
     return `  node ${n.node}: ${n.ops} ops${inc}${cut}; faults ${faultCountsText(n.counters.faults)}; ${lat}`
   })
   if (s.nodes.some((n) => n.incarnations > 1)) lines.push('  (a restarted node replays its whole script from the start: its ops are summed over its incarnations and can exceed the script\'s)')
   return ['per node (histograms/node-K/):', ...lines]
+}
+
+/** A killed incarnation's accesses after its last progress report: in history.jsonl, in no count. */
+function uncountedText(n: RunSummary['nodes'][number]): string {
+  if (n.historyAccesses === undefined || n.historyAccesses <= n.counters.accesses) return ''
+  return ` (counts: ${n.counters.accesses} page accesses; history.jsonl: ${n.historyAccesses})`
 }
 
 /** How often a broken variant's deviation was taken (README's table lists workloads where each fires). */

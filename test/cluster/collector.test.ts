@@ -193,6 +193,17 @@ describe('ReportCollector', () => {
     expect(out.nodes[0]).toMatchObject({incarnations: 0, histograms: null})
   })
 
+  it('counts the page accesses of each node\'s history, which a killed incarnation\'s counts fall short of', () => {
+    const {c} = collector(2)
+    // Node 1's first incarnation recorded four accesses, then was killed before any progress report.
+    c.handle(history(1, 1, 1, [entry(1, 1, 'invoke', 'a'), entry(1, 2, 'ok', 'a'), entry(1, 3, 'invoke', 'b'), entry(1, 4, 'ok', 'b')]))
+    c.handle(history(1, 1, 2, [entry(1, 5, 'invoke', 'c'), entry(1, 6, 'ok', 'c'), entry(1, 7, 'invoke', 'd')]))
+    c.handle(history(1, 3, 1, [entry(3, 8, 'invoke', 'e'), entry(3, 9, 'ok', 'e')]))
+    c.handle({...done(1, 1, 3), counters: {...emptyCounters(), ops: 1, accesses: 1}})
+    const out = c.collect(facts(), () => [])
+    expect(out.nodes.map((n) => [n.counters.accesses, n.historyAccesses])).toEqual([[0, 0], [1, 5]])
+  })
+
   it('says what each node was doing when the run is stuck, and logs it at the end', () => {
     const {c, logged} = collector(2)
     c.handle({type: 'progress', node: 0, ops: 1, latency: {}, current: 'write a/0', waits: ['waits for a/0: acquire EX queued']})
