@@ -62,7 +62,7 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
   const warm = warmupText(s)
-  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`})`)
+  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`}${unfaultedText(s.counters)})`)
   lines.push(...nodeLines(s))
   lines.push(`cost: ${costText(s.cost)}, ${s.counters.upgradesRefused} upgrades refused`)
   if (s.resources) {
@@ -93,6 +93,16 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
 export function costText(cost: Partial<Record<keyof RunSummary['cost'], number>>): string {
   const faults = cost.faults === undefined ? '' : ` (${cost.faults}: every class but hit)`
   return `${cost.roundTripsPerFault} Redis round trips per fault past the PTE${faults}, ${cost.roundTripsPerOp} per op, ${cost.callbacksPerOp} callbacks per op`
+}
+
+/**
+ * Accesses that ended in no fault class (counters.accesses less the classes' sum): abandoned to
+ * break a deadlock (naive copies: 794 accesses, 736 faults), or in flight at a killed
+ * incarnation's last progress report. Said, so the classes need not add up to the accesses.
+ */
+function unfaultedText(c: RunSummary['counters']): string {
+  const none = c.accesses - Object.values(c.faults).reduce((a, b) => a + b, 0)
+  return none > 0 ? `; ${none} more page access${none === 1 ? '' : 'es'} ended in no class: failed to break a deadlock, or in flight at a kill` : ''
 }
 
 function faultCountsText(f: RunSummary['counters']['faults']): string {
