@@ -97,12 +97,12 @@ export function costText(cost: Partial<Record<keyof RunSummary['cost'], number>>
 
 /**
  * Accesses that ended in no fault class (counters.accesses less the classes' sum): abandoned to
- * break a deadlock (naive copies: 794 accesses, 736 faults), or in flight at a killed
+ * break a deadlock (naive copies: 794 accesses, 736 faults), failed by a lost lease, or in flight at a killed
  * incarnation's last progress report. Said, so the classes need not add up to the accesses.
  */
 function unfaultedText(c: RunSummary['counters']): string {
   const none = c.accesses - Object.values(c.faults).reduce((a, b) => a + b, 0)
-  return none > 0 ? `; ${none} more page access${none === 1 ? '' : 'es'} ended in no class: failed to break a deadlock, or in flight at a kill` : ''
+  return none > 0 ? `; ${none} more page access${none === 1 ? '' : 'es'} ended in no class: failed (to break a deadlock, or by a lost lease) or in flight at a kill` : ''
 }
 
 function faultCountsText(f: RunSummary['counters']['faults']): string {
