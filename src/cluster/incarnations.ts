@@ -1,6 +1,7 @@
 // Each node process (incarnation) as the orchestrator last heard of it: its counters and latency
 // buckets, merged per node at the run's end. An incarnation that said `done` is counted from its
-// done report; one that was killed (or never finished) from its progress reports: each carries
+// done report (its counters from its `stopped` report when it sent one: the callbacks it served
+// and the final write-back after its own ops, which add to no histogram); one that was killed (or never finished) from its progress reports: each carries
 // the counters at that moment and the buckets recorded since the previous one, taken in the same
 // timer callback, so their sums agree with each other exactly as a done report's do. Without
 // this a killed incarnation's counters and histograms were lost while its ops were counted.
