@@ -97,12 +97,13 @@ export function costText(cost: Partial<Record<keyof RunSummary['cost'], number>>
 
 /**
  * Accesses that ended in no fault class (counters.accesses less the classes' sum): abandoned to
- * break a deadlock (naive copies: 794 accesses, 736 faults), failed by a lost lease, or in flight at a killed
- * incarnation's last progress report. Said, so the classes need not add up to the accesses.
+ * break a deadlock (naive copies: 794 accesses, 736 faults), failed by a lost lease, in flight at a
+ * killed incarnation's last progress report, or at the end of a run that got stuck. Said, so the
+ * classes need not add up to the accesses.
  */
 function unfaultedText(c: RunSummary['counters']): string {
   const none = c.accesses - Object.values(c.faults).reduce((a, b) => a + b, 0)
-  return none > 0 ? `; ${none} more page access${none === 1 ? '' : 'es'} ended in no class: failed (to break a deadlock, or by a lost lease) or in flight at a kill` : ''
+  return none > 0 ? `; ${none} more page access${none === 1 ? '' : 'es'} ended in no class: failed to break a deadlock, or cut short (by a lost lease, a kill, a stuck run's end)` : ''
 }
 
 function faultCountsText(f: RunSummary['counters']['faults']): string {

@@ -32,6 +32,6 @@ describe('run summary text', () => {
   it('says how many page accesses ended in no fault class (failed to break a deadlock), so the classes need not sum to the accesses', () => {
     const faults = {...emptyCounters().faults, hit: 700, 'after-callback': 36}
     const text = textOf({...emptyCounters(), ops: 362, accesses: 794, faults, opsFailed: 58})
-    expect(text).toMatch(/^faults: hit 700, .* count the same accesses; 58 more page accesses ended in no class: failed \(to break a deadlock, or by a lost lease\) or in flight at a kill\)$/m)
+    expect(text).toMatch(/^faults: hit 700, .* count the same accesses; 58 more page accesses ended in no class: failed to break a deadlock, or cut short \(by a lost lease, a kill, a stuck run's end\)\)$/m)
   })
 })
