@@ -30,7 +30,7 @@ Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (scri
 
 Redis faults (docs/FAILOVER.md): with --redis-durability always a restart-redis chaos step (or \`cmm chaos restart-redis\`) restarts the server on its own data and the run goes on; with --redis-topology sentinel a failover-redis step kills the primary and Sentinel promotes the replica; --redis-wait 1 makes every decision wait for the replica before a node acts on it.
 
-Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every op within --liveness; a stuck run is stopped and reported with what each node waits for).
+Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every page access within --liveness; a stuck run is stopped and reported with what each node waits for).
 
 --break NAME runs a deliberately broken protocol variant, to see the checks catch it:
 ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).join('\n')}`
@@ -64,7 +64,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
     'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
     warmup: durationFlag({description: `Warm-up: ops and page accesses that start this soon after the workload's start are played, recorded in the history and checked, but kept out of the latency histograms (a node's first seconds mostly time V8 compiling cmm's own code); ${DURATION_HINT}, up to 1h. run.json counts them (counters.untimedOps, untimedAccesses).`, default: 0, defaultHelp: async () => '0s'}),
-    liveness: durationFlag({description: `Liveness bound: every op must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
+    liveness: durationFlag({description: `Liveness bound: every page access (a copy's pages one by one) must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
     break: Flags.option({description: 'Run a deliberately broken protocol variant (the checks must report it; each is described under DESCRIPTION).', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
     tui: Flags.boolean({description: 'Live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines).', default: true, allowNo: true}),
     json: Flags.boolean({description: 'Print one JSON summary (run.json) instead of text.', default: false}),

@@ -46,7 +46,7 @@ function linearizable(run: Pick<RunEvidence, 'history'>, timeoutMs: number): Che
   const r = checkRegisterHistory(run.history, {deadline: Date.now() + timeoutMs})
   // Ops cut short by the end of the run (an invoke without completion) count as `info`: they may or may not have happened.
   const counts = {pages: r.keys, ops: r.ops, dropped: r.dropped, cutShort: cutShort(run.history)}
-  if (r.valid === true) return {valid: true, summary: `${r.ops} ops on ${r.keys} pages linearizable`, counts, violations: []}
+  if (r.valid === true) return {valid: true, summary: `${r.ops} page accesses on ${r.keys} page${r.keys === 1 ? '' : 's'} linearizable (history.jsonl)`, counts, violations: []}
   if (r.valid === 'unknown') {
     const why = r.gaveUp?.reason === 'state-limit' ? 'the search state limit was reached' : `the time limit (${timeoutMs} ms) ran out`
     return {valid: 'unknown', summary: `${why} on page ${formatKey(r.gaveUp?.key ?? null)}`, counts, violations: []}

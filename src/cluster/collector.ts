@@ -68,6 +68,11 @@ export class ReportCollector {
   private readonly batches = new BatchOrder<HistoryReport>()
   /** Ops per node, summed over its incarnations. */
   readonly perNode: number[]
+  /**
+   * Page accesses per node in the history it sent (invokes), all incarnations: more than its
+   * counters hold when one was killed, whose counts stop at its last progress report.
+   */
+  private readonly historyAccesses: number[]
   /** Deadlock id the `abort` policy ends the run on (the first one found). */
   deadlockToAbort: number | null = null
   private readonly opsByProc = new Map<number, number>()
@@ -85,6 +90,7 @@ export class ReportCollector {
 
   constructor(readonly nodes: number, readonly policy: DeadlockPolicy, private readonly hooks: CollectorHooks, private readonly sink: RecordSink) {
     this.perNode = new Array<number>(nodes).fill(0)
+    this.historyAccesses = new Array<number>(nodes).fill(0)
     this.live = new Array<NodeLiveSummary | null>(nodes).fill(null)
     this.incarnations = new Incarnations(nodes)
   }
@@ -119,9 +125,12 @@ export class ReportCollector {
         return
       case 'stopped':
         this.stopped.add(r.node)
+        this.incarnations.stopped(r)
         return
       case 'done':
         this.noteOps(r.node, r.proc, r.ops)
+        // Its last ops' latencies, recorded after its last progress report, go to the next tick too.
+        this.interval.add(this.incarnations.unreported(r))
         this.done.set(r.node, r)
         this.incarnations.done(r)
         if (this.hooks.elapsedMs() > 0) this.hooks.emit({type: 'node-done', elapsedMs: this.hooks.elapsedMs(), node: r.node, ops: r.ops})
@@ -145,6 +154,7 @@ export class ReportCollector {
   private store(r: HistoryReport): void {
     if (r.node < 0 || r.node >= this.nodes) return
     const proc = r.proc ?? r.node
+    for (const row of r.entries.rows) if (row[2] === 'invoke') this.historyAccesses[r.node]!++
     this.sink.history(r.node, proc, r.entries)
     this.sink.records('trace', proc, r.trace)
     this.sink.records('locks', proc, r.locks)
@@ -213,7 +223,7 @@ export class ReportCollector {
       const r = this.ready.get(k)
       const t = this.incarnations.node(k)
       addCounters(totals, t.counters)
-      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: t.counters, histograms: t.histograms, incarnations: t.incarnations, unfinished: t.unfinished}
+      return {node: k, pid: r?.pid ?? -1, host: r?.host ?? '?', ops: this.perNode[k] ?? 0, counters: t.counters, histograms: t.histograms, incarnations: t.incarnations, unfinished: t.unfinished, historyAccesses: this.historyAccesses[k] ?? 0}
     })
     // Ops as the progress and done reports counted them (a killed incarnation's last progress, like its counters).
     totals.ops = nodes.reduce((sum, x) => sum + x.ops, 0)

@@ -29,7 +29,7 @@ export async function executeRun(options: RunOptions & {readonly checkTimeoutMs?
     },
   })
   await writeRunData(run)
-  await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows())
+  await writeJsonl(join(run.dir, 'timeline.jsonl'), timeline.rows(run.durationMs))
   // Judged from the files just written, in a child process: the orchestrator's memory stays bounded.
   const {checks, explained, maxRssKb} = await judgeInChild(judgeRequest(run, options.checkTimeoutMs ?? 60_000))
   for (const [name, c] of Object.entries(checks.checks)) options.onEvent?.({type: 'check', name, valid: c.valid, summary: c.summary})

@@ -1,6 +1,7 @@
 // Each node process (incarnation) as the orchestrator last heard of it: its counters and latency
 // buckets, merged per node at the run's end. An incarnation that said `done` is counted from its
-// done report; one that was killed (or never finished) from its progress reports: each carries
+// done report (its counters from its `stopped` report when it sent one: the callbacks it served
+// and the final write-back after its own ops, which add to no histogram); one that was killed (or never finished) from its progress reports: each carries
 // the counters at that moment and the buckets recorded since the previous one, taken in the same
 // timer callback, so their sums agree with each other exactly as a done report's do. Without
 // this a killed incarnation's counters and histograms were lost while its ops were counted.
@@ -11,6 +12,7 @@ import {encodeCounts} from '../metrics/histogram.js'
 
 type Progress = Extract<NodeReport, {type: 'progress'}>
 type Done = Extract<NodeReport, {type: 'done'}>
+type Stopped = Extract<NodeReport, {type: 'stopped'}>
 
 /** Bucket index -> count, per histogram key. */
 type SparseCounts = Map<string, Map<number, number>>
@@ -22,6 +24,8 @@ interface Incarnation {
   /** Keys some interval recorded an uncorrected latency for (open-loop ops). */
   readonly split: Set<string>
   done: Done | null
+  /** Counters of its `stopped` report: those of `done` plus what it did until stopped (callbacks served, the final write-back). */
+  stopped: NodeCounters | null
 }
 
 /** One node's incarnations merged: what run.json and the histogram files show for it. */
@@ -59,6 +63,30 @@ export class Incarnations {
     this.of(r.proc ?? r.node).done = r
   }
 
+  /**
+   * The corrected latencies a `done` report holds beyond the intervals its incarnation already
+   * sent in progress reports (those recorded after its last one), per key; call before done(r).
+   * Without them the timeline ended at the nodes' last progress report, short of the run's ops.
+   */
+  unreported(r: Done): Record<string, BucketCounts> {
+    const sent = this.of(r.proc ?? r.node).corrected
+    const out: Record<string, BucketCounts> = {}
+    for (const [key, pairs] of Object.entries(r.histograms.corrected)) {
+      const before = sent.get(key)
+      const rest: number[] = []
+      for (let i = 0; i + 1 < pairs.length; i += 2) {
+        const n = pairs[i + 1]! - (before?.get(pairs[i]!) ?? 0)
+        if (n > 0) rest.push(pairs[i]!, n)
+      }
+      if (rest.length > 0) out[key] = rest
+    }
+    return out
+  }
+
+  stopped(r: Stopped): void {
+    if (r.counters) this.of(r.proc ?? r.node).stopped = r.counters
+  }
+
   /** Node k's incarnations merged (processes k, k + nodes, k + 2 nodes, ...). */
   node(k: number): NodeTotals {
     const mine = [...this.procs].filter(([p]) => p % this.nodes === k).sort(([a], [b]) => a - b).map(([, inc]) => inc)
@@ -67,7 +95,7 @@ export class Incarnations {
     let unfinished = 0
     for (const inc of mine) {
       if (inc.done === null) unfinished++
-      const c = inc.done?.counters ?? inc.counters
+      const c = inc.stopped ?? inc.done?.counters ?? inc.counters
       if (c) addCounters(counters, c)
       parts.push(inc.done?.histograms ?? fromSparse(inc))
     }
@@ -78,7 +106,7 @@ export class Incarnations {
 
   private of(proc: number): Incarnation {
     let inc = this.procs.get(proc)
-    if (inc === undefined) this.procs.set(proc, (inc = {counters: null, corrected: new Map(), uncorrected: new Map(), split: new Set(), done: null}))
+    if (inc === undefined) this.procs.set(proc, (inc = {counters: null, corrected: new Map(), uncorrected: new Map(), split: new Set(), done: null, stopped: null}))
     return inc
   }
 }
@@ -115,5 +143,5 @@ function mergeCounts(parts: readonly CountsHistograms[]): CountsHistograms {
       addSparse(uncorrected, {[key]: p.uncorrected[key] ?? p.corrected[key]!})
     }
   }
-  return fromSparse({counters: null, corrected, uncorrected, split, done: null})
+  return fromSparse({counters: null, corrected, uncorrected, split, done: null, stopped: null})
 }

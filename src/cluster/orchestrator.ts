@@ -331,17 +331,24 @@ class RunDriver {
         if (Date.now() - progress.at > this.livenessMs) return this.stuck(Date.now() - progress.at)
         if (Date.now() - progress.emittedAt >= 200) {
           progress.emittedAt = Date.now()
-          const cpuBusy = this.resources.recentBusy()
-          this.emit({...this.reports.progress((k) => this.sup.liveState(k), (k) => this.sup.purgedNow(k)), cpuBusy, saturated: isSaturated(cpuBusy)})
+          this.emitProgress()
         }
       }
       return this.finishing === null ? 'completed' : 'interrupted'
     } finally {
+      // What arrived since the last tick (the nodes' done reports: their last ops and latencies),
+      // so the live view and timeline.jsonl end at the run's ops, not at the last tick's.
+      this.emitProgress()
       schedule?.stop()
       // Network faults end with the run: held bytes go through, so every node can flush and stop.
       await this.sup.net.healAll()
       this.sup.stop()
     }
+  }
+
+  private emitProgress(): void {
+    const cpuBusy = this.resources.recentBusy()
+    this.emit({...this.reports.progress((k) => this.sup.liveState(k), (k) => this.sup.purgedNow(k)), cpuBusy, saturated: isSaturated(cpuBusy)})
   }
 
   /** Why the run must end now, if it must (checked before each read). */

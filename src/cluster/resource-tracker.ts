@@ -85,7 +85,8 @@ export class ResourceTracker {
     const now = ownUsage()
     const since = this.orchestratorAtStart
     const orchestrator: ProcessResources = {role: 'orchestrator', pid: process.pid, userMs: now.userMs - since.userMs, systemMs: now.systemMs - since.systemMs, maxRssKb: now.maxRssKb}
-    return summarizeResources({orchestrator, nodes, redis, redisScripts, ops, cpus: this.runStart?.cpus ?? sampleCpus().cpus, busy})
+    const unmeasured = [...this.pidOf].filter(([p]) => !this.byProc.has(p)).sort(([a], [b]) => a - b).map(([p, pid]) => ({node: p % this.nodes, incarnation: Math.floor(p / this.nodes), pid}))
+    return summarizeResources({orchestrator, nodes, redis, redisScripts, ops, cpus: this.runStart?.cpus ?? sampleCpus().cpus, busy, unmeasured})
   }
 }
 

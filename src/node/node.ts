@@ -279,7 +279,9 @@ class NodeProcessRun {
     // What happened since `done` (callbacks served, the final flush) belongs to the trace too.
     await this.flushRecords()
     this.handoffs?.write()
-    await this.post({type: 'stopped', node: this.node, proc: this.proc, usage: this.usage()})
+    // Its counters again: callbacks it served for others after its own ops, and the end-of-run
+    // write-back, are in requests.jsonl and belong to the run's cost as well.
+    await this.post({type: 'stopped', node: this.node, proc: this.proc, usage: this.usage(), counters: this.counters})
     if (this.leaseLost) throw this.leaseLost
     await this.lease.release().catch(() => {})
   }

@@ -218,9 +218,11 @@ export class NodeRuntime {
         })
         return
       case 'access-done': {
-        c.faults[effect.fault]++
         if (effect.fault === 'after-callback') this.options.onStep?.('done', '', this.options.clock())
-        this.settleLeased(this.accesses, effect.id, {data: effect.data, fault: effect.fault})
+        // Counted when the worker gets it, which records its latency under the same class: an
+        // access a lost lease fails never completes, so it is in neither (it was counted here and
+        // in no histogram, a lease-lost incarnation's fault counts one above its histograms').
+        this.settleLeased(this.accesses, effect.id, {data: effect.data, fault: effect.fault}, () => c.faults[effect.fault]++)
         return
       }
       case 'pinned':
@@ -256,19 +258,23 @@ export class NodeRuntime {
     }
   }
 
-  /** settle(), but only under a lease known to be alive (see `lease` in the options). */
-  private settleLeased<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T): void {
+  /** settle(), but only under a lease known to be alive (see `lease` in the options); `settled` runs only if it does settle. */
+  private settleLeased<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T, settled: () => void = () => {}): void {
     const lease = this.options.lease
-    if (lease === undefined || lease.valid()) return settle(table, id, value)
+    const done = () => {
+      settled()
+      settle(table, id, value)
+    }
+    if (lease === undefined || lease.valid()) return done()
     // no-lease-guard (broken): completes on a lapsed lease, from a cache it may no longer own.
     if (this.options.breakVariant === 'no-lease-guard') {
       this.options.onBreakFired?.(1)
-      return settle(table, id, value)
+      return done()
     }
     lease.confirm().then(
       (ok) => {
         if (this.failure || !table.has(id)) return
-        if (ok) settle(table, id, value)
+        if (ok) done()
         else this.fail(new Error('lease lost: the node may no longer hold its locks'))
       },
       (error: Error) => this.fail(error),

@@ -3,6 +3,13 @@ import type {FaultClass, ManagerRequest} from '../protocol/types.js'
 
 export interface NodeCounters {
   ops: number
+  /**
+   * Page accesses started: a copy's reads and writes, a `retry` copy's fault-ins too (which
+   * history.jsonl leaves out: it has the copy's reads and writes only), and accesses abandoned to
+   * break a deadlock (`fail` in the history), which end in no fault class, as do one failed by a
+   * lost lease, one in flight at a killed incarnation's last progress report and those a stuck
+   * run's end cut short: the fault classes sum to this less those.
+   */
   accesses: number
   faults: Record<FaultClass, number>
   /** Every command sent to Redis on behalf of the protocol (script calls and disk reads). */

@@ -43,7 +43,7 @@ export type NodeReport =
   /** Sent when the run is stopped as stuck: what the node's units were doing (waiting ops, requests in flight, callbacks). */
   | {readonly type: 'waits'; readonly node: number; readonly units: readonly UnitSnapshot[]}
   /** The node's last report, after its trace since `done` (it served callbacks until stopped). */
-  | {readonly type: 'stopped'; readonly node: number; readonly proc?: number; readonly usage?: ProcessUsage}
+  | {readonly type: 'stopped'; readonly node: number; readonly proc?: number; readonly usage?: ProcessUsage; readonly counters?: NodeCounters}
   | {readonly type: 'done'; readonly node: number; readonly proc?: number; readonly ops: number; readonly counters: NodeCounters; readonly histograms: CountsHistograms; readonly stopped: boolean; readonly usage?: ProcessUsage}
   | {readonly type: 'error'; readonly node: number; readonly message: string}
   /** Something for events.jsonl (e.g. a write-back refused by fencing), written by the orchestrator. */
@@ -122,7 +122,7 @@ const REPORT_SHAPES: Readonly<Record<NodeReport['type'], Shape>> = {
   history: {...NODE, proc: PROC, batch: {optional: 'integer'}},
   flushed: {...NODE, pages: 'integer'},
   waits: {...NODE, units: 'array'},
-  stopped: {...NODE, proc: PROC, usage: USAGE},
+  stopped: {...NODE, proc: PROC, usage: USAGE, counters: {optional: 'object'}},
   done: {...NODE, proc: PROC, ops: 'integer', counters: 'object', histograms: HISTOGRAMS, stopped: 'boolean', usage: USAGE},
   error: {...NODE, message: 'string'},
   event: {...NODE, event: {type: 'string'}},

@@ -50,6 +50,18 @@ export interface RunResources {
   readonly machine: {readonly cpus: number; readonly busy: number | null}
   /** The machine's CPUs were at least SATURATED_BUSY busy: latencies include waiting for a CPU. */
   readonly saturated: boolean
+  /**
+   * Node incarnations that joined but never reported their usage (killed before their first
+   * progress report): in neither `processes` nor the CPU figures, as their ops are in no count.
+   * Absent when there are none.
+   */
+  readonly unmeasured?: readonly UnmeasuredProcess[]
+}
+
+export interface UnmeasuredProcess {
+  readonly node: number
+  readonly incarnation: number
+  readonly pid: number
 }
 
 /** This busy (all CPUs, whole run) and the run's latencies are mostly queueing for a CPU. */
@@ -98,6 +110,7 @@ export interface ResourceInputs {
   readonly ops: number
   readonly cpus: number
   readonly busy: number | null
+  readonly unmeasured?: readonly UnmeasuredProcess[]
 }
 
 /** A process's CPU time, user + system, ms. */
@@ -116,6 +129,7 @@ export function summarizeResources(i: ResourceInputs): RunResources {
     redis: redis === null ? null : {cpuMs: round(cpuMs(redis)), cpuUsPerOp: perOp(cpuMs(redis)), scripts: scriptsOf(i.redisScripts ?? null, i.ops)},
     machine: {cpus: i.cpus, busy: i.busy === null ? null : round(i.busy)},
     saturated: isSaturated(i.busy),
+    ...(i.unmeasured && i.unmeasured.length > 0 ? {unmeasured: i.unmeasured} : {}),
   }
 }
 
@@ -181,7 +195,14 @@ export function resourcesLine(r: RunResources): string {
   const busy = r.machine.busy === null ? '' : `; machine ${Math.round(r.machine.busy * 100)}% busy (${r.machine.cpus} CPUs)`
   const after = r.cmm.cpuUsPerOpAfterStartup
   const running = after === null || after === r.cmm.cpuUsPerOp ? '' : ` (${after} µs after the nodes' start-up)`
-  return `resources: CPU per op: cmm ${r.cmm.cpuUsPerOp ?? '-'} µs${running}${redis}${busy}`
+  return `resources: CPU per op: cmm ${r.cmm.cpuUsPerOp ?? '-'} µs${running}${redis}${busy}${unmeasuredText(r.unmeasured ?? [])}`
+}
+
+/** The incarnations the CPU figures leave out, said where the figures are shown. */
+function unmeasuredText(u: readonly UnmeasuredProcess[]): string {
+  if (u.length === 0) return ''
+  const which = u.map((p) => `node ${p.node} incarnation ${p.incarnation}`).join(', ')
+  return `; not counted: ${which} (killed before ${u.length === 1 ? 'its' : 'their'} first progress report: ${u.length === 1 ? 'its' : 'their'} CPU and ops are in no figure)`
 }
 
 function round2(x: number): number {

@@ -62,7 +62,7 @@ export interface RunCollected {
   readonly end: RunEnd
   readonly errors: readonly {node: number; message: string}[]
   /** Per node, its incarnations merged (killed ones from their last progress report); `incarnations`: processes that played its script (1 + restarts), `unfinished`: those that never said done. */
-  readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters; histograms: EncodedHistograms | null; incarnations?: number; unfinished?: number}[]
+  readonly nodes: readonly {node: number; pid: number; host: string; ops: number; counters: NodeCounters; histograms: EncodedHistograms | null; incarnations?: number; unfinished?: number; historyAccesses?: number}[]
   readonly totals: NodeCounters
   /*
    * The history, trace, lock log (every node's lock changes, for the coherence checker) and

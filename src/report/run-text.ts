@@ -62,9 +62,9 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   for (const r of s.redisFaults ?? []) lines.push(...redisFaultLines(r))
   const f = s.counters.faults
   const warm = warmupText(s)
-  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`})`)
+  lines.push(`faults: ${faultCountsText(f)} (one per page access, copies' included: the fault:* histograms count the same accesses${warm === null ? '' : `, less the warm-up's ${s.counters.untimedAccesses ?? 0}`}${unfaultedText(s.counters)})`)
   lines.push(...nodeLines(s))
-  lines.push(`cost: ${s.cost.roundTripsPerFault} Redis round trips per fault, ${s.cost.roundTripsPerOp} per op${commandsText(s.cost.redisCommandsPerOp)}, ${s.cost.callbacksPerOp} callbacks per op, ${s.counters.upgradesRefused} upgrades refused`)
+  lines.push(`cost: ${costText(s.cost)}, ${s.counters.upgradesRefused} upgrades refused`)
   if (s.resources) {
     lines.push(resourcesLine(s.resources))
     if (s.resources.saturated) lines.push(`CPU saturated: ${SATURATION_NOTE}`)
@@ -86,6 +86,26 @@ export function summaryText(s: RunSummary, dir: string, merged: EncodedHistogram
   return lines.join('\n')
 }
 
+/**
+ * The cost line. Its faults (run.json `cost.faults`) are the page accesses the PTE did not allow
+ * (every class but `hit`), fewer than the `faults:` line's sum, which counts hits too: said here.
+ */
+export function costText(cost: Partial<Record<keyof RunSummary['cost'], number>>): string {
+  const faults = cost.faults === undefined ? '' : ` (${cost.faults}: every class but hit)`
+  return `${cost.roundTripsPerFault} Redis round trips per fault past the PTE${faults}, ${cost.roundTripsPerOp} per op${commandsText(cost.redisCommandsPerOp)}, ${cost.callbacksPerOp} callbacks per op`
+}
+
+/**
+ * Accesses that ended in no fault class (counters.accesses less the classes' sum): abandoned to
+ * break a deadlock (naive copies: 794 accesses, 736 faults), failed by a lost lease, in flight at a
+ * killed incarnation's last progress report, or at the end of a run that got stuck. Said, so the
+ * classes need not add up to the accesses.
+ */
+function unfaultedText(c: RunSummary['counters']): string {
+  const none = c.accesses - Object.values(c.faults).reduce((a, b) => a + b, 0)
+  return none > 0 ? `; ${none} more page access${none === 1 ? '' : 'es'} ended in no class: failed to break a deadlock, or cut short (by a lost lease, a kill, a stuck run's end)` : ''
+}
+
 function faultCountsText(f: RunSummary['counters']['faults']): string {
   return `hit ${f.hit}, cached-lock ${f['cached-lock']}, acquired ${f.acquired}, upgrade ${f.upgrade}, after-callback ${f['after-callback']}`
 }
@@ -95,11 +115,17 @@ function nodeLines(s: RunSummary): string[] {
   const lines = s.nodes.map((n) => {
     const lat = n.latency === null ? 'no latency recorded' : `op p50 ${formatLatency(n.latency.p50)}, p99 ${formatLatency(n.latency.p99)}`
     const inc = n.incarnations > 1 ? `; ${n.incarnations} incarnations` : ''
-    const cut = n.unfinished > 0 ? `; ${n.unfinished} killed or cut off, counted to ${n.unfinished === 1 ? 'its' : 'their'} last progress report` : ''
+    const cut = n.unfinished > 0 ? `; ${n.unfinished} killed or cut off, counted to ${n.unfinished === 1 ? 'its' : 'their'} last progress report${uncountedText(n)}` : ''
     return `  node ${n.node}: ${n.ops} ops${inc}${cut}; faults ${faultCountsText(n.counters.faults)}; ${lat}`
   })
   if (s.nodes.some((n) => n.incarnations > 1)) lines.push('  (a restarted node replays its whole script from the start: its ops are summed over its incarnations and can exceed the script\'s)')
   return ['per node (histograms/node-K/):', ...lines]
+}
+
+/** A killed incarnation's accesses after its last progress report: in history.jsonl, in no count. */
+function uncountedText(n: RunSummary['nodes'][number]): string {
+  if (n.historyAccesses === undefined || n.historyAccesses <= n.counters.accesses) return ''
+  return ` (counts: ${n.counters.accesses} page accesses; history.jsonl: ${n.historyAccesses})`
 }
 
 /** How often a broken variant's deviation was taken (README's table lists workloads where each fires). */

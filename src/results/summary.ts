@@ -111,6 +111,11 @@ export interface NodeSummary {
   readonly unfinished: number
   readonly counters: NodeCounters
   readonly latency: {readonly count: number; readonly p50: number; readonly p99: number} | null
+  /**
+   * Page accesses of its incarnations in history.jsonl (invokes): all they did, where `counters`
+   * stop at a killed incarnation's last progress report (one killed before its first counts nothing).
+   */
+  readonly historyAccesses?: number
 }
 
 export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
@@ -148,7 +153,7 @@ export function summarize(run: RunCollected, checks: ChecksReport): RunSummary {
     },
     counters: t,
     ...(run.resources ? {resources: run.resources} : {}),
-    nodes: run.nodes.map(({node, pid, host, ops: o, counters, histograms, incarnations, unfinished}) => ({node, pid, host, ops: o, incarnations: incarnations ?? 1, unfinished: unfinished ?? 0, counters, latency: opLatency(histograms)})),
+    nodes: run.nodes.map(({node, pid, host, ops: o, counters, histograms, incarnations, unfinished, historyAccesses}) => ({node, pid, host, ops: o, incarnations: incarnations ?? 1, unfinished: unfinished ?? 0, counters, latency: opLatency(histograms), ...(historyAccesses === undefined ? {} : {historyAccesses})})),
     errors: run.errors,
     checks,
     copies: {strategy: run.workload.cluster.copyStrategy, retries: t.copyRetries, fallbacks: t.copyFallbacks, opsFailed: t.opsFailed},

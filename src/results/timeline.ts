@@ -13,7 +13,7 @@ export const TIMELINE_BUCKET_MS = 1000
 export const TIMELINE_MAX_TICKS = 3600
 export const TIMELINE_MAX_EVENTS = 10_000
 
-/** One bucket: [t - widthMs, t). `ops` is cumulative; `hist` the corrected latency histograms of the ops completed in it. */
+/** One bucket: [t - widthMs, t); the last one ends at the run's end. `ops` is cumulative; `hist` the corrected latency histograms of the ops completed in it. */
 export interface TimelineTick {
   readonly kind: 'tick'
   readonly t: number
@@ -91,9 +91,14 @@ export class TimelineBuilder {
     }
   }
 
-  /** Every tick (closing the open one) and event, in time order. */
-  rows(): TimelineRow[] {
-    const ticks: TimelineRow[] = [...this.ticks, ...(this.current ? [this.encoded(this.current)] : [])].map((k) => ({
+  /**
+   * Every tick (closing the open one) and event, in time order. `endMs`, the run's end, ends the
+   * open tick there: its bucket would otherwise reach past the run (a 2.48 s run's last tick at
+   * 3000 ms, 1000 ms wide), drawn beyond the chart and its ops/s divided by time not run.
+   */
+  rows(endMs?: number): TimelineRow[] {
+    const open = this.current ? [endedAt(this.encoded(this.current), endMs)] : []
+    const ticks: TimelineRow[] = [...this.ticks, ...open].map((k) => ({
       kind: 'tick', t: round(k.t), widthMs: k.widthMs, ops: k.ops, hist: Object.fromEntries(k.hist),
     }))
     return [...ticks, ...this.events].sort((a, b) => a.t - b.t || (a.kind === 'tick' ? -1 : 1))
@@ -156,6 +161,13 @@ export class TimelineBuilder {
   private event(e: TimelineEvent): void {
     if (this.events.length < TIMELINE_MAX_EVENTS) this.events.push(e)
   }
+}
+
+/** The open tick cut at the run's end, when that falls inside it. */
+function endedAt(tick: ClosedTick, endMs: number | undefined): ClosedTick {
+  const start = tick.t - tick.widthMs
+  if (endMs === undefined || !(endMs > start) || endMs >= tick.t) return tick
+  return {...tick, t: endMs, widthMs: round(endMs - start)}
 }
 
 function round(ms: number): number {

@@ -126,6 +126,16 @@ describe('liveness checker', () => {
     expect(r.counts).toMatchObject({ops: 1, slow: 0, maxLatencyMs: 2})
   })
 
+  it('says its count and slowest are page accesses (history.jsonl), which a copy makes several of, not ops', () => {
+    // A copy of two pages: two accesses of 2 ms each, the op itself 4 ms (the op:copy histogram's figure).
+    const copy = [op(0, 0, 'invoke', 'read', null), op(2, 0, 'ok', 'read', null), op(2, 0, 'invoke', 'write', null), op(4, 0, 'ok', 'write', null)]
+    const r = checkLiveness(copy, run)
+    expect(r.counts).toMatchObject({ops: 2, maxLatencyMs: 2})
+    expect(r.summary).toBe('every page access completed within 0.01s (slowest 2ms, history.jsonl)')
+    const slow = checkLiveness([...copy, op(5, 1, 'invoke', 'write', 'n1:1'), op(30, 1, 'ok', 'write', 'n1:1')], run)
+    expect(slow.summary).toMatch(/^1 page accesses over the 0.01s bound/)
+  })
+
   it('finds an op slower than the bound', () => {
     const r = checkLiveness([...fast, op(3, 1, 'invoke', 'write', 'n1:1'), op(30, 1, 'ok', 'write', 'n1:1')], run)
     expect(r.valid).toBe(false)
@@ -178,6 +188,8 @@ describe('all checks of a run', () => {
     const good = {history, trace: GOOD_TRACE, locks: GOOD_LOCKS, final: flushed({'a/0': 'n0:1'}), end: 'completed' as const, durationMs: 30, livenessMs: 10_000}
     const ok = runChecks(good, {timeoutMs: 10_000})
     expect(ok.valid).toBe(true)
+    // Counted in history.jsonl's page accesses (a copy makes several), not in the run's ops.
+    expect(ok.checks.linearizable?.summary).toBe('2 page accesses on 1 page linearizable (history.jsonl)')
     expect(Object.keys(ok.checks)).toEqual(['coherence', 'linearizable', 'no-lost-writes', 'liveness', 'deadlock'])
     const stale = runChecks({...good, history: [...history.slice(0, 3), op(14, 1, 'ok', 'read', null)]}, {timeoutMs: 10_000})
     expect(stale.valid).toBe(false)

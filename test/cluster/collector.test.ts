@@ -73,6 +73,30 @@ describe('ReportCollector', () => {
     expect(decodeHistogram(encoded.corrected['op:read']!).totalCount).toBe(2)
   })
 
+  it('puts the latencies a done report holds beyond its progress reports into the next tick, so the last tick ends at the run\'s ops', () => {
+    const {c} = collector(1)
+    const record = (values: number[]) => {
+      const h = newHistogram()
+      for (const v of values) h.recordValue(v)
+      return h
+    }
+    c.handle({type: 'progress', node: 0, proc: 0, ops: 2, latency: {'op:write': bucketCounts(record([100, 200]))}})
+    expect(c.progress(() => null)).toMatchObject({done: 2})
+    // Three more ops after the last progress report: only the done report carries them.
+    const all = bucketCounts(record([100, 200, 100, 300, 9000]))
+    c.handle({...done(0, 5, 0), histograms: {corrected: {'op:write': all, 'op:read': bucketCounts(record([50]))}, uncorrected: {}}})
+    const last = c.progress(() => null)
+    expect(last.done).toBe(5)
+    const counted = (pairs: readonly number[] | undefined) => {
+      const sum = newHistogram()
+      addBucketCounts(sum, pairs ?? [])
+      return sum
+    }
+    expect(counted(last.interval['op:write']).totalCount).toBe(3)
+    expect(counted(last.interval['op:write']).maxValue).toBeGreaterThanOrEqual(9000)
+    expect(counted(last.interval['op:read']).totalCount).toBe(1)
+  })
+
   it('passes records on to the store as they arrive, keeping none, each process\'s batches in their order; a re-sent batch once', () => {
     const {c, stored} = collector(2)
     const lock = {time: 5, node: 1, unit: 'a/0', event: 'grant' as const, mode: 'EX' as const, seq: 1, generation: 0}
@@ -123,6 +147,19 @@ describe('ReportCollector', () => {
     expect(logged.map((l) => l.type)).toEqual(['deadlock'])
   })
 
+  it('counts a node to its stopped report: the callbacks it served for others after its own ops, and its final write-back', () => {
+    const {c} = collector(2)
+    const counters = (release: number, pages: number) => ({...emptyCounters(), ops: 3, callbacks: {release, downgrade: 0}, pagesWrittenBack: pages})
+    c.handle({...done(0, 3, 0), counters: counters(2, 2)})
+    c.handle({...done(1, 3, 1), counters: counters(1, 1)})
+    // Node 0 kept serving node 1 after its done (requests.jsonl has those callbacks); node 1 is an older node without counters in stopped.
+    c.handle({type: 'stopped', node: 0, proc: 0, counters: counters(5, 6)})
+    c.handle({type: 'stopped', node: 1, proc: 1})
+    const out = c.collect(facts(), () => [])
+    expect(out.nodes.map((n) => [n.counters.callbacks.release, n.counters.pagesWrittenBack, n.counters.ops])).toEqual([[5, 6, 3], [1, 1, 3]])
+    expect(out.totals).toMatchObject({ops: 6, callbacks: {release: 6}, pagesWrittenBack: 7})
+  })
+
   it('sums the counters of done nodes and counts faults and fenced write-backs from the events', () => {
     const {c, logged} = collector(2)
     c.handle({type: 'ready', node: 0, pid: 11, host: 'h', total: 3})
@@ -154,6 +191,17 @@ describe('ReportCollector', () => {
     expect(decodeHistogram(node1.histograms!.uncorrected['fault:hit']!).totalCount).toBe(5)
     expect(out.totals.faults.hit).toBe(5)
     expect(out.nodes[0]).toMatchObject({incarnations: 0, histograms: null})
+  })
+
+  it('counts the page accesses of each node\'s history, which a killed incarnation\'s counts fall short of', () => {
+    const {c} = collector(2)
+    // Node 1's first incarnation recorded four accesses, then was killed before any progress report.
+    c.handle(history(1, 1, 1, [entry(1, 1, 'invoke', 'a'), entry(1, 2, 'ok', 'a'), entry(1, 3, 'invoke', 'b'), entry(1, 4, 'ok', 'b')]))
+    c.handle(history(1, 1, 2, [entry(1, 5, 'invoke', 'c'), entry(1, 6, 'ok', 'c'), entry(1, 7, 'invoke', 'd')]))
+    c.handle(history(1, 3, 1, [entry(3, 8, 'invoke', 'e'), entry(3, 9, 'ok', 'e')]))
+    c.handle({...done(1, 1, 3), counters: {...emptyCounters(), ops: 1, accesses: 1}})
+    const out = c.collect(facts(), () => [])
+    expect(out.nodes.map((n) => [n.counters.accesses, n.historyAccesses])).toEqual([[0, 0], [1, 5]])
   })
 
   it('says what each node was doing when the run is stuck, and logs it at the end', () => {

@@ -7,6 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {runWorkload} from '../../src/cluster/orchestrator.js'
 import {parseWorkload} from '../../src/workload/index.js'
 import {isSaturated} from '../../src/records/resources.js'
+import {ResourceTracker} from '../../src/cluster/resource-tracker.js'
 import {tempDir} from '../helpers/cli.js'
 
 /** Every node writes and reads its own 64 KiB pages: cache hits only, so each node wants a whole CPU. */
@@ -61,4 +62,19 @@ describe('run resources', () => {
     expect(r.saturated).toBe(isSaturated(r.machine.busy))
     if (r.machine.cpus >= 2 && r.machine.busy !== null && r.machine.busy < 0.9) expect(r.saturated).toBe(false)
   }, 60_000)
+})
+
+describe('resource tracker', () => {
+  it('lists an incarnation that joined but never reported its usage (killed before its first progress report) as unmeasured', () => {
+    const t = new ResourceTracker(2)
+    const usage = {userMs: 100, systemMs: 20, maxRssKb: 1000, startupMs: 50}
+    t.note({type: 'ready', node: 0, proc: 0, pid: 100, host: 'h', total: 5})
+    t.note({type: 'ready', node: 1, proc: 1, pid: 101, host: 'h', total: 5})
+    t.note({type: 'ready', node: 1, proc: 3, pid: 103, host: 'h', total: 5}) // node 1's restart
+    t.note({type: 'stopped', node: 0, proc: 0, usage})
+    t.note({type: 'stopped', node: 1, proc: 3, usage})
+    const r = t.summarize(10)
+    expect(r.processes.filter((p) => p.role === 'node').map((p) => p.pid)).toEqual([100, 103])
+    expect(r.unmeasured).toEqual([{node: 1, incarnation: 0, pid: 101}])
+  })
 })

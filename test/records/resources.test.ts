@@ -41,6 +41,14 @@ describe('summarizeResources', () => {
     expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1800 µs, redis-server 200 µs; machine 50% busy (2 CPUs)')
   })
 
+  it('names the node incarnations that never reported their usage, in run.json and on the summary line', () => {
+    // Node 1's first incarnation was killed before its first progress report: its CPU is unknown, as are its ops.
+    const r = summarizeResources({orchestrator, nodes: [node(0, 600, 200)], redis: null, ops: 1000, cpus: 2, busy: 0.5, unmeasured: [{node: 1, incarnation: 0, pid: 4242}]})
+    expect(r.unmeasured).toEqual([{node: 1, incarnation: 0, pid: 4242}])
+    expect(resourcesLine(r)).toBe('resources: CPU per op: cmm 1200 µs; machine 50% busy (2 CPUs); not counted: node 1 incarnation 0 (killed before its first progress report: its CPU and ops are in no figure)')
+    expect(summarizeResources({orchestrator, nodes: [], redis: null, ops: 0, cpus: 2, busy: null, unmeasured: []})).not.toHaveProperty('unmeasured')
+  })
+
   it("leaves the nodes' start-up out of the second CPU per op, and says so when there is one", () => {
     // Node 1 is a restarted incarnation that died before its workload began: no startupMs, all of it counted.
     const started = (k: number, startupMs: number): ProcessResources => ({...node(k, 600, 200), startupMs})

@@ -161,7 +161,7 @@ describe('cmm report histograms', () => {
       // Seed and command, counters and cost, nodes, heat per unit.
       expect(dom.stdout).toMatch(/seed <b>3<\/b>; reproduce: <code class="command">cmm run workload \S+shared\.yaml --results \S+ --no-tui --seed 3<\/code>/)
       expect(dom.stdout).toMatch(/<th>faults \(one per page access\)<\/th><td>hit \d+, cached-lock \d+/)
-      expect(dom.stdout).toMatch(/<th>cost<\/th><td>[\d.]+ Redis round trips per fault/)
+      expect(dom.stdout).toMatch(/<th>cost<\/th><td>[\d.]+ Redis round trips per fault past the PTE \(\d+: every class but hit\)/)
       expect(dom.stdout.match(/<tr data-unit="a\/\d">/g)).toHaveLength(8) // 4 pages x 2 runs
       expect(existsSync(html)).toBe(true)
     } finally {

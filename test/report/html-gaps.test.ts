@@ -33,4 +33,10 @@ describe('HTML report over-time series', () => {
     // The empty second is a measured 0 ops/s; the folded seconds are a gap before their tick.
     expect(ops.map((p) => (p === null ? null : p[1]))).toEqual([10, 10, 0, 10, 10, null, 10 / 3, 10])
   })
+
+  it('a last tick cut at the run\'s end is no gap, and its ops/s are over the time it lasted', () => {
+    const charts = chartsOf([tick(1000, 10), tick(2000, 20), tick(3000, 30), tick(4000, 40), tick(5000, 50), tick(5500, 55, 500)])
+    const ops = charts.find((c) => c.id === 'throughput')!.series[0]!.points
+    expect(ops).toEqual([[1, 10], [2, 10], [3, 10], [4, 10], [5, 10], [5.5, 10]])
+  })
 })

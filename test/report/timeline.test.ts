@@ -30,6 +30,17 @@ describe('timeline', () => {
     expect(() => parseTimeline(text.slice(0, text.length - 20), 'tl.jsonl')).toThrow(/tl\.jsonl:\d+: not a JSON line/)
   })
 
+  it('ends the last tick at the run\'s end, not at the end of its one-second bucket', () => {
+    const t = new TimelineBuilder()
+    t.onEvent({type: 'progress', elapsedMs: 600, done: 10, total: null, perNode: [10], interval: interval([100])})
+    t.onEvent({type: 'progress', elapsedMs: 1400, done: 24, total: null, perNode: [24], interval: interval([100])})
+    const ticks = (rows: ReturnType<TimelineBuilder['rows']>) => rows.filter((r): r is TimelineTick => r.kind === 'tick').map((k) => [k.t, k.widthMs, k.ops])
+    expect(ticks(t.rows(1480.25))).toEqual([[1000, 1000, 10], [1480.3, 480.3, 24]])
+    // Without an end (a live run), or one past the bucket, buckets stay whole.
+    expect(ticks(t.rows())).toEqual([[1000, 1000, 10], [2000, 1000, 24]])
+    expect(ticks(t.rows(2500))).toEqual([[1000, 1000, 10], [2000, 1000, 24]])
+  })
+
   it('takes kills, restarts and chaos pauses from the events.jsonl lines the orchestrator forwards', () => {
     const t = new TimelineBuilder()
     const line = (timeMs: number, type: string, node?: number) => ({type: 'fault' as const, line: {time: '', elapsedMs: timeMs, timeMs, type, ...(node === undefined ? {} : {node})}})

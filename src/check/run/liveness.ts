@@ -75,9 +75,11 @@ export function checkLiveness(history: readonly HistoryEntry[], run: {readonly e
     const v = violations[0]!
     const what = v.kind === 'slow-op' ? `took ${v.tookMs.toFixed(0)}ms` : v.kind === 'never-completed' ? `never completed (${v.pendingMs.toFixed(0)}ms)` : ''
     const op = v.kind === 'stuck' ? '' : `node ${v.process} ${v.f} ${v.key}`
-    return {valid: false, summary: `${slow + never} ops over the ${bound} bound; first: ${op} ${what}`, counts, violations}
+    return {valid: false, summary: `${slow + never} page accesses over the ${bound} bound; first: ${op} ${what}`, counts, violations}
   }
-  if (finished) return {valid: true, summary: `every op completed within ${bound} (slowest ${counts.maxLatencyMs}ms)${run.end === 'completed' ? '' : '; the run was ended early'}`, counts, violations: []}
+  // History entries are page accesses: a copy's pages are timed one by one, so the slowest here can
+  // be shorter than the op:copy maximum in the latency table (the whole copy). The summary says so.
+  if (finished) return {valid: true, summary: `every page access completed within ${bound} (slowest ${counts.maxLatencyMs}ms, history.jsonl)${run.end === 'completed' ? '' : '; the run was ended early'}`, counts, violations: []}
   return {valid: 'unknown', summary: `run ${run.end} before the end of the workload (no op was over the ${bound} bound)`, counts, violations: []}
 }
 

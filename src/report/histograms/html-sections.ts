@@ -27,7 +27,10 @@ export function nodesSection(x: RunExtras): string {
 /** One row per unit, hottest first; each cell shaded by its share of the column's largest value. */
 export function heatSection(x: RunExtras): string {
   if (x.heat.length === 0) return '<p class="note">No history.jsonl or requests.jsonl: no heat.</p>'
-  const cols: [keyof HeatRow, string][] = [['accesses', 'accesses'], ['requests', 'lock requests (faults that asked the manager)'], ['callbacks', 'callbacks received'], ['writtenBack', 'pages written back']]
+  // From the records (history.jsonl, requests.jsonl), so in their words: requests sent, not faults
+  // (a copy's pins and a refused upgrade's retry ask too: mix3 sent 2054 for 1193 such faults),
+  // callbacks received (the counters count those answered).
+  const cols: [keyof HeatRow, string][] = [['accesses', 'page accesses completed (history ok)'], ['requests', 'lock requests sent (acquire, upgrade)'], ['callbacks', 'callbacks received'], ['writtenBack', 'pages written back']]
   const max = Object.fromEntries(cols.map(([k]) => [k, Math.max(1, ...x.heat.map((r) => r[k] as number))]))
   const cell = (r: HeatRow, k: keyof HeatRow) => {
     const v = r[k] as number

@@ -243,7 +243,8 @@ function throughput(tl: readonly TimelineRow[]): Point[] {
  */
 function forTicks(tl: readonly TimelineRow[], gap: () => void, each: (r: Extract<TimelineRow, {kind: 'tick'}>) => void): void {
   const ticks = tl.filter((r): r is Extract<TimelineRow, {kind: 'tick'}> => r.kind === 'tick')
-  const usual = Math.min(...ticks.map((r) => r.widthMs))
+  // The last tick ends at the run's end, so it may be narrower: the usual width is the others'.
+  const usual = Math.min(...(ticks.length > 1 ? ticks.slice(0, -1) : ticks).map((r) => r.widthMs))
   let end: number | null = null
   for (const r of ticks) {
     if (end !== null && (r.t - r.widthMs > end + 1 || r.widthMs > 1.5 * usual)) gap()

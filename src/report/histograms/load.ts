@@ -24,7 +24,8 @@ export interface StoredSummary {
   readonly break?: string | null
   readonly counters?: Record<string, unknown>
   readonly cost?: Record<string, number>
-  readonly nodes?: {node: number; ops: number; incarnations?: number; counters?: {faults?: Record<string, number>}}[]
+  readonly nodes?: {node: number; ops: number; incarnations?: number; counters?: {faults?: Record<string, number>; opsFailed?: number; untimedOps?: number}}[]
+  readonly warmupMs?: number
   readonly startedAt: string
   readonly durationMs: number
   readonly end: string

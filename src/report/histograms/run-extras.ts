@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import type {HistoryEntry} from '../../records/history.js'
 import type {RequestLogEntry} from '../../records/request-log.js'
 import {nodeOfProcess, unitOfKey} from '../../check/run-records.js'
+import {costText} from '../run-text.js'
 
 /** Record files above this size are not read for the lanes and heat (the page says so). */
 const MAX_RECORD_BYTES = 64e6
@@ -23,7 +24,7 @@ export type LanePoint = readonly [number, number, number, number] | null
 export interface HeatRow {
   readonly unit: string
   readonly accesses: number
-  /** acquire + upgrade requests: the faults that had to ask the manager. */
+  /** acquire + upgrade requests sent (requests.jsonl): faults that asked the manager, a copy's pins, retries after a refused upgrade. */
   readonly requests: number
   readonly callbacks: number
   readonly writtenBack: number
@@ -151,7 +152,7 @@ function counterLines(s: SummaryPart): [string, string][] {
   if (c.ops !== undefined) lines.push(['ops', String(c.ops)])
   if (c.faults) lines.push(['faults (one per page access)', kv(c.faults)])
   if (c.requests) lines.push(['requests to the manager', kv(c.requests)])
-  if (c.callbacks) lines.push(['callbacks', kv(c.callbacks)])
+  if (c.callbacks) lines.push(['callbacks answered', kv(c.callbacks)])
   for (const [k, label] of [['redisRoundTrips', 'Redis round trips'], ['redisCommands', 'Redis commands (every one the nodes sent)'], ['diskReads', 'disk reads'], ['pagesWrittenBack', 'pages written back'], ['upgradesRefused', 'upgrades refused'], ['staleReplies', 'stale replies'], ['opsFailed', 'ops failed']] as const) {
     if (c[k] !== undefined) lines.push([label, String(c[k])])
   }
@@ -159,6 +160,6 @@ function counterLines(s: SummaryPart): [string, string][] {
   if ((c.untimedOps ?? 0) + (c.untimedAccesses ?? 0) > 0) lines.push(['warm-up, checked but not timed', `${c.untimedOps ?? 0} ops, ${c.untimedAccesses ?? 0} page accesses`])
   if (s.break) lines.push([`--break ${s.break} fired`, String(c.breakFired ?? 0)])
   const cost = s.cost ?? {}
-  if (cost.roundTripsPerFault !== undefined) lines.push(['cost', `${cost.roundTripsPerFault} Redis round trips per fault, ${cost.roundTripsPerOp} per op${cost.redisCommandsPerOp === undefined ? '' : ` (${cost.redisCommandsPerOp} Redis commands per op in all)`}, ${cost.callbacksPerOp} callbacks per op, ${cost.pagesWrittenBackPerOp} pages written back per op`])
+  if (cost.roundTripsPerFault !== undefined) lines.push(['cost', `${costText(cost)}, ${cost.pagesWrittenBackPerOp} pages written back per op`])
   return lines
 }

@@ -24,7 +24,28 @@ function value(r: PercentileRow, c: Column): number {
 export function runHeading(s: Shown): string {
   const m = s.run.summary
   const c = m.settings
-  return `run ${s.run.id} (${s.group}): ${m.workload.name}, ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, ${m.end}, ${m.ops} ops, ${Math.round(m.opsPerSec)} ops/s, verdict ${validityWord(m.checks.valid)}`
+  return `run ${s.run.id} (${s.group}): ${m.workload.name}, ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, ${m.end}, ${m.ops} ops, ${Math.round(m.opsPerSec)} ops/s, verdict ${validityWord(m.checks.valid)}${scopeText(s)}`
+}
+
+/**
+ * What the shown op histograms count, where that differs from the heading's run-wide ops: one
+ * node's ops (`--node K`), and the ops in no histogram (failed ones, and those a `--warmup` left
+ * untimed), so the count column adds up to the ops named.
+ */
+function scopeText(s: Shown): string {
+  const m = s.run.summary
+  const k = s.group.startsWith('node-') ? Number(s.group.slice('node-'.length)) : null
+  const node = k === null ? undefined : m.nodes?.find((n) => n.node === k)
+  const counters = (k === null ? m.counters : node?.counters) as {opsFailed?: number; untimedOps?: number} | undefined
+  const ops = k === null ? m.ops : node?.ops
+  const parts: string[] = k === null || ops === undefined ? [] : [`node ${k}: ${ops} ops`]
+  const failed = counters?.opsFailed ?? 0
+  const untimed = counters?.untimedOps ?? 0
+  if (ops !== undefined && failed + untimed > 0) {
+    const left = [...(failed > 0 ? [`${failed} failed`] : []), ...(untimed > 0 ? [`${untimed} started in the ${m.warmupMs ?? '?'}ms warm-up`] : [])]
+    parts.push(`op histograms: ${ops - failed - untimed} ops (${left.join(', ')}: in none)`)
+  }
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`
 }
 
 const NOTE = 'latency in sensible units; corrected = open-loop ops measured from their intended start (coordinated omission); closed-loop runs have one row per key'
