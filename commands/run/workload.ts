@@ -24,13 +24,13 @@ import {MAX_WARMUP_US} from '../../src/records/run-meta.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
-  static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl, histograms/, events.jsonl) and checks the run. Flags override the script's cluster: settings. With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
+  static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the workload script, stops everything, writes RESULTS/RUN_ID/ (--results, default results: run.json, history.jsonl, trace.jsonl, locks.jsonl, requests.jsonl, events.jsonl, final.json, timeline.jsonl, histograms/, nodes/) and checks the run. Flags override the script's cluster: settings. With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
 
 Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags), 3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing, or Redis lost the run's state: the summary then says what was lost), 130 interrupted. A first Ctrl-C (or q in the live view) ends the run early but cleanly: no new op starts, the ops in flight finish, every node writes back and the shortened run is checked like a completed one; a second one quits at once.
 
 Redis faults (docs/FAILOVER.md): with --redis-durability always a restart-redis chaos step (or \`cmm chaos restart-redis\`) restarts the server on its own data and the run goes on; with --redis-topology sentinel a failover-redis step kills the primary and Sentinel promotes the replica; --redis-wait 1 makes every decision wait for the replica before a node acts on it.
 
-Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every op within --liveness; a stuck run is stopped and reported with what each node waits for).
+Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every op within --liveness; a stuck run is stopped and reported with what each node waits for), deadlock (no wait-for cycle among the nodes' lock requests; see --on-deadlock).
 
 --break NAME runs a deliberately broken protocol variant, to see the checks catch it:
 ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).join('\n')}`

@@ -26,6 +26,13 @@ describe('cmm as an oclif CLI', () => {
     expect(Object.keys(manifest.commands).sort()).toEqual(ids.sort())
   })
 
+  it('help states no figure of the machine that built it (the manifest is written at build and shipped)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {description?: string}>}>}
+    const workers = manifest.commands['check:model']!.flags['workers']!.description ?? ''
+    expect(workers).toContain('default: the number of CPU cores')
+    expect(workers).not.toMatch(/\d+ here/)
+  })
+
   it('`cmm help run workload` prints that command\'s help', async () => {
     const r = await runCli(['help', 'run', 'workload'])
     expect(r.code).toBe(0)
