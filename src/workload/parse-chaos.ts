@@ -12,6 +12,8 @@ import {checkHolderPage, nodeId, type ChaosContext} from './chaos-refs.js'
 
 const CHAOS_KEYS = ['at', 'every', 'kill', 'when', 'pause', 'restart', 'for', 'restart-redis', 'failover-redis', ...NET_FAULT_KEYS, ...NET_EXTRA_KEYS] as const
 const MAX_CHAOS_STEPS = 100
+/** Every fault a chaos step can name, for messages. */
+const FAULT_KEYS = 'kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:'
 
 export function parseChaos(r: YamlReader, v: Val, ctx: ChaosContext): ChaosStep[] {
   const items = r.list(v, 'chaos (a list of faults like { at: 2s, kill: 1, restart: 500ms })')
@@ -37,10 +39,10 @@ export function parseChaos(r: YamlReader, v: Val, ctx: ChaosContext): ChaosStep[
       if (redisV === undefined) continue
       if (r.scalar(redisV) !== true) r.fail(redisV, `${name}: true`)
       const others = [kill, pause, f.get(name === 'restart-redis' ? 'failover-redis' : 'restart-redis')]
-      if (others.some((o) => o !== undefined)) r.fail(item, 'a chaos step with exactly one of kill:, pause:, restart-redis: or failover-redis:')
+      if (others.some((o) => o !== undefined)) r.fail(item, `a chaos step with exactly one fault (${FAULT_KEYS})`, 'a map with two')
       return name === 'restart-redis' ? {atMs, everyMs, restartRedis: true} : {atMs, everyMs, failoverRedis: true}
     }
-    if ((kill === undefined) === (pause === undefined)) r.fail(item, 'a chaos step with exactly one of kill: or pause:')
+    if ((kill === undefined) === (pause === undefined)) r.fail(item, `a chaos step with exactly one fault (${FAULT_KEYS})`, kill === undefined ? 'none' : 'both kill: and pause:')
     const whenV = f.get('when')
     if (whenV !== undefined && kill === undefined) r.fail(whenV, 'when: only with kill: holder-of F/P')
     if (kill !== undefined) {

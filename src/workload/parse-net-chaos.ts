@@ -23,7 +23,7 @@ const MAX_RATE = 10
 export function parseNetStep<K extends string>(r: YamlReader, f: Fields<K>, item: Val, atMs: number, everyMs: number | null, ctx: ChaosContext): ChaosStep {
   const get = (k: string) => f.get(k as K)
   const present = NET_FAULT_KEYS.filter((k) => get(k) !== undefined)
-  if (present.length !== 1) r.fail(item, 'a chaos step with exactly one fault (kill:, pause:, restart-redis:, partition:, delay: or skew:)')
+  if (present.length !== 1) r.fail(item, 'a chaos step with exactly one fault (kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:)', 'a map with two')
   const kind = present[0]!
   const only = (key: string, owner: string) => {
     const v = get(key)

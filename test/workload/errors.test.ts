@@ -297,7 +297,14 @@ const cases: Case[] = [
     text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, kill: 1, pause: 0, for: 2s}'),
     line: 8,
     column: 5,
-    message: 'expected a chaos step with exactly one of kill: or pause:, found a map',
+    message: 'expected a chaos step with exactly one fault (kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:), found both kill: and pause:',
+  },
+  {
+    name: 'chaos step without a fault (not only kill: or pause: are faults)',
+    text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, for: 2s}'),
+    line: 8,
+    column: 5,
+    message: 'expected a chaos step with exactly one fault (kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:), found none',
   },
   {
     name: 'chaos target that is not a node',
