@@ -27,7 +27,7 @@ import {readFinalDisk, readManagerUnits} from './final-state.js'
 import {OutboxReader, READ_COUNT} from './outbox.js'
 import {deathsNs, ReportCollector, type Collected} from './collector.js'
 import {historyRows, RecordStore} from './record-store.js'
-import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
+import {howItEnded, killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
 import {startNetworkFaults, needsFaultProxy} from '../chaos/run-proxies.js'
 import {sendControl} from '../redis/control.js'
 import type {NetworkFaults} from '../net/faults.js'
@@ -351,7 +351,7 @@ class RunDriver {
     if (sup.reaperError) return this.failed(-1, `reaper: ${sup.reaperError.message}`)
     if (this.reports.deadlockToAbort !== null) return 'deadlocked'
     const dead = sup.crashed()?.process
-    if (dead) return this.failed(dead.node, `process exited with ${dead.child.exitCode} before finishing; see ${dead.logFile}`)
+    if (dead) return this.failed(dead.node, `process ${howItEnded(dead.child)} before finishing; see ${dead.logFile}`)
     return null
   }
 
