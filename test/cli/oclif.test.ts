@@ -54,6 +54,21 @@ describe('cmm as an oclif CLI', () => {
     expect(r.stdout).toBe('')
   })
 
+  // Every input error found while parsing is one line and exit 2 (README "Exit codes"): a bad
+  // integer argument was a plain error with exit 1 (a check's violation status), a flag value out
+  // of range or two exclusive flags several lines in oclif's own shape.
+  it.each([
+    [['chaos', 'kill-node', 'x'], 'cmm chaos kill-node: Expected an integer but received: x'],
+    [['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '0'], 'cmm check model: --ops: Expected an integer greater than or equal to 1 but received: 0'],
+    [['check', 'model', 'workloads/upgrade-race.yaml', '--exhaustive', '--random', '3'], 'cmm check model: --random=3 cannot also be provided when using --exhaustive'],
+    [['run', 'workload'], 'cmm run workload: Missing 1 required arg: file workload script (YAML, see docs/WORKLOAD-FORMAT.md)'],
+  ])('a bad command line is one line and exit 2: %j', async (argv, line) => {
+    const r = await runCli(argv)
+    expect(r.code).toBe(2)
+    const name = line.slice(0, line.indexOf(':'))
+    expect(r.stderr).toBe(`${line}\nSee \`${name} --help\`.\n`)
+  })
+
   it('a swapped pair of letters is one typo: --sede suggests --seed', async () => {
     const r = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--sede', '3'])
     expect(r.code).toBe(2)
