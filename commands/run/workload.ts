@@ -19,6 +19,7 @@ import {needsFaultProxy} from '../../src/chaos/run-proxies.js'
 import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/sentinel-available.js'
 import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {LIMITS} from '../../src/workload/keys.js'
+import {PAGE_SIZE_HINT} from '../../src/workload/parse.js'
 import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
 import {MAX_WARMUP_US} from '../../src/records/run-meta.js'
 
@@ -57,7 +58,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     states: Flags.option({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states).', options: ['shared', 'exclusive'] as const})(),
     downgrade: Flags.option({description: 'An EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade).', options: ['unmap', 'write-protect'] as const})(),
     'hold-time': durationFlag({description: `Minimum hold time after a grant before a callback is served, ${DURATION_HINT} (overrides cluster.holdTime).`}),
-    'page-size': Flags.integer({description: 'Page size in bytes, a power of two (overrides cluster.pageSize).'}),
+    'page-size': Flags.integer({description: `Page size in bytes, ${PAGE_SIZE_HINT} (overrides cluster.pageSize).`}),
     seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
     results: resultsFlag('Folder that receives the run folder.'),
     redis: redisUrlFlag({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`}),
