@@ -54,7 +54,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     depth: Flags.integer({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000, min: 1}),
     budget: durationFlag({description: `Wall-clock budget, ${DURATION_HINT}; past it the verdict is open (exit 3).`, default: 60_000_000, defaultHelp: async () => '60s'}),
     ops: Flags.integer({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)', min: 1, max: 1000}),
-    nodes: Flags.integer({description: 'Number of nodes, as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.', min: 1, max: 16}),
+    nodes: Flags.integer({description: 'Number of nodes (1..16), as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.', min: 1, max: 16}),
     symmetry: Flags.boolean({description: 'Symmetry reduction: nodes running the same program are interchangeable, so states that differ only by a permutation of them are one state (on by default where sound; --no-symmetry turns it off).', default: true, allowNo: true}),
     workers: Flags.integer({description: 'Threads of an exhaustive search (default: the number of CPU cores of the machine it runs on).', min: 1, max: 64}),
     granularity: Flags.option({description: 'Overrides cluster.granularity.', options: ['file', 'page'] as Granularity[]})(),
