@@ -98,6 +98,9 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     if ((workloads[0]!.chaos ?? []).some((step) => 'failoverRedis' in step) && redis.redisTopology !== 'sentinel') {
       fail(this, `${args.file}: a failover-redis chaos step needs --redis-topology sentinel (a replica to promote)`, EXIT.badInput)
     }
+    if ((workloads[0]!.chaos ?? []).some((step) => 'restartRedis' in step) && flags.redis !== undefined) {
+      fail(this, `${args.file}: a restart-redis chaos step needs the private Redis cmm starts (not --redis URL: cmm restarts only a server it started)`, EXIT.badInput)
+    }
     if (redis.redisTopology === 'sentinel' && (flags['network-faults'] || needsFaultProxy(workloads[0]!))) {
       fail(this, '--redis-topology sentinel cannot take network faults (--network-faults, partition: or delay: steps): a fault proxy forwards to one server and cannot follow a failover', EXIT.badInput)
     }
