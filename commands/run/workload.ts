@@ -19,18 +19,19 @@ import {needsFaultProxy} from '../../src/chaos/run-proxies.js'
 import {redisSentinelAvailable, SentinelNotInstalledError} from '../../src/redis/sentinel-available.js'
 import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {LIMITS} from '../../src/workload/keys.js'
+import {PAGE_SIZE_HINT} from '../../src/workload/parse.js'
 import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
 import {MAX_WARMUP_US} from '../../src/records/run-meta.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
-  static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the workload script, stops everything, writes results/RUN_ID/ (run.json, history.jsonl, trace.jsonl, histograms/, events.jsonl) and checks the run. Flags override the script's cluster: settings. With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
+  static override description = `Starts a private redis-server (or uses --redis), starts one process per node, plays the workload script, stops everything, writes RESULTS/RUN_ID/ (--results, default results: run.json, history.jsonl, trace.jsonl, locks.jsonl, requests.jsonl, events.jsonl, final.json, timeline.jsonl, histograms/, nodes/) and checks the run. Flags override the script's cluster: settings. With --copy-strategy a,b,... the workload runs once per copy strategy and the runs are compared.
 
 Exit status: 0 every check valid, 1 a check found a violation, 2 bad input (script or flags), 3 a check could not decide (unknown), 4 the run failed (a node crashed, Redis missing, or Redis lost the run's state: the summary then says what was lost), 130 interrupted. A first Ctrl-C (or q in the live view) ends the run early but cleanly: no new op starts, the ops in flight finish, every node writes back and the shortened run is checked like a completed one; a second one quits at once.
 
 Redis faults (docs/FAILOVER.md): with --redis-durability always a restart-redis chaos step (or \`cmm chaos restart-redis\`) restarts the server on its own data and the run goes on; with --redis-topology sentinel a failover-redis step kills the primary and Sentinel promotes the replica; --redis-wait 1 makes every decision wait for the replica before a node acts on it.
 
-Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every page access within --liveness; a stuck run is stopped and reported with what each node waits for).
+Checks: coherence (one writer or many readers per unit and page, from every node's lock holds and page-table changes), linearizable (every page is a register), no-lost-writes (after the run every node writes back and the disk must hold each page's last write), liveness (every page access within --liveness; a stuck run is stopped and reported with what each node waits for), deadlock (no wait-for cycle among the nodes' lock requests; see --on-deadlock).
 
 --break NAME runs a deliberately broken protocol variant, to see the checks catch it:
 ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).join('\n')}`
@@ -57,7 +58,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     states: Flags.option({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states).', options: ['shared', 'exclusive'] as const})(),
     downgrade: Flags.option({description: 'An EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade).', options: ['unmap', 'write-protect'] as const})(),
     'hold-time': durationFlag({description: `Minimum hold time after a grant before a callback is served, ${DURATION_HINT} (overrides cluster.holdTime).`}),
-    'page-size': Flags.integer({description: 'Page size in bytes, a power of two (overrides cluster.pageSize).'}),
+    'page-size': Flags.integer({description: `Page size in bytes, ${PAGE_SIZE_HINT} (overrides cluster.pageSize).`}),
     seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
     results: resultsFlag('Folder that receives the run folder.'),
     redis: redisUrlFlag({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`}),
@@ -96,6 +97,9 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     }
     if ((workloads[0]!.chaos ?? []).some((step) => 'failoverRedis' in step) && redis.redisTopology !== 'sentinel') {
       fail(this, `${args.file}: a failover-redis chaos step needs --redis-topology sentinel (a replica to promote)`, EXIT.badInput)
+    }
+    if ((workloads[0]!.chaos ?? []).some((step) => 'restartRedis' in step) && flags.redis !== undefined) {
+      fail(this, `${args.file}: a restart-redis chaos step needs the private Redis cmm starts (not --redis URL: cmm restarts only a server it started)`, EXIT.badInput)
     }
     if (redis.redisTopology === 'sentinel' && (flags['network-faults'] || needsFaultProxy(workloads[0]!))) {
       fail(this, '--redis-topology sentinel cannot take network faults (--network-faults, partition: or delay: steps): a fault proxy forwards to one server and cannot follow a failover', EXIT.badInput)

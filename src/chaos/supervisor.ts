@@ -52,6 +52,11 @@ export interface SupervisorOptions {
   readonly deployment: RedisDeployment | null
   /** The run's fault proxies (network faults); null: nodes connect to Redis directly. */
   readonly net?: NetworkFaults | null
+  /**
+   * Nodes this supervisor did not spawn (`cmm node`, --external-nodes): the process id of the
+   * node's latest incarnation that reported, so network faults and skew reach it through its proxy.
+   */
+  readonly joined?: (node: number) => number | null
 }
 
 /** Upper bound of purges per reaper pass (units a dead node touched are bounded by the workload). */
@@ -96,7 +101,12 @@ export class Supervisor {
       running: (node) => {
         const inc = this.current.get(node)
         // A node done with its workload only serves callbacks until the flush: a fault now would cost the run its final write-back.
-        return inc === undefined || exitedOf(inc) || this.o.isDone(node) ? null : inc.proc
+        if (this.o.isDone(node)) return null
+        if (inc === undefined) {
+          const proc = this.o.joined?.(node) ?? null
+          return proc === null || this.purged.has(proc) ? null : proc
+        }
+        return exitedOf(inc) ? null : inc.proc
       },
       sendSkew: (node, offsetUs, rate) => sendControl(o.redis, o.runId, node, {type: 'skew', offsetUs, rate}),
       noteFault: (proc, kind) => this.faultAt.set(proc, {at: Date.now(), kind, endedAt: null}),

@@ -10,7 +10,7 @@ import {resultsFlag} from './results-flag.js'
 import {redisUrlFlag} from './flags.js'
 import {REDIS_URL_ENV} from '../util/redis-url.js'
 
-export const CHAOS_EXIT_TEXT = 'Exit status: 0 the orchestrator applied it, 2 no such live run or node, 4 Redis unreachable, 5 not applied (the node is not running, nothing to heal, the run ended, no answer; the reason is printed).'
+export const CHAOS_EXIT_TEXT = 'Exit status: 0 the orchestrator applied it, 2 no such live run or node (restart-redis, failover-redis: or a Redis the run did not start; failover-redis: or no replica), 4 Redis unreachable, 5 not applied (the node is not running, nothing to heal, the run ended, no answer; the reason is printed).'
 
 export const runFlags = {
   run: Flags.string({description: 'Run id (default: the latest live run in --results).'}),

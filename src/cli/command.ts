@@ -1,7 +1,8 @@
 // The base of every cmm command. oclif answers a flag or argument error with the command's whole
-// help on stderr; cmm answers with one line that names the problem (and the flag it probably
-// meant), then points at --help, and exits with the bad-input status.
-import {Command, Errors} from '@oclif/core'
+// help on stderr (or several indented lines, or, for a bad integer argument, a plain error and
+// exit 1); cmm answers every input error found while parsing with one line that names the problem
+// (and the flag it probably meant), then points at --help, and exits with the bad-input status.
+import {Command, Errors, type Interfaces} from '@oclif/core'
 import {EXIT} from '../records/exit-codes.js'
 import {FlagValueError} from './flags.js'
 import {closest} from './suggest.js'
@@ -13,16 +14,54 @@ interface ParseFailure extends Errors.CLIError {
   readonly flags?: readonly string[]
 }
 
+/** As oclif's parser types them (its FlagOutput and ArgOutput are not exported). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Output = {[name: string]: any}
+
 function isParseFailure(error: unknown): error is ParseFailure {
   return error instanceof Errors.CLIError && 'parse' in error
 }
 
+/** Anything the parser threw for the command line (a flag's or an argument's value, a missing argument...): bad input. */
+class InputError extends Error {
+  constructor(readonly error: Error) {
+    super(error.message)
+  }
+}
+
+/**
+ * oclif's multi-line parse messages as one line: `Parsing --ops \n\tExpected an integer ...`
+ * becomes `--ops: Expected an integer ...`; `The following error occurred:` and `See more help
+ * with --help` (cmm prints its own pointer) go; list lines join the first.
+ */
+export function oneLine(message: string): string {
+  const lines = message.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l !== '' && !l.startsWith('See more help'))
+  const [first = '', ...rest] = lines
+  const flag = /^Parsing (--[\w-]+)$/.exec(first)
+  if (flag !== null) return `${flag[1]}: ${rest.join(' ')}`
+  if (first === 'The following error occurred:') return rest.join('; ')
+  return [first, ...rest].join(' ')
+}
+
 export abstract class CmmCommand extends Command {
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      if (error instanceof FlagValueError || error instanceof Errors.ExitError || !(error instanceof Error)) throw error
+      throw new InputError(error)
+    }
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const name = this.id?.replaceAll(':', ' ') ?? ''
     let line: string
     if (error instanceof FlagValueError) line = error.line
-    else if (isParseFailure(error)) line = `${error.message.split('\n')[0]}${this.suggestion(error)}`
+    else if (error instanceof InputError) line = `${oneLine(error.error.message)}${isParseFailure(error.error) ? this.suggestion(error.error) : ''}`
+    else if (isParseFailure(error)) line = `${oneLine(error.message)}${this.suggestion(error)}`
     else return super.catch(error)
     process.stderr.write(`cmm ${name}: ${line}\nSee \`cmm ${name} --help\`.\n`)
     return this.exit(EXIT.badInput)

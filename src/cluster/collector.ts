@@ -88,6 +88,11 @@ export class ReportCollector {
   /** Counters and histograms per process: done reports, else the last progress (killed incarnations). */
   private readonly incarnations: Incarnations
 
+  /** Node k's latest process that reported (for faults on nodes this orchestrator did not spawn: --external-nodes). */
+  latestProc(node: number): number | null {
+    return this.incarnations.latest(node)
+  }
+
   constructor(readonly nodes: number, readonly policy: DeadlockPolicy, private readonly hooks: CollectorHooks, private readonly sink: RecordSink) {
     this.perNode = new Array<number>(nodes).fill(0)
     this.historyAccesses = new Array<number>(nodes).fill(0)

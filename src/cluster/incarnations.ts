@@ -48,6 +48,13 @@ export class Incarnations {
     this.of(proc)
   }
 
+  /** Node k's latest incarnation that reported (its process id), or null before any did. */
+  latest(k: number): number | null {
+    let best: number | null = null
+    for (const p of this.procs.keys()) if (p % this.nodes === k && (best === null || p > best)) best = p
+    return best
+  }
+
   progress(r: Progress): void {
     const inc = this.of(r.proc ?? r.node)
     if (r.counters) inc.counters = r.counters

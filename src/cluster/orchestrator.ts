@@ -27,7 +27,7 @@ import {readFinalDisk, readManagerUnits} from './final-state.js'
 import {OutboxReader, READ_COUNT} from './outbox.js'
 import {deathsNs, ReportCollector, type Collected} from './collector.js'
 import {historyRows, RecordStore} from './record-store.js'
-import {killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
+import {howItEnded, killNodes, reapNodes, type NodeProcess} from '../process/spawn.js'
 import {startNetworkFaults, needsFaultProxy} from '../chaos/run-proxies.js'
 import {sendControl} from '../redis/control.js'
 import type {NetworkFaults} from '../net/faults.js'
@@ -133,8 +133,8 @@ export async function runWorkload(options: RunOptions): Promise<RunCollected> {
 
     let driver: RunDriver | null = null
     if (needsFaultProxy(options)) net = await startNetworkFaults(redis, runId, n, url, options.externalNodes === true)
-    supervisor = new Supervisor({redis, runId, redisUrl: localUrl, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server, net})
-    if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: shownUrl, nodes: n})
+    supervisor = new Supervisor({redis, runId, redisUrl: localUrl, dir, nodes: n, leaseTtlMs, events, isDone: (k) => driver?.isDone(k) ?? false, deployment: server, net, ...(options.externalNodes ? {joined: (k: number) => driver?.procOf(k) ?? null} : {})})
+    if (options.externalNodes) emit({type: 'waiting-for-nodes', runId, redisUrl: shownUrl, nodes: n, networkFaults: net !== null})
     else for (let k = 0; k < n; k++) supervisor.spawn(k)
     procs = supervisor.all()
     await registerLive(redis, dir, {runId, redisUrl: shownUrl, pid: process.pid, startedAt, nodes: supervisor.pids()})
@@ -216,6 +216,11 @@ class RunDriver {
   /** For the supervisor: a done node that exits is not a crash. */
   isDone(node: number): boolean {
     return this.reports.done.has(node)
+  }
+
+  /** For the supervisor: node k's latest process that reported (nodes joined with `cmm node`). */
+  procOf(node: number): number | null {
+    return this.reports.latestProc(node)
   }
 
   private get livenessMs(): number {
@@ -358,7 +363,7 @@ class RunDriver {
     if (sup.reaperError) return this.failed(-1, `reaper: ${sup.reaperError.message}`)
     if (this.reports.deadlockToAbort !== null) return 'deadlocked'
     const dead = sup.crashed()?.process
-    if (dead) return this.failed(dead.node, `process exited with ${dead.child.exitCode} before finishing; see ${dead.logFile}`)
+    if (dead) return this.failed(dead.node, `process ${howItEnded(dead.child)} before finishing; see ${dead.logFile}`)
     return null
   }
 

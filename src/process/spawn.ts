@@ -89,3 +89,10 @@ export async function reapNodes(nodes: readonly NodeProcess[], graceMs: number):
 export function killNodes(nodes: readonly NodeProcess[]): void {
   for (const n of nodes) if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL')
 }
+
+/** How a child process ended, for messages: `exited with status 1`, `was killed by SIGKILL` (its exit code is then null). */
+export function howItEnded(child: {readonly exitCode: number | null; readonly signalCode: string | null}): string {
+  if (child.exitCode !== null) return `exited with status ${child.exitCode}`
+  if (child.signalCode !== null) return `was killed by ${child.signalCode}`
+  return 'ended'
+}

@@ -28,7 +28,7 @@ export interface NodeLive {
 
 export type RunEvent =
   | {readonly type: 'redis'; readonly url: string; readonly private: boolean}
-  | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number}
+  | {readonly type: 'waiting-for-nodes'; readonly runId: string; readonly redisUrl: string; readonly nodes: number; readonly networkFaults?: boolean}
   | {readonly type: 'started'; readonly runId: string; readonly nodes: readonly {node: number; pid: number; host: string}[]}
   /**
    * `interval`: the corrected latencies of the ops completed since the previous progress event, bucket counts by key (added up, never decoded).

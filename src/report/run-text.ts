@@ -17,7 +17,7 @@ export function eventLine(e: RunEvent): string | null {
       if (!e.private) return `redis: ${e.url}`
       return e.url.startsWith('redis-sentinel://') ? `redis: private primary, replica and 3 Sentinels at ${e.url}` : `redis: private redis-server at ${e.url}`
     case 'waiting-for-nodes':
-      return `waiting for ${e.nodes} nodes to join: ${nodeJoinCommand(e.redisUrl, e.runId)}  (K = 0..${e.nodes - 1})`
+      return `waiting for ${e.nodes} nodes to join: ${nodeJoinCommand(e.redisUrl, e.runId, e.networkFaults)}  (K = 0..${e.nodes - 1})`
     case 'started':
       return `run ${e.runId}: ${e.nodes.length} nodes started (${e.nodes.map((n) => `${n.node}:pid ${n.pid}`).join(', ')})`
     case 'progress': {

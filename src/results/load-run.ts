@@ -4,7 +4,7 @@ import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 import type {FinalState} from '../records/final-state.js'
-import type {RunSummary} from './summary.js'
+import {RESULTS_FORMAT, type RunSummary} from './summary.js'
 import type {RunEventRecord} from '../records/deadlocks.js'
 import {DEFAULT_LIVENESS_MS} from '../records/run.js'
 import type {RunEvidence} from '../check/run/evidence.js'
@@ -44,9 +44,17 @@ export interface EvidenceFacts {
 
 export async function loadStoredRun(dir: string): Promise<StoredRun> {
   const summary = await readJson<RunSummary>(join(dir, 'run.json'))
+  checkFormat(summary, join(dir, 'run.json'))
   if (typeof summary.end !== 'string' || typeof summary.durationMs !== 'number') throw new StoredRunError(`${join(dir, 'run.json')}: not a cmm run.json (no end or durationMs)`)
   const facts = {end: summary.end, durationMs: summary.durationMs, livenessMs: summary.livenessMs, deadProcesses: summary.faults?.deadProcesses, copyStrategy: summary.settings.copyStrategy}
   return {dir, summary, evidence: await loadEvidence(dir, facts)}
+}
+
+/** A run.json of another results format is refused (exit 2), as `cmm report histograms` refuses it: its files may not mean what this cmm reads. */
+export function checkFormat(summary: {readonly format?: unknown}, path: string): void {
+  const f = summary.format
+  if (typeof f !== 'number') throw new StoredRunError(`${path}: no "format" field: a results folder from an older format (this cmm reads format ${RESULTS_FORMAT})`)
+  if (f !== RESULTS_FORMAT) throw new StoredRunError(`${path}: results format ${f}, this cmm reads format ${RESULTS_FORMAT}${f < RESULTS_FORMAT ? ' (an older format)' : ' (made by a newer cmm)'}`)
 }
 
 /** The record files of a run's folder read back for the checkers (history, trace, locks, final.json, the deadlocks in events.jsonl). */

@@ -115,7 +115,7 @@ export class LiveModel {
         this.log(e.private ? `private redis-server at ${e.url}` : `redis ${e.url}`)
         return
       case 'waiting-for-nodes':
-        this.log(`waiting for ${e.nodes} nodes: ${nodeJoinCommand(e.redisUrl, e.runId)}`)
+        this.log(`waiting for ${e.nodes} nodes: ${nodeJoinCommand(e.redisUrl, e.runId, e.networkFaults)}`)
         return
       case 'started':
         this.phase = 'running'

@@ -106,7 +106,9 @@ export function hideSecrets(message: string): string {
 }
 
 /** The command that joins a node to a run; a URL with a password is given through the environment. */
-export function nodeJoinCommand(shownUrl: string, runId: string): string {
-  if (isRedacted(shownUrl)) return `${REDIS_URL_ENV}=${shownUrl} cmm node --run ${runId} --id K  (the password in place of ***)`
-  return `cmm node --redis ${shownUrl} --run ${runId} --id K`
+export function nodeJoinCommand(shownUrl: string, runId: string, networkFaults = false): string {
+  // A run with fault proxies: a node that joins without --network-faults is out of reach of `cmm chaos partition` and `delay`.
+  const net = networkFaults ? ' --network-faults' : ''
+  if (isRedacted(shownUrl)) return `${REDIS_URL_ENV}=${shownUrl} cmm node --run ${runId} --id K${net}  (the password in place of ***)`
+  return `cmm node --redis ${shownUrl} --run ${runId} --id K${net}`
 }

@@ -7,7 +7,7 @@ import {WorkloadError} from './errors.js'
 import {LIMITS} from './keys.js'
 import {isValidPageSize, PAGE_SIZE_HINT} from './parse.js'
 import {type NodeEntry, resolveScript, type Script, scriptOf} from './script.js'
-import type {ClusterSettings, Step, Workload} from './types.js'
+import type {ChaosStep, ClusterSettings, Step, Workload} from './types.js'
 
 export interface WorkloadOverrides {
   readonly nodes?: number
@@ -81,6 +81,13 @@ function scriptFromResolved(w: Workload): Script {
     nodesWritten: true,
     files: w.files,
     entries,
+    chaosNodes: (w.chaos ?? []).flatMap(chaosNodeIds).map((id) => ({id, at: {line: 0, column: 0}})),
     ...(w.chaos ? {chaos: w.chaos} : {}),
   }
+}
+
+/** The node ids a chaos step names (random, all and holder-of name none). */
+function chaosNodeIds(step: ChaosStep): number[] {
+  const target = 'kill' in step ? step.kill : 'pause' in step ? step.pause : 'partition' in step ? step.partition : 'delay' in step ? step.delay : 'skew' in step ? step.skew : null
+  return typeof target === 'number' ? [target] : []
 }

@@ -10,6 +10,7 @@ import {readDuration} from './parse-steps.js'
 import {DURATION_HINT, parseDurationUs} from './duration.js'
 import {LIMITS} from './keys.js'
 import type {Fields, Val, YamlReader} from './yaml-reader.js'
+import {checkHolderPage, nodeId, type ChaosContext} from './chaos-refs.js'
 
 export const NET_FAULT_KEYS = ['partition', 'delay', 'skew'] as const
 /** Keys only network and clock faults take. */
@@ -19,10 +20,10 @@ export const NET_EXTRA_KEYS = ['one-way', 'by', 'jitter', 'rate'] as const
 const MIN_RATE = 0.1
 const MAX_RATE = 10
 
-export function parseNetStep<K extends string>(r: YamlReader, f: Fields<K>, item: Val, atMs: number, everyMs: number | null): ChaosStep {
+export function parseNetStep<K extends string>(r: YamlReader, f: Fields<K>, item: Val, atMs: number, everyMs: number | null, ctx: ChaosContext): ChaosStep {
   const get = (k: string) => f.get(k as K)
   const present = NET_FAULT_KEYS.filter((k) => get(k) !== undefined)
-  if (present.length !== 1) r.fail(item, 'a chaos step with exactly one fault (kill:, pause:, restart-redis:, partition:, delay: or skew:)')
+  if (present.length !== 1) r.fail(item, 'a chaos step with exactly one fault (kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:)', 'a map with two')
   const kind = present[0]!
   const only = (key: string, owner: string) => {
     const v = get(key)
@@ -35,7 +36,7 @@ export function parseNetStep<K extends string>(r: YamlReader, f: Fields<K>, item
   for (const k of ['restart', 'kill', 'pause'] as const) if (get(k) !== undefined) r.fail(get(k)!, `no ${k}: with ${kind}:`)
   const forV = get('for')
   const forMs = forV === undefined ? null : readDuration(r, forV, 'for', 1000) / 1000
-  const target = netTarget(r, get(kind)!, get('when'), kind)
+  const target = netTarget(r, get(kind)!, get('when'), kind, ctx)
   const ms = (v: Val | undefined, what: string) => (v === undefined ? 0 : readDuration(r, v, what, 0) / 1000)
   if (kind === 'partition') {
     const oneWay = get('one-way')
@@ -62,15 +63,16 @@ function signedMs(r: YamlReader, v: Val | undefined): number {
   return ((negative ? -1 : 1) * us) / 1000
 }
 
-function netTarget(r: YamlReader, v: Val, whenV: Val | undefined, kind: string): NetTarget {
+function netTarget(r: YamlReader, v: Val, whenV: Val | undefined, kind: string, ctx: ChaosContext): NetTarget {
   const text = r.scalar(v)
   if (typeof text === 'string' && text.startsWith('holder-of')) {
     const m = /^holder-of ([A-Za-z_][\w-]*\/\d+)$/.exec(text)
     if (m === null) r.fail(v, `${kind}: holder-of FILE/PAGE (e.g. holder-of a/0)`)
+    checkHolderPage(r, v, m![1]!, ctx)
     if (whenV === undefined) r.fail(v, `${kind}: holder-of ... with when: (${FAULT_POINTS.join(', ')})`, 'no when:')
     return {page: m![1]!, when: r.oneOf(whenV, FAULT_POINTS, 'when')}
   }
   if (whenV !== undefined) r.fail(whenV, `when: only with ${kind}: holder-of F/P`)
   if (text === 'random' || text === 'all') return text
-  return r.integer(v, `a node id (0..${LIMITS.maxNodes - 1}), random, all or holder-of F/P`, 0, LIMITS.maxNodes - 1)
+  return nodeId(r, v, `a node id (0..${LIMITS.maxNodes - 1}), random, all or holder-of F/P`, ctx)
 }

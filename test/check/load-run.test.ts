@@ -3,14 +3,15 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {loadStoredRun} from '../../src/results/load-run.js'
+import {loadStoredRun, StoredRunError} from '../../src/results/load-run.js'
+import {RESULTS_FORMAT} from '../../src/results/summary.js'
 import {EventLog} from '../../src/results/events.js'
 import {tempDir} from '../helpers/cli.js'
 
 describe('loadStoredRun', () => {
   it('reads deadlocks from an events.jsonl that also holds fault steps', async () => {
     const dir = tempDir()
-    writeFileSync(join(dir, 'run.json'), JSON.stringify({end: 'completed', durationMs: 100, settings: {copyStrategy: 'naive'}, faults: {deadProcesses: [1]}}))
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({format: RESULTS_FORMAT, end: 'completed', durationMs: 100, settings: {copyStrategy: 'naive'}, faults: {deadProcesses: [1]}}))
     writeFileSync(join(dir, 'history.jsonl'), '')
     writeFileSync(join(dir, 'trace.jsonl'), '')
     const log = new EventLog(join(dir, 'events.jsonl'))
@@ -22,5 +23,20 @@ describe('loadStoredRun', () => {
     expect(evidence.deadlocks?.map((d) => [d.id, d.timeMs, d.victim])).toEqual([[1, 12.5, 0]])
     expect(evidence.faults).toEqual({deadProcesses: [1]})
     expect(evidence.copyStrategy).toBe('naive')
+  })
+
+  // README "Exit codes": an older-format results folder is bad input (exit 2) for `cmm check run`
+  // and `cmm report timeline` too, not re-judged as if its files meant what this cmm writes.
+  it.each([
+    [{end: 'completed', durationMs: 100, settings: {}}, /no "format" field: a results folder from an older format/],
+    [{format: RESULTS_FORMAT - 1, end: 'completed', durationMs: 100, settings: {}}, /results format 0, this cmm reads format 1 \(an older format\)/],
+    [{format: RESULTS_FORMAT + 1, end: 'completed', durationMs: 100, settings: {}}, /\(made by a newer cmm\)/],
+  ])('refuses a run.json of another results format: %j', async (runJson, message) => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(runJson))
+    writeFileSync(join(dir, 'history.jsonl'), '')
+    writeFileSync(join(dir, 'trace.jsonl'), '')
+    await expect(loadStoredRun(dir)).rejects.toThrow(StoredRunError)
+    await expect(loadStoredRun(dir)).rejects.toThrow(message)
   })
 })

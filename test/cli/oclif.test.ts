@@ -26,6 +26,13 @@ describe('cmm as an oclif CLI', () => {
     expect(Object.keys(manifest.commands).sort()).toEqual(ids.sort())
   })
 
+  it('help states no figure of the machine that built it (the manifest is written at build and shipped)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {flags: Record<string, {description?: string}>}>}
+    const workers = manifest.commands['check:model']!.flags['workers']!.description ?? ''
+    expect(workers).toContain('default: the number of CPU cores')
+    expect(workers).not.toMatch(/\d+ here/)
+  })
+
   it('`cmm help run workload` prints that command\'s help', async () => {
     const r = await runCli(['help', 'run', 'workload'])
     expect(r.code).toBe(0)
@@ -45,6 +52,21 @@ describe('cmm as an oclif CLI', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toBe('cmm run workload: Nonexistent flag: --sed; did you mean --seed?\nSee `cmm run workload --help`.\n')
     expect(r.stdout).toBe('')
+  })
+
+  // Every input error found while parsing is one line and exit 2 (README "Exit codes"): a bad
+  // integer argument was a plain error with exit 1 (a check's violation status), a flag value out
+  // of range or two exclusive flags several lines in oclif's own shape.
+  it.each([
+    [['chaos', 'kill-node', 'x'], 'cmm chaos kill-node: Expected an integer but received: x'],
+    [['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '0'], 'cmm check model: --ops: Expected an integer greater than or equal to 1 but received: 0'],
+    [['check', 'model', 'workloads/upgrade-race.yaml', '--exhaustive', '--random', '3'], 'cmm check model: --random=3 cannot also be provided when using --exhaustive'],
+    [['run', 'workload'], 'cmm run workload: Missing 1 required arg: file workload script (YAML, see docs/WORKLOAD-FORMAT.md)'],
+  ])('a bad command line is one line and exit 2: %j', async (argv, line) => {
+    const r = await runCli(argv)
+    expect(r.code).toBe(2)
+    const name = line.slice(0, line.indexOf(':'))
+    expect(r.stderr).toBe(`${line}\nSee \`${name} --help\`.\n`)
   })
 
   it('a swapped pair of letters is one typo: --sede suggests --seed', async () => {

@@ -48,6 +48,17 @@ describe('run workload refuses bad flags with exit 2', () => {
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
   })
 
+  // A restart-redis step cannot act on a Redis cmm did not start: refused up front like a
+  // failover-redis step without a replica, not ignored while the run reports valid.
+  it('a restart-redis chaos step with --redis URL is refused (exit 2) before Redis is reached', async () => {
+    const out = join(dir, 'results-restart-redis')
+    const path = writeTemp(dir, 'restarts.yaml', WORKLOAD.replace('}}]}}\n', '}}]}, chaos: [{at: 1s, restart-redis: true}]}\n'))
+    const r = await runBounded(['run', 'workload', path, '--redis', 'redis://127.0.0.1:1', '--out', out, '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe(`cmm: ${path}: a restart-redis chaos step needs the private Redis cmm starts (not --redis URL: cmm restarts only a server it started)`)
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
+  })
+
   it('a workload that is not UTF-8 is refused with its line and column', async () => {
     const path = join(dir, 'latin1.yaml')
     writeFileSync(path, Buffer.concat([Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from(' au lait\n')]))

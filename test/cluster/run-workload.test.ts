@@ -157,4 +157,35 @@ describe('cmm run workload', () => {
       await stopTestRedis(t)
     }
   })
+
+  // README: a node on another host opts in with `cmm node ... --network-faults`, and `cmm chaos
+  // partition` / `delay` then reach it (cmm node --help says so). They were refused with "node 1 is
+  // not running": the supervisor only knew the processes it spawned itself.
+  it('--external-nodes --network-faults: cmm chaos partition and delay reach a node joined with cmm node --network-faults', async () => {
+    const t = await startTestRedis()
+    try {
+      const dir = tempDir()
+      const file = writeTemp(dir, 'mix.yaml', 'name: ext-net\ncluster: {nodes: 2, pageSize: 256}\nfiles: {a: {pages: 2}}\nnodes:\n  all: [{mix: {duration: 3s, rate: 100, read: 50, write: 50}}]\n')
+      const out = join(dir, 'results')
+      const orchestrator = startCli(['run', 'workload', file, '--results', out, '--redis', t.server.url, '--external-nodes', '--network-faults', '--no-tui'])
+      expect(await waitFor(() => /--run (\S+)/.test(orchestrator.output()), 20_000)).toBe(true)
+      const runId = /--run (\S+)/.exec(orchestrator.output())![1]!
+      // The join line it prints says how to join within reach of the faults.
+      expect(orchestrator.output()).toContain(`--run ${runId} --id K --network-faults`)
+      const nodes = [0, 1].map((k) => runCli(['node', '--redis', t.server.url, '--run', runId, '--id', String(k), '--network-faults']))
+      expect(await waitFor(() => /ops [1-9]/.test(orchestrator.output()), 20_000)).toBe(true)
+      const delay = await runCli(['chaos', 'delay', '1', '2ms', '--for', '300ms', '--results', out])
+      expect(delay.stderr).toBe('')
+      expect(delay.code).toBe(0)
+      const partition = await runCli(['chaos', 'partition', '0', '--for', '200ms', '--results', out])
+      expect(partition.stderr).toBe('')
+      expect(partition.code).toBe(0)
+      expect((await orchestrator.done).code).toBe(0)
+      expect((await Promise.all(nodes)).map((r) => r.code)).toEqual([0, 0])
+      const events = readFileSync(join(out, runId, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {type: string; node: number})
+      expect(events.filter((e) => e.type === 'delay' || e.type === 'partition').map((e) => [e.type, e.node])).toEqual([['delay', 1], ['partition', 0]])
+    } finally {
+      await stopTestRedis(t)
+    }
+  }, 60_000)
 })

@@ -88,6 +88,22 @@ describe('cmm report histograms', () => {
     expect(plotRows.join('')).toMatch(/\*/)
   })
 
+  // docs/WORKLOAD-FORMAT.md: the workload's name is printed with control characters escaped, never raw.
+  it('prints a workload name with control characters escaped, in the table and the comparison', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cmm-report-name-'))
+    const run = join(dir, ids[0]!)
+    cpSync(join(root, ids[0]!), run, {recursive: true})
+    const summary = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'))
+    summary.workload.name = 'bad\u001b[31mred'
+    writeFileSync(join(run, 'run.json'), JSON.stringify(summary))
+    for (const argv of [[run], [run, join(root, ids[0]!)], [run, '--plot']]) {
+      const r = await runCli(['report', 'histograms', ...argv])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('bad\\x1b[31mred')
+      expect(r.stdout).not.toContain('\u001b[31mred')
+    }
+  })
+
   it('refuses bad input with one line and exit 2', async () => {
     const unknown = await report('20990101-000000-dead')
     expect(unknown.code).toBe(2)

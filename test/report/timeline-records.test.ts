@@ -1,6 +1,6 @@
 // The timeline of a run with no violation reads the trace, locks and requests of its chosen
 // units only (figure 8's cut): the page is the same as from every record, line numbers included.
-import {readFileSync, readdirSync} from 'node:fs'
+import {mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempDir, writeTemp} from '../helpers/cli.js'
@@ -39,4 +39,17 @@ describe('timeline records', () => {
     const lines = readFileSync(join(runDir, 'requests.jsonl'), 'utf8').split('\n')
     part.requests.forEach((q, i) => expect(JSON.parse(lines[part.requestLines![i]! - 1]!)).toEqual(q))
   }, 60_000)
+
+  it('refuses a results folder of an older format (exit 2), valid run or not', async () => {
+    const dir = tempDir()
+    const runDir = join(dir, '20260101-000000-abcd')
+    mkdirSync(runDir)
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify({format: 0, end: 'completed', durationMs: 10, checks: {valid: true, checks: {}}, settings: {}}))
+    writeFileSync(join(runDir, 'history.jsonl'), '')
+    writeFileSync(join(runDir, 'trace.jsonl'), '')
+    await expect(loadTimelineRecords(runDir, () => [])).rejects.toThrow(/results format 0, this cmm reads format 1 \(an older format\)/)
+    const r = await runCli(['report', 'timeline', runDir])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('an older format')
+  })
 })

@@ -297,7 +297,14 @@ const cases: Case[] = [
     text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, kill: 1, pause: 0, for: 2s}'),
     line: 8,
     column: 5,
-    message: 'expected a chaos step with exactly one of kill: or pause:, found a map',
+    message: 'expected a chaos step with exactly one fault (kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:), found both kill: and pause:',
+  },
+  {
+    name: 'chaos step without a fault (not only kill: or pause: are faults)',
+    text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, for: 2s}'),
+    line: 8,
+    column: 5,
+    message: 'expected a chaos step with exactly one fault (kill:, pause:, restart-redis:, failover-redis:, partition:, delay: or skew:), found none',
   },
   {
     name: 'chaos target that is not a node',
@@ -305,6 +312,36 @@ const cases: Case[] = [
     line: 8,
     column: 23,
     message: 'expected a node id (0..255) or random, found someone',
+  },
+  // A chaos step's node must be one the cluster has, and a holder-of page one the files have:
+  // refused before anything starts (not a run that fails once the step comes due).
+  {
+    name: 'chaos kill of a node the cluster does not have',
+    text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, kill: 5, restart: 1s}'),
+    line: 8,
+    column: 20,
+    message: 'expected a chaos target among node ids 0..1 (cluster.nodes defaults to 2), found node 5',
+  },
+  {
+    name: 'chaos partition of a node the cluster does not have',
+    text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, partition: 2, for: 1s}'),
+    line: 8,
+    column: 25,
+    message: 'expected a chaos target among node ids 0..1 (cluster.nodes defaults to 2), found node 2',
+  },
+  {
+    name: 'chaos holder-of a page the file does not have',
+    text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, kill: holder-of a/9, when: dirty}'),
+    line: 8,
+    column: 20,
+    message: 'expected holder-of a page like a/0 (file a has pages 0..3), found a/9',
+  },
+  {
+    name: 'chaos holder-of a file the workload does not declare',
+    text: withSteps('  all: [{read: a/0}]', 'chaos:', '  - {at: 1s, delay: holder-of c/0, when: dirty, by: 5ms}'),
+    line: 8,
+    column: 21,
+    message: 'expected holder-of a page of one of the files (a, b), found c/0',
   },
 ]
 

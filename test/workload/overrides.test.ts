@@ -51,6 +51,19 @@ describe('applyOverrides', () => {
     expect([e.line, e.column, e.source]).toEqual([6, 3, 'o.yaml'])
   })
 
+  it('refuses --nodes that drops a node a chaos step names, pointing at the step', () => {
+    const w = parseWorkload(yaml('name: t', 'cluster: {nodes: 3}', 'files: {a: {pages: 4}}', 'nodes: {all: [{read: a/0}]}', 'chaos:', '  - {at: 1s, pause: 2, for: 1s}'), 'c.yaml')
+    const e = thrown(() => applyOverrides(w, {nodes: 2}))
+    expect(e.message).toBe('c.yaml:6:21: expected a chaos target among node ids 0..1 (--nodes 2 overrides cluster.nodes 3), found node 2')
+    expect(applyOverrides(w, {nodes: 3}).chaos).toEqual(w.chaos)
+  })
+
+  it('checks the chaos steps of a workload built in code against --nodes too', () => {
+    const w = parseWorkload(yaml('name: t', 'cluster: {nodes: 3}', 'files: {a: {pages: 4}}', 'nodes: {"0": [{read: a/0}]}', 'chaos:', '  - {at: 1s, kill: 2}'), 'c.yaml')
+    const rebuilt: Workload = {...w, nodes: w.nodes.map((s) => [...s])}
+    expect(() => applyOverrides(rebuilt, {nodes: 2})).toThrow(/expected a chaos target among node ids 0\.\.1 .*found node 2/)
+  })
+
   it('can be applied again to an overridden workload', () => {
     const once = applyOverrides(parseWorkload(text, 'o.yaml'), {nodes: 4})
     expect(applyOverrides(once, {nodes: 6}).nodes).toHaveLength(6)

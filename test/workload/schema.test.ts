@@ -118,7 +118,14 @@ describe('workload.schema.json', () => {
       {...ok, nodes: {'0,x': [{read: 'a/0'}]}},
       {...ok, nodes: {all: [{mix: {ops: 1, duration: '1s', read: 100}}]}},
       {name: 't', files: {a: {pages: 4}}},
+      // Chaos durations need a unit too, as in every other duration (parse-chaos.ts readDuration).
+      {...ok, chaos: [{at: 5, kill: 0}]},
+      {...ok, chaos: [{every: 3, kill: 'random', restart: '1s'}]},
+      {...ok, chaos: [{at: '1s', pause: 0, for: 2}]},
+      {...ok, chaos: [{at: '1s', delay: 0, by: 20, jitter: '5ms'}]},
+      {...ok, chaos: [{at: '1s', skew: 0, by: 300}]},
     ]
     for (const b of bad) expect(validate(schema as Schema, b), JSON.stringify(b)).not.toEqual([])
+    expect(validate(schema as Schema, {...ok, chaos: [{at: '1s', skew: 0, by: '-300ms', for: '2s'}, {at: '1s', delay: 0, by: '20ms', jitter: '5ms'}]})).toEqual([])
   })
 })

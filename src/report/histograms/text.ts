@@ -5,6 +5,7 @@ import {validityWord} from '../../check/verdict.js'
 import type {EncodedHistograms} from '../../records/histogram-keys.js'
 import type {StoredRun} from './load.js'
 import {percentileRows, type PercentileRow} from './rows.js'
+import {printableName} from '../../util/printable.js'
 
 export interface Shown {
   readonly run: StoredRun
@@ -24,7 +25,7 @@ function value(r: PercentileRow, c: Column): number {
 export function runHeading(s: Shown): string {
   const m = s.run.summary
   const c = m.settings
-  return `run ${s.run.id} (${s.group}): ${m.workload.name}, ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, ${m.end}, ${m.ops} ops, ${Math.round(m.opsPerSec)} ops/s, verdict ${validityWord(m.checks.valid)}${scopeText(s)}`
+  return `run ${s.run.id} (${s.group}): ${printableName(m.workload.name)}, ${c.nodes} nodes, ${c.granularity} locks, ${c.states === 'shared' ? 'shared+exclusive' : 'exclusive-only'}, ${m.end}, ${m.ops} ops, ${Math.round(m.opsPerSec)} ops/s, verdict ${validityWord(m.checks.valid)}${scopeText(s)}`
 }
 
 /**

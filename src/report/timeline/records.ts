@@ -10,7 +10,7 @@ import type {EventLine} from '../../records/events.js'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../../records/history.js'
 import type {RunSummary} from '../../results/summary.js'
 import type {RunRecords} from '../../check/run-records.js'
-import {loadStoredRun, StoredRunError, withRecords} from '../../results/load-run.js'
+import {checkFormat, loadStoredRun, StoredRunError, withRecords} from '../../results/load-run.js'
 
 /** Records as the timeline reads them: `requestLines`, when requests were read for some units only, is each row's line in requests.jsonl. */
 export interface TimelineRecords extends RunRecords<RunSummary> {
@@ -65,6 +65,7 @@ async function readSummary(dir: string): Promise<RunSummary> {
   } catch (error) {
     throw new StoredRunError(`${path}: ${(error as Error).message}`)
   }
+  checkFormat(summary, path)
   if (typeof summary.end !== 'string' || typeof summary.durationMs !== 'number') throw new StoredRunError(`${path}: not a cmm run.json (no end or durationMs)`)
   return summary
 }
