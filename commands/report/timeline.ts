@@ -29,7 +29,7 @@ Exit status: 0 written, 2 bad input (unknown run, malformed file, bad flag).`
     // Not resultsFlag(): its hidden alias --out is this command's output file.
     results: Flags.string({description: 'folder that holds the run folders', default: 'results', helpValue: '<dir>'}),
     out: Flags.string({description: 'HTML file to write (default: RUN_FOLDER/timeline.html)'}),
-    unit: Flags.string({description: 'lock units to draw, comma-separated (a/0 for a page unit, a for a file unit); default: the violations\' units, else the busiest', multiple: true}),
+    unit: Flags.string({description: 'lock units to draw, comma-separated (a/0 for a page unit, a for a file unit; one the run never touched is refused); default: the violations\' units, else the busiest', multiple: true}),
     from: durationFlag({description: `start of the time window since the run's start, ${DURATION_HINT}`}),
     to: durationFlag({description: `end of the time window since the run's start, ${DURATION_HINT}`}),
   }

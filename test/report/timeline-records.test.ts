@@ -1,6 +1,6 @@
 // The timeline of a run with no violation reads the trace, locks and requests of its chosen
 // units only (figure 8's cut): the page is the same as from every record, line numbers included.
-import {mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempDir, writeTemp} from '../helpers/cli.js'
@@ -38,6 +38,12 @@ describe('timeline records', () => {
     const part = await loadTimelineRecords(runDir, chosen(['a/3']))
     const lines = readFileSync(join(runDir, 'requests.jsonl'), 'utf8').split('\n')
     part.requests.forEach((q, i) => expect(JSON.parse(lines[part.requestLines![i]! - 1]!)).toEqual(q))
+    // A unit the run never touched has nothing to draw: bad input, no page written.
+    const html = join(dir, 'z.html')
+    const unknown = await runCli(['report', 'timeline', runDir, '--unit', 'a/3,z/9', '--out', html])
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, expect.stringMatching(/^cmm: --unit z\/9: no page access of this run is in that unit \(busiest: a\/\d+/)])
+    expect(existsSync(html)).toBe(false)
+    expect((await runCli(['report', 'timeline', runDir, '--unit', 'a/3', '--out', html])).code).toBe(0)
   }, 60_000)
 
   it('refuses a results folder of an older format (exit 2), valid run or not', async () => {
