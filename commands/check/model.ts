@@ -15,7 +15,7 @@ import {clearProgress, progressLine} from '../../src/sim/progress.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
 import {COPY_STRATEGIES, DEADLOCK_POLICIES} from '../../src/sim/types.js'
 import {WorkloadError} from '../../src/workload/errors.js'
-import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {durationFlag, DURATION_HINT, integerFlag} from '../../src/cli/flags.js'
 import type {DowngradeStyle, Granularity, StatesMode} from '../../src/protocol/types.js'
 
 export default class CheckModel extends CmmCommand {
@@ -45,18 +45,18 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
 
   static override flags = {
     exhaustive: Flags.boolean({description: 'explore every interleaving (the default)', default: false, exclusive: ['random']}),
-    random: Flags.integer({description: 'run N seeded random walks instead', min: 1}),
-    seed: Flags.integer({description: 'seed of the random walks and of workload mixes', default: 1}),
+    random: integerFlag({min: 1})({description: 'run N seeded random walks instead'}),
+    seed: integerFlag()({description: 'seed of the random walks and of workload mixes', default: 1}),
     replay: Flags.string({description: 'replay one walk by its SEED, or a trace ("op0 req0 rep0 ...") as printed on a violation'}),
     trace: Flags.string({description: 'replay a trace saved with --save'}),
     save: Flags.string({description: 'on a violation, write the shortest trace to this file'}),
     break: Flags.option({description: 'Run a deliberately broken protocol variant.', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
-    depth: Flags.integer({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000, min: 1}),
+    depth: integerFlag({min: 1})({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000}),
     budget: durationFlag({description: `Wall-clock budget, ${DURATION_HINT}; past it the verdict is open (exit 3).`, default: 60_000_000, defaultHelp: async () => '60s'}),
-    ops: Flags.integer({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)', min: 1, max: 1000}),
-    nodes: Flags.integer({description: 'Number of nodes, as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.', min: 1, max: 16}),
+    ops: integerFlag({min: 1, max: 1000})({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)'}),
+    nodes: integerFlag({min: 1, max: 16})({description: 'Number of nodes, as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.'}),
     symmetry: Flags.boolean({description: 'Symmetry reduction: nodes running the same program are interchangeable, so states that differ only by a permutation of them are one state (on by default where sound; --no-symmetry turns it off).', default: true, allowNo: true}),
-    workers: Flags.integer({description: `Threads of an exhaustive search (default: the number of cores, ${defaultWorkers()} here).`, min: 1, max: 64}),
+    workers: integerFlag({min: 1, max: 64})({description: `Threads of an exhaustive search (default: the number of cores, ${defaultWorkers()} here).`}),
     granularity: Flags.option({description: 'Overrides cluster.granularity.', options: ['file', 'page'] as Granularity[]})(),
     states: Flags.option({description: 'Overrides cluster.states.', options: ['shared', 'exclusive'] as StatesMode[]})(),
     downgrade: Flags.option({description: 'Overrides cluster.downgrade.', options: ['unmap', 'write-protect'] as DowngradeStyle[]})(),
@@ -65,10 +65,10 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       description: 'what a node does with a deadlock the manager found: ignore (the default: a cycle ends as a reported deadlock), report (the victim abandons its wait as a run does: its op fails, the run must still finish), abort (a violation as soon as the manager names the cycle)',
       options: DEADLOCK_POLICIES,
     })(),
-    'retry-limit': Flags.integer({description: `rounds a retry copy makes before it takes the ordered path (default: the worker's ${RETRY_LIMIT}); a lower one keeps the state space small`, min: 1, max: 1000}),
-    kills: Flags.integer({description: 'node kills each walk (or, exhaustive, each path) may make: the manager declares the node dead and purges it, the node restarts empty under a new id', min: 0, max: 100}),
-    pauses: Flags.integer({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts', min: 0, max: 100}),
-    partitions: Flags.integer({description: 'network partitions each walk (or path) may make (`partK` in traces): the node\'s links stop delivering while it keeps running its program on its cache, the manager may then declare it dead and purge it (it must complete nothing more), and the partition heals (its held requests arrive late and must be fenced)', min: 0, max: 100}),
+    'retry-limit': integerFlag({min: 1, max: 1000})({description: `rounds a retry copy makes before it takes the ordered path (default: the worker's ${RETRY_LIMIT}); a lower one keeps the state space small`}),
+    kills: integerFlag({min: 0, max: 100})({description: 'node kills each walk (or, exhaustive, each path) may make: the manager declares the node dead and purges it, the node restarts empty under a new id'}),
+    pauses: integerFlag({min: 0, max: 100})({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts'}),
+    partitions: integerFlag({min: 0, max: 100})({description: 'network partitions each walk (or path) may make (`partK` in traces): the node\'s links stop delivering while it keeps running its program on its cache, the manager may then declare it dead and purge it (it must complete nothing more), and the partition heals (its held requests arrive late and must be fenced)'}),
     'hold-time': durationFlag({description: `Minimum hold time after a grant (overrides cluster.holdTime), ${DURATION_HINT}; the model's clock only moves when a timer fires.`}),
     html: Flags.string({description: 'Write the violation\'s trace (or the --replay/--trace trace) as a self-contained HTML message sequence chart to this file: nodes and manager as columns, messages as arrows, the locks and PTEs after every step, the violating step outlined.'}),
     json: Flags.boolean({description: 'Print the outcome as one JSON document: verdict, exit status, the report lines and the violation\'s trace.', default: false}),

@@ -1,7 +1,7 @@
 // The base of every cmm command. oclif answers a flag or argument error with the command's whole
 // help on stderr; cmm answers with one line that names the problem (and the flag it probably
 // meant), then points at --help, and exits with the bad-input status.
-import {Command, Errors} from '@oclif/core'
+import {Command, Errors, type Interfaces} from '@oclif/core'
 import {EXIT} from '../records/exit-codes.js'
 import {FlagValueError} from './flags.js'
 import {closest} from './suggest.js'
@@ -17,12 +17,46 @@ function isParseFailure(error: unknown): error is ParseFailure {
   return error instanceof Errors.CLIError && 'parse' in error
 }
 
+/**
+ * oclif's parse messages on one line: `Missing 1 required arg:\nfile  workload script` kept only
+ * its first line, which named no argument (`cmm node` with no flags said "The following errors
+ * occurred:" and nothing else). The lines after the first are joined (colours and the "See more
+ * help" line dropped; cmm prints its own pointer to --help).
+ */
+export function parseMessageLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim().replace(/\s+/g, ' '))
+  const [first = '', ...rest] = lines.filter((l) => l !== '' && l !== 'See more help with --help')
+  return rest.length === 0 ? first : `${first}${first.endsWith(':') ? '' : ':'} ${rest.join('; ')}`
+}
+
+/** oclif's FlagOutput / ArgOutput (not exported): parsed flags or args by name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Output = {[name: string]: any}
+
 export abstract class CmmCommand extends Command {
+  /**
+   * Everything the parser throws is about the command line, but not all of it is a parse
+   * failure catch() knows (`Flag --timeout expects a value` is a bare CLIError, printed by oclif
+   * over several lines): those become one-line flag errors too.
+   */
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      if (error instanceof Errors.CLIError && !isParseFailure(error) && !(error instanceof FlagValueError)) throw new FlagValueError(parseMessageLine(error.message))
+      throw error
+    }
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const name = this.id?.replaceAll(':', ' ') ?? ''
     let line: string
     if (error instanceof FlagValueError) line = error.line
-    else if (isParseFailure(error)) line = `${error.message.split('\n')[0]}${this.suggestion(error)}`
+    else if (isParseFailure(error)) line = `${parseMessageLine(error.message)}${this.suggestion(error)}`
     else return super.catch(error)
     process.stderr.write(`cmm ${name}: ${line}\nSee \`cmm ${name} --help\`.\n`)
     return this.exit(EXIT.badInput)

@@ -78,4 +78,32 @@ describe('cmm as an oclif CLI', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toBe('cmm check model: --budget: 500 has no unit; expected a duration with a unit: 500us, 10ms, 2s, 1m or 1h\nSee `cmm check model --help`.\n')
   })
+
+  // Flags.integer failed in oclif's three wrapped lines (`Error: Parsing --nodes`, `Expected an
+  // integer ...`), which the one-line catch did not recognise.
+  it('refuses a whole-number flag out of range, or not a number, in one line naming the flag', async () => {
+    const nodes = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--nodes', '0'])
+    expect(nodes.code).toBe(2)
+    expect(nodes.stderr).toBe('cmm run workload: --nodes: expected a whole number 1..256, found "0"\nSee `cmm run workload --help`.\n')
+    const id = await runCli(['node', '--redis', 'redis://127.0.0.1:1', '--run', 'r', '--id', 'x'])
+    expect(id.code).toBe(2)
+    expect(id.stderr).toBe('cmm node: --id: expected a whole number of at least 0, found "x"\nSee `cmm node --help`.\n')
+  })
+
+  // The message was cut to its first line: `Missing 1 required arg:` and `The following errors
+  // occurred:` named nothing.
+  it('names the missing argument and the missing flags', async () => {
+    const arg = await runCli(['run', 'workload'])
+    expect(arg.code).toBe(2)
+    expect(arg.stderr.split('\n')[0]).toMatch(/^cmm run workload: Missing 1 required arg: file workload script/)
+    const flags = await runCli(['node'])
+    expect(flags.code).toBe(2)
+    expect(flags.stderr.split('\n')[0]).toBe('cmm node: The following errors occurred: Missing required flag id; Missing required flag redis; Missing required flag run')
+  })
+
+  it('a flag given without its value is one line, not oclif\'s error box', async () => {
+    const r = await runCli(['check', 'run', 'some-run', '--timeout'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('cmm check run: Flag --timeout expects a value\nSee `cmm check run --help`.\n')
+  })
 })
