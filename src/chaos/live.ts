@@ -2,9 +2,10 @@
 // results/RUN/live.json file (removed when the run ends) and an entry in the Redis hash
 // LIVE_RUNS_KEY. The file gives the Redis URL; Redis confirms the run is still live.
 import type {Redis} from 'ioredis'
-import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
+import {resultsEntries} from '../results/out-dir.js'
 
 export interface LiveRun {
   readonly runId: string
@@ -39,9 +40,8 @@ function alive(pid: number): boolean {
 
 /** Live runs under `outDir`, newest first (a live.json whose orchestrator is gone is skipped). */
 export function findLiveRuns(outDir: string): LiveRun[] {
-  if (!existsSync(outDir)) return []
   const runs: LiveRun[] = []
-  for (const name of readdirSync(outDir)) {
+  for (const name of resultsEntries(outDir)) {
     const file = join(outDir, name, LIVE_FILE)
     if (!existsSync(file)) continue
     try {
