@@ -109,7 +109,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       if (flags.json) this.log(JSON.stringify({file: args.file, mode: mode.kind, verdict: VERDICTS[outcome.exitCode] ?? 'error', exitCode: outcome.exitCode, lines: outcome.lines, trace: outcome.trace}, null, 2))
       else for (const line of outcome.lines) this.log(line)
       if (outcome.trace !== null && flags.save !== undefined) {
-        writeFileSync(flags.save, `# ${traceReplayCommand(flags.save, options.ops)}\n${outcome.trace}\n`)
+        this.writeOutput('--save', flags.save, `# ${traceReplayCommand(flags.save, options.ops)}\n${outcome.trace}\n`)
         if (!flags.json) this.log(`trace saved to ${flags.save}`)
       }
       if (flags.html !== undefined) this.writeChart(flags.html, options, outcome.trace ?? (mode.kind === 'replay-trace' ? mode.trace : null), flags.json)
@@ -130,12 +130,20 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     }
     const command = commandLine(process.argv.slice(2), ['--html', '--save'])
     const html = modelChartHtml(modelChart(options, trace, command))
-    try {
-      writeFileSync(file, html)
-    } catch (error) {
-      fail(this, `--html ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.badInput)
-    }
+    this.writeOutput('--html', file, html)
     if (!quiet) this.log(`message sequence chart written to ${file}`)
+  }
+
+  /**
+   * Writes a file a flag named; one that cannot be written is bad input (exit 2) in one line.
+   * `--save` to a missing folder used to end in oclif's error box with exit 1, a violation's status.
+   */
+  private writeOutput(flag: string, file: string, text: string): void {
+    try {
+      writeFileSync(file, text)
+    } catch (error) {
+      fail(this, `${flag} ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.badInput)
+    }
   }
 }
 
