@@ -14,7 +14,7 @@ import {
   TOP_KEYS,
 } from './keys.js'
 import {readDuration, StepParser} from './parse-steps.js'
-import {parseChaos} from './parse-chaos.js'
+import {type ChaosNodeRef, parseChaos} from './parse-chaos.js'
 import {COPY_STRATEGIES} from '../protocol/copy-plan.js'
 import {type NodeEntry, resolveScript, type Script} from './script.js'
 import {type ClusterSettings, type FileSpec, WORKLOAD_FORMAT_VERSION, type Workload} from './types.js'
@@ -104,8 +104,9 @@ export function parseScript(text: string, source: string): Script {
   const entries = parseNodes(r, r.require(top, 'nodes', 'the steps of each node'), new StepParser(r, files))
 
   const chaosV = top.get('chaos')
-  const chaos = chaosV === undefined ? undefined : parseChaos(r, chaosV)
-  return {source, version: WORKLOAD_FORMAT_VERSION, name, description, cluster, nodesWritten, files, entries, ...(chaos ? {chaos} : {})}
+  const chaosTargets: ChaosNodeRef[] = []
+  const chaos = chaosV === undefined ? undefined : parseChaos(r, chaosV, chaosTargets)
+  return {source, version: WORKLOAD_FORMAT_VERSION, name, description, cluster, nodesWritten, files, entries, ...(chaos ? {chaos, chaosTargets} : {})}
 }
 
 function parseCluster(r: YamlReader, v: Val): {cluster: ClusterSettings; nodesWritten: boolean} {

@@ -4,6 +4,7 @@
 import {errorAt, type Position} from './errors.js'
 import type {ChaosStep, ClusterSettings, FileSpec, Step, Workload} from './types.js'
 import {highestNode, type Selector, selects} from './values.js'
+import type {ChaosNodeRef} from './parse-chaos.js'
 
 export interface NodeEntry {
   readonly selector: Selector
@@ -24,6 +25,8 @@ export interface Script {
   readonly files: Readonly<Record<string, FileSpec>>
   readonly entries: readonly NodeEntry[]
   readonly chaos?: readonly ChaosStep[]
+  /** The node ids the chaos steps name, with their places (checked against the cluster size). */
+  readonly chaosTargets?: readonly ChaosNodeRef[]
 }
 
 const scripts = new WeakMap<Workload, Script>()
@@ -42,6 +45,9 @@ export function resolveScript(script: Script, cluster: ClusterSettings, nodesOri
     if (highestNode(e.selector) >= cluster.nodes) {
       throw errorAt(script.source, e.at, `expected node ids 0..${cluster.nodes - 1} (${nodesOrigin}), found ${e.text}`)
     }
+  }
+  for (const t of script.chaosTargets ?? []) {
+    if (t.node >= cluster.nodes) throw errorAt(script.source, t.at, `expected a node id 0..${cluster.nodes - 1} (${nodesOrigin}), found ${t.node}`)
   }
   const nodes: Step[][] = []
   for (let id = 0; id < cluster.nodes; id++) {
