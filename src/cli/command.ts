@@ -30,6 +30,18 @@ export function parseMessageLine(message: string): string {
   return rest.length === 0 ? first : `${first}${first.endsWith(':') ? '' : ':'} ${rest.join('; ')}`
 }
 
+/**
+ * oclif's RequiredArgsError lists the missing arguments in a table whose descriptions it wraps
+ * at 80 columns; from its `args` they read whole: `missing argument OFFSET (clock offset, ...)`.
+ * null for any other parse failure.
+ */
+function missingArgsLine(error: ParseFailure): string | null {
+  const args = (error as {args?: unknown}).args
+  if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof (a as {name?: unknown})?.name === 'string')) return null
+  const named = (args as {name: string; description?: string}[]).map((a) => `${a.name.toUpperCase()}${a.description ? ` (${a.description})` : ''}`)
+  return `missing argument${named.length === 1 ? '' : 's'} ${named.join(', ')}`
+}
+
 /** oclif's FlagOutput / ArgOutput (not exported): parsed flags or args by name. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Output = {[name: string]: any}
@@ -56,7 +68,7 @@ export abstract class CmmCommand extends Command {
     const name = this.id?.replaceAll(':', ' ') ?? ''
     let line: string
     if (error instanceof FlagValueError) line = error.line
-    else if (isParseFailure(error)) line = `${parseMessageLine(error.message)}${this.suggestion(error)}`
+    else if (isParseFailure(error)) line = `${missingArgsLine(error) ?? parseMessageLine(error.message)}${this.suggestion(error)}`
     else return super.catch(error)
     process.stderr.write(`cmm ${name}: ${line}\nSee \`cmm ${name} --help\`.\n`)
     return this.exit(EXIT.badInput)

@@ -1,5 +1,5 @@
 // Flag types shared by the commands, so one kind of value reads and fails the same way everywhere.
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {UsageError} from '../protocol/errors.js'
 import {DURATION_HINT, durationProblem, parseDurationUs} from '../workload/duration.js'
 import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../util/redis-url.js'
@@ -41,6 +41,23 @@ export function integerFlag(bounds: {readonly min?: number; readonly max?: numbe
       const text = input.trim()
       const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
       if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`--${flag.name}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
+      return n
+    },
+  })
+}
+
+/**
+ * A whole-number argument (`cmm chaos kill-node NODE`), failing like integerFlag:
+ * `NODE: expected a whole number of at least 0, found "abc"`. oclif's Args.integer throws a
+ * plain Error, which escaped as its error box with exit 1 (a violation's status).
+ */
+export function integerArg(bounds: {readonly min?: number; readonly max?: number} = {}) {
+  const {min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER} = bounds
+  return Args.custom<number>({
+    async parse(input, _context, arg) {
+      const text = input.trim()
+      const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
+      if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`${arg.name.toUpperCase()}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
       return n
     },
   })

@@ -90,12 +90,23 @@ describe('cmm as an oclif CLI', () => {
     expect(id.stderr).toBe('cmm node: --id: expected a whole number of at least 0, found "x"\nSee `cmm node --help`.\n')
   })
 
+  // Args.integer threw a plain Error: oclif's error box and exit 1, a violation's status.
+  it('refuses a node argument that is not a whole number in one line, exit 2', async () => {
+    const r = await runCli(['chaos', 'kill-node', 'abc', '--results', tempDir()])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('cmm chaos kill-node: NODE: expected a whole number of at least 0, found "abc"\nSee `cmm chaos kill-node --help`.\n')
+  })
+
   // The message was cut to its first line: `Missing 1 required arg:` and `The following errors
   // occurred:` named nothing.
   it('names the missing argument and the missing flags', async () => {
     const arg = await runCli(['run', 'workload'])
     expect(arg.code).toBe(2)
-    expect(arg.stderr.split('\n')[0]).toMatch(/^cmm run workload: Missing 1 required arg: file workload script/)
+    expect(arg.stderr.split('\n')[0]).toBe('cmm run workload: missing argument FILE (workload script (YAML, see docs/WORKLOAD-FORMAT.md))')
+    // A long description is whole, not cut where oclif wraps its table.
+    const skew = await runCli(['chaos', 'skew', '0'])
+    expect(skew.code).toBe(2)
+    expect(skew.stderr.split('\n')[0]).toBe('cmm chaos skew: missing argument OFFSET (clock offset, a duration with a unit: 500us, 10ms, 2s, 1m or 1h; negative: -300ms)')
     const flags = await runCli(['node'])
     expect(flags.code).toBe(2)
     expect(flags.stderr.split('\n')[0]).toBe('cmm node: The following errors occurred: Missing required flag id; Missing required flag redis; Missing required flag run')
