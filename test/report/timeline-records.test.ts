@@ -39,4 +39,19 @@ describe('timeline records', () => {
     const lines = readFileSync(join(runDir, 'requests.jsonl'), 'utf8').split('\n')
     part.requests.forEach((q, i) => expect(JSON.parse(lines[part.requestLines![i]! - 1]!)).toEqual(q))
   }, 60_000)
+
+  // Both drew an empty page, "0 bars", exit 0: a typo in --unit or --from went unnoticed.
+  it('refuses a --unit the run never touched and a --from past its end (exit 2)', async () => {
+    const dir = tempDir()
+    const out = join(dir, 'runs')
+    const run = await runCli(['run', 'workload', writeTemp(dir, 'w.yaml', MIX.replace('ops: 300', 'ops: 5').replace('pages: 16', 'pages: 1')), '--out', out, '--no-tui'])
+    expect(run.code, run.stderr).toBe(0)
+    const id = readdirSync(out)[0]!
+    const unit = await runCli(['report', 'timeline', id, '--results', out, '--unit', 'a/0,zz/9', '--out', join(dir, 't.html')])
+    expect(unit.code).toBe(2)
+    expect(unit.stderr).toBe('cmm: --unit zz/9: no such lock unit in this run (its units: a/0)\n')
+    const from = await runCli(['report', 'timeline', id, '--results', out, '--from', '1h', '--out', join(dir, 't.html')])
+    expect(from.code).toBe(2)
+    expect(from.stderr).toMatch(/^cmm: --from 3600000ms: at or after the run's end \(\d+\.\dms\)\n$/)
+  }, 60_000)
 })
