@@ -18,14 +18,29 @@ export interface LiveRun {
 
 export const LIVE_FILE = 'live.json'
 
+/**
+ * The live.json files this process wrote, each removed by an 'exit' handler should the process
+ * quit before unregisterLive: a second Ctrl-C exits at once (process.exit), and left a stale
+ * live.json in the run folder for `cmm clean` to find.
+ */
+const removeOnExit = new Map<string, () => void>()
+
 export async function registerLive(redis: Redis, dir: string, live: LiveRun): Promise<void> {
   mkdirSync(dir, {recursive: true})
-  writeFileSync(join(dir, LIVE_FILE), JSON.stringify(live, null, 2) + '\n')
+  const file = join(dir, LIVE_FILE)
+  writeFileSync(file, JSON.stringify(live, null, 2) + '\n')
+  const remove = () => rmSync(file, {force: true})
+  removeOnExit.set(file, remove)
+  process.once('exit', remove)
   await redis.hset(LIVE_RUNS_KEY, live.runId, JSON.stringify({pid: live.pid, startedAt: live.startedAt}))
 }
 
 export async function unregisterLive(redis: Redis, dir: string, runId: string): Promise<void> {
-  rmSync(join(dir, LIVE_FILE), {force: true})
+  const file = join(dir, LIVE_FILE)
+  const remove = removeOnExit.get(file)
+  if (remove !== undefined) process.off('exit', remove)
+  removeOnExit.delete(file)
+  rmSync(file, {force: true})
   await redis.hdel(LIVE_RUNS_KEY, runId)
 }
 
