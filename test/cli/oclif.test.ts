@@ -40,6 +40,14 @@ describe('cmm as an oclif CLI', () => {
     expect(r.stderr).not.toContain('run:workloda')
   })
 
+  // oclif read the words as a longer command id: "not a cmm command" (exit 127), suggesting the
+  // very command that was typed.
+  it('an argument to a command that takes none is that command\'s usage error (exit 2)', async () => {
+    const r = await runCli(['chaos', 'restart-redis', '0'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toBe('cmm chaos restart-redis: Unexpected argument: 0\nSee `cmm chaos restart-redis --help`.\n')
+  })
+
   it('a misspelt flag gets a short error that suggests the flag, not the whole help', async () => {
     const r = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--sed', '3'])
     expect(r.code).toBe(2)
