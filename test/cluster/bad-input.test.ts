@@ -110,4 +110,12 @@ describe('workload file size', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/expected a workload file of at most 1048576 bytes \(1 MiB\), found \d+ bytes/)
   })
+
+  // A device or a pipe has no size to check first: /dev/zero was read until memory ran out.
+  it('a stream longer than the limit (/dev/zero) is refused once the limit is read', async () => {
+    const r = await runBounded(['run', 'workload', '/dev/zero', '--no-tui'], 10_000)
+    expect(r.signal).toBeNull()
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe('cmm: /dev/zero: expected a workload file of at most 1048576 bytes (1 MiB), found more than 1048576 bytes; use mixes (mix: {ops: N}) instead of long lists of steps')
+  })
 })
