@@ -80,7 +80,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       const variant = flags.break ?? null
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
-      else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
+      else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: this.walkSeed(flags.replay.trim())} : {kind: 'replay-trace', trace: flags.replay}
       const options: ModelOptions = {
         file: args.file,
         mode,
@@ -120,6 +120,16 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       if (error instanceof SearchWorkerError) fail(this, error.message, EXIT.unknown)
       throw error
     }
+  }
+
+  /**
+   * A --replay walk seed. Walk seeds are 32-bit (explore.ts walkSeed); a larger number was
+   * replayed as some other walk ("walk seed 1e+23"), with its verdict, and exit 0.
+   */
+  private walkSeed(text: string): number {
+    const seed = Number(text)
+    if (seed > 0xffff_ffff) fail(this, `--replay: a walk seed is a whole number 0..4294967295 (as a violation prints it), found ${text}`, EXIT.badInput)
+    return seed
   }
 
   /** --html: the trace as a message sequence chart; nothing to draw when no trace was found. */

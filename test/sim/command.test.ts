@@ -98,4 +98,11 @@ describe('cmm check model', () => {
     expect(replay.code).toBe(2)
     expect(replay.stderr).toMatch(/^cmm: --replay: no trace steps to replay/)
   })
+
+  // Walk seeds are 32-bit: a larger one was replayed as some other walk ("walk seed 1e+23"), exit 0.
+  it('refuses a --replay walk seed no walk can have (exit 2)', async () => {
+    const res = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '2', '--replay', '99999999999999999999999'])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe('cmm: --replay: a walk seed is a whole number 0..4294967295 (as a violation prints it), found 99999999999999999999999\n')
+  })
 })
