@@ -4,6 +4,7 @@ import {resultsFlag} from '../src/cli/results-flag.js'
 import {CmmCommand} from '../src/cli/command.js'
 import {fail, isExit} from '../src/cli/fail.js'
 import {EXIT} from '../src/records/exit-codes.js'
+import {UsageError} from '../src/protocol/errors.js'
 import {redactRedisUrl, REDIS_URL_ENV} from '../src/util/redis-url.js'
 import {clean, type CleanReport} from '../src/cluster/clean.js'
 import {RUN_KEYS_TTL_S} from '../src/redis/heartbeat.js'
@@ -41,6 +42,7 @@ Exit status: 0 done (or nothing to do), 2 bad flags, 4 Redis unreachable.`
       this.log(reportText(report, flags.redis === undefined ? null : redactRedisUrl(flags.redis), flags.results))
     } catch (error) {
       if (isExit(error)) throw error
+      if (error instanceof UsageError) fail(this, error.message, EXIT.badInput)
       fail(this, `clean: ${(error as Error).message}`, EXIT.runFailed)
     } finally {
       redis?.disconnect()

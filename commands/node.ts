@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {redisUrlFlag} from '../src/cli/flags.js'
+import {integerFlag, redisUrlFlag} from '../src/cli/flags.js'
 import {CmmCommand} from '../src/cli/command.js'
 import {fail} from '../src/cli/fail.js'
 import {LeaseLostError} from '../src/node/lease.js'
@@ -25,9 +25,9 @@ Exit status: 0 done, 2 the run cannot be joined (no such run, its meta is malfor
   static override flags = {
     redis: redisUrlFlag({description: `the run's Redis (redis://[:password@]host:port, or a Unix socket path); also read from ${REDIS_URL_ENV}, which keeps a password out of \`ps\``, required: true}),
     run: Flags.string({description: 'run id printed by `cmm run workload --external-nodes`', required: true}),
-    id: Flags.integer({description: 'this node\'s id, 0..nodes-1', required: true, min: 0}),
+    id: integerFlag({min: 0})({description: 'this node\'s id, 0..nodes-1', required: true}),
     'network-faults': Flags.boolean({description: 'Connect through this node\'s fault proxy (a run started with --network-faults), so network faults reach it.', default: false}),
-    incarnation: Flags.integer({description: 'restart number of this node (0 first; a node that lost its lease (exit 3) rejoins with the next one)', default: 0, min: 0}),
+    incarnation: integerFlag({min: 0})({description: 'restart number of this node (0 first; a node that lost its lease (exit 3) rejoins with the next one)', default: 0}),
   }
 
   async run(): Promise<void> {

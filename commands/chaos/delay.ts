@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
-import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {DURATION_HINT, durationFlag, integerArg} from '../../src/cli/flags.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail} from '../../src/cli/fail.js'
 import {applyFault, CHAOS_EXIT_TEXT, msOf, runFlags} from '../../src/cli/chaos.js'
@@ -18,7 +18,7 @@ ${CHAOS_EXIT_TEXT}`
   ]
 
   static override args = {
-    node: Args.integer({description: 'node index (0..nodes-1)', required: true}),
+    node: integerArg({min: 0})({description: 'node index (0..nodes-1)', required: true}),
     delay: Args.string({description: `added to each direction, ${DURATION_HINT}`, required: true}),
   }
 

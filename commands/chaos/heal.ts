@@ -1,5 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
+import {integerArg} from '../../src/cli/flags.js'
 import {applyFault, CHAOS_EXIT_TEXT, runFlags} from '../../src/cli/chaos.js'
 
 export default class ChaosHeal extends CmmCommand {
@@ -15,7 +16,7 @@ ${CHAOS_EXIT_TEXT}`
   ]
 
   static override args = {
-    node: Args.integer({description: 'node index (0..nodes-1); default: every node'}),
+    node: integerArg({min: 0})({description: 'node index (0..nodes-1); default: every node'}),
   }
 
   static override flags = {

@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
-import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {DURATION_HINT, durationFlag, integerArg} from '../../src/cli/flags.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail} from '../../src/cli/fail.js'
@@ -20,7 +20,7 @@ ${CHAOS_EXIT_TEXT}`
   ]
 
   static override args = {
-    node: Args.integer({description: 'node index (0..nodes-1)', required: true}),
+    node: integerArg({min: 0})({description: 'node index (0..nodes-1)', required: true}),
   }
 
   static override flags = {

@@ -15,7 +15,7 @@ import {clearProgress, progressLine} from '../../src/sim/progress.js'
 import {UnsupportedVariant} from '../../src/sim/protocol.js'
 import {COPY_STRATEGIES, DEADLOCK_POLICIES} from '../../src/sim/types.js'
 import {WorkloadError} from '../../src/workload/errors.js'
-import {durationFlag, DURATION_HINT} from '../../src/cli/flags.js'
+import {durationFlag, DURATION_HINT, integerFlag} from '../../src/cli/flags.js'
 import type {DowngradeStyle, Granularity, StatesMode} from '../../src/protocol/types.js'
 
 export default class CheckModel extends CmmCommand {
@@ -45,18 +45,18 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
 
   static override flags = {
     exhaustive: Flags.boolean({description: 'explore every interleaving (the default)', default: false, exclusive: ['random']}),
-    random: Flags.integer({description: 'run N seeded random walks instead', min: 1}),
-    seed: Flags.integer({description: 'seed of the random walks and of workload mixes', default: 1}),
+    random: integerFlag({min: 1})({description: 'run N seeded random walks instead'}),
+    seed: integerFlag()({description: 'seed of the random walks and of workload mixes', default: 1}),
     replay: Flags.string({description: 'replay one walk by its SEED, or a trace ("op0 req0 rep0 ...") as printed on a violation'}),
     trace: Flags.string({description: 'replay a trace saved with --save'}),
     save: Flags.string({description: 'on a violation, write the shortest trace to this file'}),
     break: Flags.option({description: 'Run a deliberately broken protocol variant.', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
-    depth: Flags.integer({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000, min: 1}),
+    depth: integerFlag({min: 1})({description: 'longest path (steps) explored; exhaustive: paths cut there are reported', default: 10_000}),
     budget: durationFlag({description: `Wall-clock budget, ${DURATION_HINT}; past it the verdict is open (exit 3).`, default: 60_000_000, defaultHelp: async () => '60s'}),
-    ops: Flags.integer({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)', min: 1, max: 1000}),
-    nodes: Flags.integer({description: 'Number of nodes (1..16), as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.', min: 1, max: 16}),
+    ops: integerFlag({min: 1, max: 1000})({description: 'ops per node taken from the workload (default: 6 exhaustive (two rounds of a 3-op loop), 20 random)'}),
+    nodes: integerFlag({min: 1, max: 16})({description: 'Number of nodes (1..16), as in `run workload`: each node runs its program from the workload (an `all:` block gives every node one); refused (exit 2) when a node would have none.'}),
     symmetry: Flags.boolean({description: 'Symmetry reduction: nodes running the same program are interchangeable, so states that differ only by a permutation of them are one state (on by default where sound; --no-symmetry turns it off).', default: true, allowNo: true}),
-    workers: Flags.integer({description: 'Threads of an exhaustive search (default: the number of CPU cores of the machine it runs on).', min: 1, max: 64}),
+    workers: integerFlag({min: 1, max: 64})({description: 'Threads of an exhaustive search (default: the number of CPU cores of the machine it runs on).'}),
     granularity: Flags.option({description: 'Overrides cluster.granularity.', options: ['file', 'page'] as Granularity[]})(),
     states: Flags.option({description: 'Overrides cluster.states.', options: ['shared', 'exclusive'] as StatesMode[]})(),
     downgrade: Flags.option({description: 'Overrides cluster.downgrade.', options: ['unmap', 'write-protect'] as DowngradeStyle[]})(),
@@ -65,10 +65,10 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       description: 'what a node does with a deadlock the manager found: ignore (the default: a cycle ends as a reported deadlock), report (the victim abandons its wait as a run does: its op fails, the run must still finish), abort (a violation as soon as the manager names the cycle)',
       options: DEADLOCK_POLICIES,
     })(),
-    'retry-limit': Flags.integer({description: `rounds a retry copy makes before it takes the ordered path (default: the worker's ${RETRY_LIMIT}); a lower one keeps the state space small`, min: 1, max: 1000}),
-    kills: Flags.integer({description: 'node kills each walk (or, exhaustive, each path) may make: the manager declares the node dead and purges it, the node restarts empty under a new id; default 0', min: 0, max: 100}),
-    pauses: Flags.integer({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts; default 0', min: 0, max: 100}),
-    partitions: Flags.integer({description: 'network partitions each walk (or path) may make (`partK` in traces): the node\'s links stop delivering while it keeps running its program on its cache, the manager may then declare it dead and purge it (it must complete nothing more), and the partition heals (its held requests arrive late and must be fenced); default 0', min: 0, max: 100}),
+    'retry-limit': integerFlag({min: 1, max: 1000})({description: `rounds a retry copy makes before it takes the ordered path (default: the worker's ${RETRY_LIMIT}); a lower one keeps the state space small`}),
+    kills: integerFlag({min: 0, max: 100})({description: 'node kills each walk (or, exhaustive, each path) may make: the manager declares the node dead and purges it, the node restarts empty under a new id; default 0'}),
+    pauses: integerFlag({min: 0, max: 100})({description: 'pauses past the lease each walk (or path) may make: the node is declared dead and purged while it still runs its lock daemon (its late requests must be fenced), then resumes, finds its lease lost and restarts; default 0'}),
+    partitions: integerFlag({min: 0, max: 100})({description: 'network partitions each walk (or path) may make (`partK` in traces): the node\'s links stop delivering while it keeps running its program on its cache, the manager may then declare it dead and purge it (it must complete nothing more), and the partition heals (its held requests arrive late and must be fenced); default 0'}),
     'hold-time': durationFlag({description: `Minimum hold time after a grant (overrides cluster.holdTime), ${DURATION_HINT}; the model's clock only moves when a timer fires.`}),
     html: Flags.string({description: 'Write the violation\'s trace (or the --replay/--trace trace) as a self-contained HTML message sequence chart to this file: nodes and manager as columns, messages as arrows, the locks and PTEs after every step, the violating step outlined.'}),
     json: Flags.boolean({description: 'Print the outcome as one JSON document: verdict, exit status, the report lines and the violation\'s trace.', default: false}),
@@ -80,7 +80,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       const variant = flags.break ?? null
       let mode: ModelMode = flags.random === undefined ? {kind: 'exhaustive'} : {kind: 'random', walks: flags.random}
       if (flags.trace !== undefined) mode = {kind: 'replay-trace', trace: readTraceFile(flags.trace)}
-      else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: Number(flags.replay)} : {kind: 'replay-trace', trace: flags.replay}
+      else if (flags.replay !== undefined) mode = /^\d+$/.test(flags.replay.trim()) ? {kind: 'replay-seed', seed: this.walkSeed(flags.replay.trim())} : {kind: 'replay-trace', trace: flags.replay}
       const options: ModelOptions = {
         file: args.file,
         mode,
@@ -109,7 +109,7 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
       if (flags.json) this.log(JSON.stringify({file: args.file, mode: mode.kind, verdict: VERDICTS[outcome.exitCode] ?? 'error', exitCode: outcome.exitCode, lines: outcome.lines, trace: outcome.trace}, null, 2))
       else for (const line of outcome.lines) this.log(line)
       if (outcome.trace !== null && flags.save !== undefined) {
-        writeFileSync(flags.save, `# ${traceReplayCommand(flags.save, options.ops)}\n${outcome.trace}\n`)
+        this.writeOutput('--save', flags.save, `# ${traceReplayCommand(flags.save, options.ops)}\n${outcome.trace}\n`)
         if (!flags.json) this.log(`trace saved to ${flags.save}`)
       }
       if (flags.html !== undefined) this.writeChart(flags.html, options, outcome.trace ?? (mode.kind === 'replay-trace' ? mode.trace : null), flags.json)
@@ -122,6 +122,16 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     }
   }
 
+  /**
+   * A --replay walk seed. Walk seeds are 32-bit (explore.ts walkSeed); a larger number was
+   * replayed as some other walk ("walk seed 1e+23"), with its verdict, and exit 0.
+   */
+  private walkSeed(text: string): number {
+    const seed = Number(text)
+    if (seed > 0xffff_ffff) fail(this, `--replay: a walk seed is a whole number 0..4294967295 (as a violation prints it), found ${text}`, EXIT.badInput)
+    return seed
+  }
+
   /** --html: the trace as a message sequence chart; nothing to draw when no trace was found. */
   private writeChart(file: string, options: ModelOptions, trace: string | null, quiet: boolean): void {
     if (trace === null) {
@@ -130,12 +140,20 @@ Exit status: 0 no violation, 1 a violation (with the shortest trace found and ho
     }
     const command = commandLine(process.argv.slice(2), ['--html', '--save'])
     const html = modelChartHtml(modelChart(options, trace, command))
-    try {
-      writeFileSync(file, html)
-    } catch (error) {
-      fail(this, `--html ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.badInput)
-    }
+    this.writeOutput('--html', file, html)
     if (!quiet) this.log(`message sequence chart written to ${file}`)
+  }
+
+  /**
+   * Writes a file a flag named; one that cannot be written is bad input (exit 2) in one line.
+   * `--save` to a missing folder used to end in oclif's error box with exit 1, a violation's status.
+   */
+  private writeOutput(flag: string, file: string, text: string): void {
+    try {
+      writeFileSync(file, text)
+    } catch (error) {
+      fail(this, `${flag} ${file}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, EXIT.badInput)
+    }
   }
 }
 

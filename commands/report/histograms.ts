@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
+import {integerFlag} from '../../src/cli/flags.js'
 import {reportHistograms, type ReportFormat} from '../../src/report/histograms/report.js'
 import {UsageError} from '../../src/protocol/errors.js'
 import {resultsFlag} from '../../src/cli/results-flag.js'
@@ -29,7 +30,7 @@ Exit status: 0 printed, 2 bad input (unknown run, older results format, truncate
 
   static override flags = {
     results: resultsFlag('Folder holding the runs.'),
-    node: Flags.integer({description: 'One node\'s histograms instead of the merged ones.', min: 0}),
+    node: integerFlag({min: 0})({description: 'One node\'s histograms instead of the merged ones.'}),
     format: Flags.option({description: 'table; hgrm (HdrHistogram percentile distribution); csv; json (with HISTF strings).', options: ['table', 'hgrm', 'csv', 'json'] as ReportFormat[], default: 'table' as ReportFormat})(),
     json: Flags.boolean({description: 'Same as --format json.', default: false}),
     plot: Flags.boolean({description: 'Also draw latency by percentile in the terminal.', default: false}),

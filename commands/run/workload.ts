@@ -2,7 +2,7 @@ import {commandLine} from '../../src/util/shell-words.js'
 import {Args, Flags} from '@oclif/core'
 import {randomInt} from 'node:crypto'
 import {CmmCommand} from '../../src/cli/command.js'
-import {durationFlag, DURATION_HINT, redisUrlFlag} from '../../src/cli/flags.js'
+import {durationFlag, DURATION_HINT, integerFlag, redisUrlFlag} from '../../src/cli/flags.js'
 import {resultsFlag} from '../../src/cli/results-flag.js'
 import {loadWorkload} from '../../src/workload/parse.js'
 import {applyOverrides} from '../../src/workload/overrides.js'
@@ -21,7 +21,7 @@ import {OutDirError, prepareOutDir} from '../../src/results/out-dir.js'
 import {LIMITS} from '../../src/workload/keys.js'
 import {PAGE_SIZE_HINT} from '../../src/workload/parse.js'
 import {REDIS_URL_ENV} from '../../src/util/redis-url.js'
-import {MAX_WARMUP_US} from '../../src/records/run-meta.js'
+import {LEASE_TTL_RANGE_MS, MAX_WARMUP_US} from '../../src/records/run-meta.js'
 
 export default class RunWorkload extends CmmCommand {
   static override summary = 'Run a workload script on a cluster of node processes and check the result'
@@ -53,17 +53,17 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   }
 
   static override flags = {
-    nodes: Flags.integer({description: `Number of node processes, 1..${LIMITS.maxNodes} (overrides cluster.nodes).`, min: 1, max: LIMITS.maxNodes}),
+    nodes: integerFlag({min: 1, max: LIMITS.maxNodes})({description: `Number of node processes, 1..${LIMITS.maxNodes} (overrides cluster.nodes).`}),
     granularity: Flags.option({description: 'Lock unit: a whole file or one page (overrides cluster.granularity).', options: ['file', 'page'] as const})(),
     states: Flags.option({description: 'shared: SH and EX; exclusive: every fault takes EX (overrides cluster.states).', options: ['shared', 'exclusive'] as const})(),
     downgrade: Flags.option({description: 'An EX->SH downgrade unmaps PTEs or write-protects them (overrides cluster.downgrade).', options: ['unmap', 'write-protect'] as const})(),
     'hold-time': durationFlag({description: `Minimum hold time after a grant before a callback is served, ${DURATION_HINT} (overrides cluster.holdTime).`}),
-    'page-size': Flags.integer({description: `Page size in bytes, ${PAGE_SIZE_HINT} (overrides cluster.pageSize).`}),
-    seed: Flags.integer({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
+    'page-size': integerFlag()({description: `Page size in bytes, ${PAGE_SIZE_HINT} (overrides cluster.pageSize).`}),
+    seed: integerFlag()({description: 'Seed for mixes (default: random, printed and saved in run.json).'}),
     results: resultsFlag('Folder that receives the run folder.'),
     redis: redisUrlFlag({description: `Use this Redis (redis://[:password@]host:port, rediss://..., or a Unix socket path /path/redis.sock) instead of starting a private redis-server; also read from ${REDIS_URL_ENV} (keeps a password out of the shell history and \`ps\`). A password is never shown or stored.`}),
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
-    'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, at least 50ms.`, default: 2_000_000, defaultHelp: async () => '2s'}),
+    'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, 50ms..1h.`, default: 2_000_000, defaultHelp: async () => '2s'}),
     warmup: durationFlag({description: `Warm-up: ops and page accesses that start this soon after the workload's start are played, recorded in the history and checked, but kept out of the latency histograms (a node's first seconds mostly time V8 compiling cmm's own code); ${DURATION_HINT}, up to 1h. run.json counts them (counters.untimedOps, untimedAccesses).`, default: 0, defaultHelp: async () => '0s'}),
     liveness: durationFlag({description: `Liveness bound: every page access (a copy's pages one by one) must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
     break: Flags.option({description: 'Run a deliberately broken protocol variant (the checks must report it; each is described under DESCRIPTION).', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
@@ -78,7 +78,8 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
   async run(): Promise<void> {
     const {args, flags} = await this.parse(RunWorkload)
     const leaseTtlMs = Math.round(flags['lease-ttl'] / 1000)
-    if (leaseTtlMs < 50) fail(this, '--lease-ttl: at least 50ms', EXIT.badInput)
+    // The nodes refuse a meta whose TTL is out of this range: past it the run would start, then fail (exit 4).
+    if (leaseTtlMs < LEASE_TTL_RANGE_MS[0] || leaseTtlMs > LEASE_TTL_RANGE_MS[1]) fail(this, `--lease-ttl: expected 50ms..1h, found ${flags['lease-ttl'] / 1000}ms`, EXIT.badInput)
     if (flags.warmup > MAX_WARMUP_US) fail(this, '--warmup: at most 1h', EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)

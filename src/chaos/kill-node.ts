@@ -4,7 +4,7 @@
 import {readRunMeta} from '../node/run-meta.js'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
 import {connectRedis, ensureReachable} from '../util/redis-client.js'
-import {isRedacted, REDIS_URL_ENV} from '../util/redis-url.js'
+import {isRedacted, redactRedisUrl, REDIS_URL_ENV} from '../util/redis-url.js'
 import {findLiveRuns, type LiveRun} from './live.js'
 import {FAILOVER_REDIS, RESTART_REDIS, type ChaosOutcome, type ChaosRequest, type RedisFaultSignal} from './requests.js'
 import {sendAndConfirm} from './confirm.js'
@@ -56,11 +56,20 @@ async function withLiveRun<T>(o: LiveRunChoice, task: (redis: Redis, run: LiveRu
   const redis = connectRedis(url, 'cmm-chaos')
   try {
     await ensureReachable(redis, url)
-    if ((await redis.hexists(LIVE_RUNS_KEY, run.runId)) !== 1) throw new ChaosTargetError(`run ${run.runId} is not live in ${run.redisUrl} (it has ended)`)
+    if ((await redis.hexists(LIVE_RUNS_KEY, run.runId)) !== 1) throw new ChaosTargetError(notLiveText(run, o.redisUrl))
     return await task(redis, run, await readRunMeta(redis, run.runId))
   } finally {
     redis.disconnect()
   }
+}
+
+/**
+ * Why the Redis asked does not list the run. With --redis it may simply be another Redis than
+ * the run's: the message named the run's own URL and said "it has ended" of a live run.
+ */
+function notLiveText(run: LiveRun, given: string | undefined): string {
+  if (given === undefined || redactRedisUrl(given) === run.redisUrl) return `run ${run.runId} is not live in ${run.redisUrl} (it has ended)`
+  return `run ${run.runId} is not live in ${redactRedisUrl(given)} (--redis), and its live.json names ${run.redisUrl}: is --redis that run's Redis?`
 }
 
 function pickRun(outDir: string, runId: string | undefined): LiveRun {

@@ -2,9 +2,10 @@
 // results/RUN/live.json file (removed when the run ends) and an entry in the Redis hash
 // LIVE_RUNS_KEY. The file gives the Redis URL; Redis confirms the run is still live.
 import type {Redis} from 'ioredis'
-import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
+import {resultsEntries} from '../results/out-dir.js'
 
 export interface LiveRun {
   readonly runId: string
@@ -17,14 +18,29 @@ export interface LiveRun {
 
 export const LIVE_FILE = 'live.json'
 
+/**
+ * The live.json files this process wrote, each removed by an 'exit' handler should the process
+ * quit before unregisterLive: a second Ctrl-C exits at once (process.exit), and left a stale
+ * live.json in the run folder for `cmm clean` to find.
+ */
+const removeOnExit = new Map<string, () => void>()
+
 export async function registerLive(redis: Redis, dir: string, live: LiveRun): Promise<void> {
   mkdirSync(dir, {recursive: true})
-  writeFileSync(join(dir, LIVE_FILE), JSON.stringify(live, null, 2) + '\n')
+  const file = join(dir, LIVE_FILE)
+  writeFileSync(file, JSON.stringify(live, null, 2) + '\n')
+  const remove = () => rmSync(file, {force: true})
+  removeOnExit.set(file, remove)
+  process.once('exit', remove)
   await redis.hset(LIVE_RUNS_KEY, live.runId, JSON.stringify({pid: live.pid, startedAt: live.startedAt}))
 }
 
 export async function unregisterLive(redis: Redis, dir: string, runId: string): Promise<void> {
-  rmSync(join(dir, LIVE_FILE), {force: true})
+  const file = join(dir, LIVE_FILE)
+  const remove = removeOnExit.get(file)
+  if (remove !== undefined) process.off('exit', remove)
+  removeOnExit.delete(file)
+  rmSync(file, {force: true})
   await redis.hdel(LIVE_RUNS_KEY, runId)
 }
 
@@ -39,9 +55,8 @@ function alive(pid: number): boolean {
 
 /** Live runs under `outDir`, newest first (a live.json whose orchestrator is gone is skipped). */
 export function findLiveRuns(outDir: string): LiveRun[] {
-  if (!existsSync(outDir)) return []
   const runs: LiveRun[] = []
-  for (const name of readdirSync(outDir)) {
+  for (const name of resultsEntries(outDir)) {
     const file = join(outDir, name, LIVE_FILE)
     if (!existsSync(file)) continue
     try {

@@ -1,7 +1,6 @@
 // The base of every cmm command. oclif answers a flag or argument error with the command's whole
-// help on stderr (or several indented lines, or, for a bad integer argument, a plain error and
-// exit 1); cmm answers every input error found while parsing with one line that names the problem
-// (and the flag it probably meant), then points at --help, and exits with the bad-input status.
+// help on stderr; cmm answers with one line that names the problem (and the flag it probably
+// meant), then points at --help, and exits with the bad-input status.
 import {Command, Errors, type Interfaces} from '@oclif/core'
 import {EXIT} from '../records/exit-codes.js'
 import {FlagValueError} from './flags.js'
@@ -14,36 +13,48 @@ interface ParseFailure extends Errors.CLIError {
   readonly flags?: readonly string[]
 }
 
-/** As oclif's parser types them (its FlagOutput and ArgOutput are not exported). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Output = {[name: string]: any}
-
 function isParseFailure(error: unknown): error is ParseFailure {
   return error instanceof Errors.CLIError && 'parse' in error
 }
 
-/** Anything the parser threw for the command line (a flag's or an argument's value, a missing argument...): bad input. */
-class InputError extends Error {
-  constructor(readonly error: Error) {
-    super(error.message)
-  }
+/**
+ * oclif's parse messages on one line: `Missing 1 required arg:\nfile  workload script` kept only
+ * its first line, which named no argument (`cmm node` with no flags said "The following errors
+ * occurred:" and nothing else). The lines after the first are joined (colours and the "See more
+ * help" line dropped; cmm prints its own pointer to --help).
+ */
+export function parseMessageLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim().replace(/\s+/g, ' '))
+  // oclif's heading over its list ("The following error(s) occurred:") names nothing: the list does.
+  const named = lines.filter((l) => l !== '' && l !== 'See more help with --help')
+  if (named.length > 1 && /^The following errors? occurred:$/.test(named[0]!)) return named.slice(1).join('; ')
+  const [first = '', ...rest] = named
+  return rest.length === 0 ? first : `${first}${first.endsWith(':') ? '' : ':'} ${rest.join('; ')}`
 }
 
 /**
- * oclif's multi-line parse messages as one line: `Parsing --ops \n\tExpected an integer ...`
- * becomes `--ops: Expected an integer ...`; `The following error occurred:` and `See more help
- * with --help` (cmm prints its own pointer) go; list lines join the first.
+ * oclif's RequiredArgsError lists the missing arguments in a table whose descriptions it wraps
+ * at 80 columns; from its `args` they read whole: `missing argument OFFSET (clock offset, ...)`.
+ * null for any other parse failure.
  */
-export function oneLine(message: string): string {
-  const lines = message.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l !== '' && !l.startsWith('See more help'))
-  const [first = '', ...rest] = lines
-  const flag = /^Parsing (--[\w-]+)$/.exec(first)
-  if (flag !== null) return `${flag[1]}: ${rest.join(' ')}`
-  if (first === 'The following error occurred:') return rest.join('; ')
-  return [first, ...rest].join(' ')
+function missingArgsLine(error: ParseFailure): string | null {
+  const args = (error as {args?: unknown}).args
+  if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof (a as {name?: unknown})?.name === 'string')) return null
+  const named = (args as {name: string; description?: string}[]).map((a) => `${a.name.toUpperCase()}${a.description ? ` (${a.description})` : ''}`)
+  return `missing argument${named.length === 1 ? '' : 's'} ${named.join(', ')}`
 }
 
+/** oclif's FlagOutput / ArgOutput (not exported): parsed flags or args by name. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Output = {[name: string]: any}
+
 export abstract class CmmCommand extends Command {
+  /**
+   * Everything the parser throws is about the command line, but not all of it is a parse
+   * failure catch() knows (`Flag --timeout expects a value` is a bare CLIError, printed by oclif
+   * over several lines): those become one-line flag errors too.
+   */
   protected override async parse<F extends Output, B extends Output, A extends Output>(
     options?: Interfaces.Input<F, B, A>,
     argv?: string[],
@@ -51,8 +62,8 @@ export abstract class CmmCommand extends Command {
     try {
       return await super.parse(options, argv)
     } catch (error) {
-      if (error instanceof FlagValueError || error instanceof Errors.ExitError || !(error instanceof Error)) throw error
-      throw new InputError(error)
+      if (error instanceof Errors.CLIError && !isParseFailure(error) && !(error instanceof FlagValueError)) throw new FlagValueError(parseMessageLine(error.message))
+      throw error
     }
   }
 
@@ -60,8 +71,7 @@ export abstract class CmmCommand extends Command {
     const name = this.id?.replaceAll(':', ' ') ?? ''
     let line: string
     if (error instanceof FlagValueError) line = error.line
-    else if (error instanceof InputError) line = `${oneLine(error.error.message)}${isParseFailure(error.error) ? this.suggestion(error.error) : ''}`
-    else if (isParseFailure(error)) line = `${oneLine(error.message)}${this.suggestion(error)}`
+    else if (isParseFailure(error)) line = `${missingArgsLine(error) ?? parseMessageLine(error.message)}${this.suggestion(error)}`
     else return super.catch(error)
     process.stderr.write(`cmm ${name}: ${line}\nSee \`cmm ${name} --help\`.\n`)
     return this.exit(EXIT.badInput)

@@ -1,5 +1,5 @@
 // Flag types shared by the commands, so one kind of value reads and fails the same way everywhere.
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {UsageError} from '../protocol/errors.js'
 import {DURATION_HINT, durationProblem, parseDurationUs} from '../workload/duration.js'
 import {checkRedisUrl, RedisUrlError, REDIS_URL_ENV} from '../util/redis-url.js'
@@ -25,6 +25,53 @@ export const durationFlag = Flags.custom<number>({
     return us
   },
 })
+
+/**
+ * A whole-number flag within [min, max] (default: the safe integers, which a node's run meta
+ * requires, so `--seed 1e20`-sized values are refused here and not by the nodes after the run
+ * started). oclif's Flags.integer fails in three wrapped lines that cmm's one-line catch cannot
+ * recognise; this fails like every other flag value: `--nodes: expected a whole number 1..256, found "0"`.
+ * Used as `integerFlag({min: 1, max: 256})({description, ...})`, so oclif's typing of `required`
+ * and `default` still applies.
+ */
+export function integerFlag(bounds: {readonly min?: number; readonly max?: number} = {}) {
+  const {min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER} = bounds
+  return Flags.custom<number>({
+    async parse(input, _context, flag) {
+      const text = input.trim()
+      const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
+      if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`--${flag.name}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
+      return n
+    },
+  })
+}
+
+/**
+ * A whole-number argument (`cmm chaos kill-node NODE`), failing like integerFlag:
+ * `NODE: expected a whole number of at least 0, found "abc"`. oclif's Args.integer throws a
+ * plain Error, which escaped as its error box with exit 1 (a violation's status).
+ */
+export function integerArg(bounds: {readonly min?: number; readonly max?: number} = {}) {
+  const {min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER} = bounds
+  return Args.custom<number>({
+    async parse(input, _context, arg) {
+      const text = input.trim()
+      const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
+      if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`${arg.name.toUpperCase()}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
+      return n
+    },
+  })
+}
+
+/** `a whole number 1..256`, `a whole number of at least 0`, or plain `a whole number`. */
+function wholeNumberRange(min: number, max: number): string {
+  const low = min > Number.MIN_SAFE_INTEGER
+  const high = max < Number.MAX_SAFE_INTEGER
+  if (low && high) return `a whole number ${min}..${max}`
+  if (low) return `a whole number of at least ${min}`
+  if (high) return `a whole number of at most ${max}`
+  return `a whole number (at most ${Number.MAX_SAFE_INTEGER} either way)`
+}
 
 /** `--redis` on every command: a Redis URL, Sentinel URL or Unix socket path, also read from CMM_REDIS_URL; checked at parse (exit 2). */
 export const redisUrlFlag = Flags.custom<string>({

@@ -1,13 +1,13 @@
 // The --redis-* flags of `cmm run workload` that shape the private Redis and how nodes treat it
 // (issue 16, docs/FAILOVER.md), and the rules that tie them together.
 import {Flags} from '@oclif/core'
-import {durationFlag, DURATION_HINT} from './flags.js'
+import {durationFlag, DURATION_HINT, integerFlag} from './flags.js'
 import {DEFAULT_DURABILITY, DURABILITIES, TOPOLOGIES, type Durability, type Topology} from '../records/redis-setup.js'
 
 export const redisFlags = {
   'redis-topology': Flags.option({options: TOPOLOGIES, default: 'single' as Topology, description: 'The private Redis: single (one redis-server) or sentinel (a primary, one replica and three Sentinels; nodes follow the primary through Sentinel; needed by failover-redis).'})(),
   'redis-durability': Flags.option({options: DURABILITIES, default: DEFAULT_DURABILITY as Durability, description: 'Persistence of the private Redis, an append-only file in the run\'s folder: none (the default and fastest: a restart loses the run), everysec, always (fsync before every reply: a restart loses nothing acknowledged).'})(),
-  'redis-wait': Flags.integer({description: 'Every manager decision, lease renewal and inbox read waits until this many replicas acknowledged it (WAIT N), so a failover cannot lose what a node acted on; 0: asynchronous replication.', min: 0, max: 1, default: 0, defaultHelp: async () => '0'}),
+  'redis-wait': integerFlag({min: 0, max: 1})({description: 'Every manager decision, lease renewal and inbox read waits until this many replicas acknowledged it (WAIT N), so a failover cannot lose what a node acted on; 0: asynchronous replication.', default: 0, defaultHelp: async () => '0'}),
   'redis-wait-timeout': durationFlag({description: `With --redis-wait: how long a WAIT may block; a request not replicated in time has an unknown outcome and the node gives its incarnation up; ${DURATION_HINT}.`, default: 1_000_000, defaultHelp: async () => '1s'}),
   'redis-replica-lag': durationFlag({description: `With --redis-topology sentinel: delay the replication stream to the replica by this much (a replica in another zone); ${DURATION_HINT}.`, default: 0, defaultHelp: async () => '0ms'}),
 }

@@ -3,9 +3,10 @@
 // `cmm:live-runs` entry go. On disk, a results folder's live.json whose orchestrator is no longer
 // running goes. Live runs (heartbeat present, orchestrator running) and foreign keys are never touched.
 import type {Redis} from 'ioredis'
-import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {LIVE_RUNS_KEY} from '../redis/keys.js'
+import {resultsEntries} from '../results/out-dir.js'
 import {orchestratorAlive, scanRunKeys} from '../redis/heartbeat.js'
 import {LIVE_FILE} from '../chaos/live.js'
 
@@ -70,9 +71,8 @@ function running(pid: unknown): boolean {
 
 /** live.json files under `outDir` whose orchestrator pid is not running (or that are unreadable). */
 export function findStaleLiveFiles(outDir: string): string[] {
-  if (!existsSync(outDir)) return []
   const stale: string[] = []
-  for (const name of readdirSync(outDir).sort()) {
+  for (const name of resultsEntries(outDir).sort()) {
     const file = join(outDir, name, LIVE_FILE)
     if (!existsSync(file)) continue
     let pid: unknown
@@ -88,8 +88,9 @@ export function findStaleLiveFiles(outDir: string): string[] {
 
 /** Finds (and unless `dryRun` removes) abandoned runs' keys (when `redis` is given) and stale live.json files. */
 export async function clean(redis: Redis | null, outDir: string, dryRun: boolean): Promise<CleanReport> {
-  const runs = redis ? await findAbandonedRuns(redis) : []
+  // The folder first: a --results that is a file is bad input (exit 2) whatever Redis says.
   const staleLiveFiles = findStaleLiveFiles(outDir)
+  const runs = redis ? await findAbandonedRuns(redis) : []
   if (!dryRun) {
     for (const run of runs) await removeAbandonedRun(redis!, run.runId)
     for (const file of staleLiveFiles) rmSync(file, {force: true})

@@ -10,7 +10,7 @@ import type {LocatedViolation} from '../records/violation.js'
 import type {RunCollected} from '../records/run.js'
 import type {EvidenceFacts} from '../results/load-run.js'
 
-/** What the child is told (one JSON document on its stdin). */
+/** What the child is told (one JSON line on its stdin, which then stays open while this process lives). */
 export interface JudgeRequest {
   readonly dir: string
   readonly facts: EvidenceFacts
@@ -47,7 +47,9 @@ export function judgeInChild(request: JudgeRequest): Promise<Judgement> {
   let err = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
-  child.stdin.end(JSON.stringify(request))
+  // One line, and the pipe left open: the judge exits when it ends, i.e. when this process is
+  // gone (judge-main.ts), so a SIGKILLed orchestrator leaves no judge checking on its own.
+  child.stdin.write(`${JSON.stringify(request)}\n`)
   return new Promise((resolve, reject) => {
     child.once('error', reject)
     child.once('close', (code) => {

@@ -4,7 +4,7 @@
 // with a RunMetaError naming the field instead of a crash, a 4 GB page or an unknown variant.
 import type {Redis} from 'ioredis'
 import {readMetaText} from '../redis/run-meta.js'
-import {MAX_WARMUP_US, META_FORMAT, RunMetaError, settingsOf, type RedisRecovery, type RunMeta, type StoredRunMeta} from '../records/run-meta.js'
+import {LEASE_TTL_RANGE_MS, MAX_WARMUP_US, META_FORMAT, RunMetaError, settingsOf, type RedisRecovery, type RunMeta, type StoredRunMeta} from '../records/run-meta.js'
 import {DEADLOCK_POLICIES, type DeadlockPolicy} from '../records/deadlocks.js'
 import {keys} from '../redis/keys.js'
 import type {Workload} from '../workload/types.js'
@@ -16,8 +16,6 @@ import {isBreakVariant, type BreakVariant} from '../protocol/break.js'
 
 export {RunMetaError}
 
-/** Lease TTLs a meta may carry (the CLI's --lease-ttl takes at least 50 ms). */
-const LEASE_TTL_RANGE_MS = [50, 3_600_000] as const
 const MAX_META_CHARS = 16 * LIMITS.maxFileBytes
 
 export function encodeMeta(meta: RunMeta): StoredRunMeta {

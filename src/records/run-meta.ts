@@ -10,6 +10,8 @@ import type {DeadlockPolicy} from './deadlocks.js'
 export const META_FORMAT = 2
 /** The longest `--warmup`: an hour. */
 export const MAX_WARMUP_US = 3_600_000_000
+/** Lease TTLs a meta may carry, ms: `--lease-ttl` is checked against the same range, so a TTL the nodes would refuse is refused before the run starts. */
+export const LEASE_TTL_RANGE_MS = [50, 3_600_000] as const
 
 export interface RunMeta {
   readonly format: number

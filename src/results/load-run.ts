@@ -1,7 +1,7 @@
 // Loads a stored run (results/RUN_ID/) back into what the checkers look at, for `cmm check run`.
 import {existsSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {isAbsolute, join} from 'node:path'
 import type {HistoryEntry, LockEntry, TraceEntry} from '../records/history.js'
 import type {FinalState} from '../records/final-state.js'
 import {RESULTS_FORMAT, type RunSummary} from './summary.js'
@@ -19,12 +19,21 @@ export class StoredRunError extends UsageError {
   override readonly name: string = 'StoredRunError'
 }
 
-/** `RUN_ID` under `outDir`, or a folder path. */
+/**
+ * `RUN_ID` under `outDir`, or a folder path. The message says which folder was looked at: an
+ * absolute path is not looked for under `outDir` (it read `nor results/tmp/x`), and a folder
+ * without a run.json is named as such (an interrupted run quit at once, a failed start).
+ */
 export function resolveRunDir(run: string, outDir: string): string {
-  for (const dir of [run, join(outDir, run)]) {
+  if (run.trim() === '') throw new StoredRunError('no run "": empty run id (give a run id or a results folder)')
+  const candidates = isAbsolute(run) ? [run] : [run, join(outDir, run)]
+  for (const dir of candidates) {
     if (existsSync(join(dir, 'run.json')) && statSync(dir).isDirectory()) return dir
   }
-  throw new StoredRunError(`no run ${run}: neither ${run} nor ${join(outDir, run)} is a results folder with a run.json`)
+  const folder = candidates.find((dir) => existsSync(dir) && statSync(dir).isDirectory())
+  if (folder !== undefined) throw new StoredRunError(`${folder}: no run.json (not a results folder, or its run did not finish writing)`)
+  const where = candidates.length === 1 ? `${run} is not a results folder` : `neither ${run} nor ${join(outDir, run)} is a results folder with a run.json`
+  throw new StoredRunError(`no run ${run}: ${where}`)
 }
 
 export interface StoredRun {

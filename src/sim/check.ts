@@ -71,11 +71,19 @@ export function readTraceFile(path: string): string {
     throw new ModelInputError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
   }
   // A saved trace is the trace text, optionally after comment lines starting with '#'.
-  return text
+  const trace = text
     .split('\n')
     .filter((l) => !l.trimStart().startsWith('#'))
     .join(' ')
+  if (trace.trim() === '') throw new ModelInputError(`${path}: ${NO_STEPS}`)
+  return trace
 }
+
+/**
+ * An empty trace replayed zero steps and said "no violation along this trace" (exit 0): an
+ * empty or wrong --trace file, or --replay "", looked like a passing check.
+ */
+const NO_STEPS = 'no trace steps to replay (expected steps like "op0 req0 rep0", as a violation prints them and --save writes them)'
 
 /** The model the options describe (the workload file read and bounded). */
 export function modelOf(o: ModelOptions): ModelConfig {
@@ -129,6 +137,7 @@ export async function checkModel(o: ModelOptions, protocol?: Protocol): Promise<
     }
     case 'replay-trace': {
       const trace = traceOf(o.mode.trace)
+      if (trace.length === 0) throw new ModelInputError(`--replay: ${NO_STEPS}`)
       const r = replay(allowingTrace(model, trace), trace, true, p)
       lines.push(`replay of a ${trace.length}-step trace:`)
       for (const [i, s] of r.steps.entries()) lines.push(s.ran ? `  ${String(i + 1).padStart(3)}. ${s.said}` : `  ${String(i + 1).padStart(3)}. (${formatTrace([s.action])} not enabled: skipped)`)

@@ -34,18 +34,38 @@ export function countCommands(redis: Redis, count: () => void): void {
 }
 
 /**
- * The first command on a new client: a PING whose failure names the address and the
- * connection's own error ("connect ENOENT /tmp/x.sock"), not ioredis' retry-limit message.
+ * How long the first PING may take. A server that accepts the connection and never answers (a
+ * hung Redis, another service that stays silent) made it wait forever: the run, `cmm node`,
+ * `cmm chaos` and `cmm clean` hung, and a run's first Ctrl-C could not end it. A Redis answers a
+ * PING in well under a millisecond, a remote or busy one within a few seconds.
  */
-export async function ensureReachable(redis: Redis, url: string): Promise<void> {
+export const REACH_TIMEOUT_MS = 10_000
+
+/** ensureReachable's PING had no answer in time. */
+class SilentServerError extends Error {}
+
+/**
+ * The first command on a new client: a PING whose failure names the address and the
+ * connection's own error ("connect ENOENT /tmp/x.sock"), not ioredis' retry-limit message,
+ * and that fails when nothing answers within `timeoutMs`.
+ */
+export async function ensureReachable(redis: Redis, url: string, timeoutMs: number = REACH_TIMEOUT_MS): Promise<void> {
   let lastError: Error | null = null
   const remember = (error: Error) => (lastError = error)
   redis.on('error', remember)
+  let timer: NodeJS.Timeout | undefined
+  const silent = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new SilentServerError(`no answer to PING within ${timeoutMs / 1000}s (a Redis that hangs, or another service at that address)`)), timeoutMs)
+  })
   try {
-    await redis.ping()
+    await Promise.race([redis.ping(), silent])
   } catch (error) {
-    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${hideSecrets((lastError ?? (error as Error)).message)}`)
+    // A silent server keeps the connection open: close it, or the PING would wait on.
+    if (error instanceof SilentServerError) redis.disconnect()
+    const cause = error instanceof SilentServerError ? error : (lastError ?? (error as Error))
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${hideSecrets(cause.message)}`)
   } finally {
+    clearTimeout(timer)
     redis.off('error', remember)
   }
 }

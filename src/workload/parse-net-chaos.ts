@@ -7,7 +7,7 @@
 //   - { at: 1s, partition: holder-of a/0, when: dirty, for: 3s }
 import {FAULT_POINTS, ONE_WAY_DIRECTIONS, type ChaosStep, type NetTarget} from './types.js'
 import {readDuration} from './parse-steps.js'
-import {DURATION_HINT, parseDurationUs} from './duration.js'
+import {DURATION_HINT, MAX_DURATION_TEXT, parseDurationUs} from './duration.js'
 import {LIMITS} from './keys.js'
 import type {Fields, Val, YamlReader} from './yaml-reader.js'
 import {checkHolderPage, nodeId, type ChaosContext} from './chaos-refs.js'
@@ -59,7 +59,7 @@ function signedMs(r: YamlReader, v: Val | undefined): number {
   const s = r.scalar(v)
   const negative = typeof s === 'string' && s.startsWith('-')
   const us = typeof s === 'string' ? parseDurationUs(negative ? s.slice(1) : s) : null
-  if (us === null) r.fail(v, `by (a clock offset, ${DURATION_HINT}, or negative: -300ms)`)
+  if (us === null) r.fail(v, `by (a clock offset, ${DURATION_HINT}, at most ${MAX_DURATION_TEXT}, or negative: -300ms)`)
   return ((negative ? -1 : 1) * us) / 1000
 }
 

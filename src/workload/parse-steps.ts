@@ -4,7 +4,7 @@ import type {PageRef} from '../protocol/types.js'
 import {COPY_KEYS, LIMITS, MIX_KEYS, type OpKey, PAGE_CHOICES, STEP_KEYS, type StepKey} from './keys.js'
 import type {FileSpec, MixStep, Op, Step} from './types.js'
 import {parsePageText} from './values.js'
-import {DURATION_HINT, parseDurationUs} from './duration.js'
+import {DURATION_HINT, isDurationTooLong, MAX_DURATION_TEXT, parseDurationUs} from './duration.js'
 import type {Fields, Val, YamlReader} from './yaml-reader.js'
 
 type Files = Readonly<Record<string, FileSpec>>
@@ -168,6 +168,7 @@ export function readDuration(r: YamlReader, v: Val, what: string, minUs: number)
   const s = r.scalar(v)
   // A bare number (`holdTime: 5`) is refused like any other value without a unit.
   const us = typeof s === 'string' ? parseDurationUs(s) : null
+  if (us === null && typeof s === 'string' && isDurationTooLong(s)) r.fail(v, `${what} (a duration of at most ${MAX_DURATION_TEXT})`)
   if (us === null) r.fail(v, `${what} (${DURATION_HINT}${typeof s === 'number' ? '; a bare number has no unit' : ''})`)
   if (us < minUs) r.fail(v, `${what} (a duration of at least ${minUs}us)`)
   return us

@@ -1,7 +1,7 @@
 // Workload YAML -> validated Workload. The first problem found is thrown as a WorkloadError
 // (`FILE:LINE:COL: expected ..., found ...`): later errors are often consequences of the
 // first, so one precise message beats a cascade.
-import {readFileSync, statSync} from 'node:fs'
+import {closeSync, openSync, readSync, statSync} from 'node:fs'
 import {WorkloadError} from './errors.js'
 import {
   CLUSTER_KEYS,
@@ -33,16 +33,42 @@ export function loadWorkload(path: string): Workload {
   let bytes: Buffer
   try {
     const size = statSync(path).size
-    if (size > LIMITS.maxFileBytes) {
-      throw new WorkloadError(path, 0, 0, `expected a workload file of at most ${LIMITS.maxFileBytes} bytes (1 MiB), found ${size} bytes; use mixes (mix: {ops: N}) instead of long lists of steps`)
-    }
-    bytes = readFileSync(path)
+    if (size > LIMITS.maxFileBytes) throw tooLarge(path, `${size} bytes`)
+    bytes = readAtMost(path, LIMITS.maxFileBytes + 1)
+    if (bytes.length > LIMITS.maxFileBytes) throw tooLarge(path, `more than ${LIMITS.maxFileBytes} bytes`)
   } catch (e) {
     if (e instanceof WorkloadError) throw e
     const why = e instanceof Error ? e.message : String(e)
     throw new WorkloadError(path, 0, 0, `expected a readable workload file, found an error: ${why}`)
   }
   return parseWorkload(decodeUtf8(bytes, path), path)
+}
+
+function tooLarge(path: string, found: string): WorkloadError {
+  return new WorkloadError(path, 0, 0, `expected a workload file of at most ${LIMITS.maxFileBytes} bytes (1 MiB), found ${found}; use mixes (mix: {ops: N}) instead of long lists of steps`)
+}
+
+/**
+ * The first `limit` bytes of `path` at most. A device or a pipe has no size for the check above
+ * (stat says 0): `cmm run workload /dev/zero` read until memory ran out, so the limit also holds
+ * while reading.
+ */
+function readAtMost(path: string, limit: number): Buffer {
+  const fd = openSync(path, 'r')
+  try {
+    const chunks: Buffer[] = []
+    let total = 0
+    while (total < limit) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, limit - total))
+      const n = readSync(fd, chunk, 0, chunk.length, null)
+      if (n === 0) break
+      chunks.push(chunk.subarray(0, n))
+      total += n
+    }
+    return Buffer.concat(chunks)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 const UTF8 = new TextDecoder('utf-8', {fatal: true})

@@ -5,6 +5,7 @@ import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, startCli, tempDir, waitFor, writeTemp} from '../helpers/cli.js'
+import {startTestRedis, stopTestRedis} from '../helpers/redis.js'
 
 interface Event {
   type: string
@@ -135,6 +136,15 @@ nodes:
     const badNode = await runCli(['chaos', 'kill-node', '7', '--results', out])
     expect(badNode.code).toBe(2)
     expect(badNode.stderr).toMatch(/has no node 7 \(nodes 0\.\.1\)/)
+    // Another Redis than the run's: it said the live run "has ended", naming the run's own URL.
+    const other = await startTestRedis()
+    try {
+      const wrongRedis = await runCli(['chaos', 'kill-node', '1', '--results', out, '--redis', other.server.url])
+      expect(wrongRedis.code).toBe(2)
+      expect(wrongRedis.stderr).toMatch(/is not live in redis:\/\/\S+ \(--redis\), and its live\.json names redis:\/\/127\.0\.0\.1:\d+: is --redis that run's Redis\?/)
+    } finally {
+      await stopTestRedis(other)
+    }
     // The run is long: stop it (Ctrl-C) once the restart happened; results are still written.
     const run = runFolder(out)
     expect(await waitFor(() => existsSync(join(run, 'events.jsonl')) && readFileSync(join(run, 'events.jsonl'), 'utf8').includes('node-restarted'), 20_000)).toBe(true)

@@ -3,7 +3,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {loadStoredRun, StoredRunError} from '../../src/results/load-run.js'
+import {loadStoredRun, resolveRunDir, StoredRunError} from '../../src/results/load-run.js'
 import {RESULTS_FORMAT} from '../../src/results/summary.js'
 import {EventLog} from '../../src/results/events.js'
 import {tempDir} from '../helpers/cli.js'
@@ -38,5 +38,21 @@ describe('loadStoredRun', () => {
     writeFileSync(join(dir, 'trace.jsonl'), '')
     await expect(loadStoredRun(dir)).rejects.toThrow(StoredRunError)
     await expect(loadStoredRun(dir)).rejects.toThrow(message)
+  })
+})
+
+// `cmm check run` and `cmm report timeline` name runs through resolveRunDir. An absolute path
+// was also looked for under --results (`nor results/tmp/x`), and a folder without run.json (a run
+// quit at once, a failed start) was reported as if it did not exist.
+describe('resolveRunDir', () => {
+  it('says which folder it looked at and what it lacks', () => {
+    const root = tempDir()
+    const bare = tempDir()
+    expect(() => resolveRunDir(bare, root)).toThrow(`${bare}: no run.json (not a results folder, or its run did not finish writing)`)
+    expect(() => resolveRunDir(join(bare, 'nope'), root)).toThrow(`no run ${join(bare, 'nope')}: ${join(bare, 'nope')} is not a results folder`)
+    expect(() => resolveRunDir('nope', root)).toThrow(`no run nope: neither nope nor ${join(root, 'nope')} is a results folder with a run.json`)
+    expect(() => resolveRunDir('', root)).toThrow('no run "": empty run id')
+    writeFileSync(join(bare, 'run.json'), '{}')
+    expect(resolveRunDir(bare, root)).toBe(bare)
   })
 })

@@ -75,6 +75,25 @@ describe('run workload refuses bad flags with exit 2', () => {
     expect(script.stderr).toMatch(/cluster\.nodes \(a whole number 1\.\.256\)/)
   })
 
+  // Both were taken, the run started, and every node refused the run's meta: exit 4 and a run
+  // folder holding only nodes/ (no run.json).
+  it('a --seed or --lease-ttl the nodes would refuse is refused before anything starts', async () => {
+    const out = join(dir, 'results-bad-numbers')
+    const seed = await runBounded(['run', 'workload', file, '--seed', '99999999999999999999', '--out', out, '--no-tui'])
+    expect(seed.code).toBe(2)
+    expect(seed.stderr.split('\n')[0]).toBe('cmm run workload: --seed: expected a whole number (at most 9007199254740991 either way), found "99999999999999999999"')
+    const ttl = await runBounded(['run', 'workload', file, '--lease-ttl', '2h', '--out', out, '--no-tui'])
+    expect(ttl.code).toBe(2)
+    expect(ttl.stderr.trim()).toBe('cmm: --lease-ttl: expected 50ms..1h, found 7200000ms')
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
+  })
+
+  it('a duration longer than a timer can wait is refused, not served at once', async () => {
+    const r = await runBounded(['run', 'workload', file, '--hold-time', '99999h', '--out', join(dir, 'results-long'), '--no-tui'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.split('\n')[0]).toBe('cmm run workload: --hold-time: 99999h is too long; expected a duration of at most 596h')
+  })
+
   it('an unreachable Redis leaves no run folder behind', async () => {
     const out = join(dir, 'results-unreachable')
     const r = await runBounded(['run', 'workload', file, '--redis', join(dir, 'no-such.sock'), '--out', out, '--no-tui'])
@@ -101,5 +120,13 @@ describe('workload file size', () => {
     const r = await runBounded(['run', 'workload', big, '--no-tui'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/expected a workload file of at most 1048576 bytes \(1 MiB\), found \d+ bytes/)
+  })
+
+  // A device or a pipe has no size to check first: /dev/zero was read until memory ran out.
+  it('a stream longer than the limit (/dev/zero) is refused once the limit is read', async () => {
+    const r = await runBounded(['run', 'workload', '/dev/zero', '--no-tui'], 10_000)
+    expect(r.signal).toBeNull()
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim()).toBe('cmm: /dev/zero: expected a workload file of at most 1048576 bytes (1 MiB), found more than 1048576 bytes; use mixes (mix: {ops: N}) instead of long lists of steps')
   })
 })

@@ -37,10 +37,11 @@ nodes:
 async function started(script: string, flags: string[] = []) {
   const dir = tempDir()
   const file = writeTemp(dir, 'w.yaml', script)
-  const cli = startCli(['run', 'workload', file, '--results', join(dir, 'results'), '--no-tui', ...flags])
+  const out = join(dir, 'results')
+  const cli = startCli(['run', 'workload', file, '--results', out, '--no-tui', ...flags])
   expect(await waitFor(() => /nodes started/.test(cli.output()), 20_000)).toBe(true)
   const pids = [...cli.output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
-  return {cli, pids}
+  return {cli, pids, out}
 }
 
 function runFolder(out: string): string {
@@ -113,8 +114,9 @@ describe('cmm run workload', () => {
     expect(res.stdout).toMatch(/verdict: valid/)
   })
 
-  it('a second Ctrl-C quits at once: exit 130, no process left', async () => {
-    const {cli, pids} = await started(SLOW_OPS, ['--liveness', '20s'])
+  it('a second Ctrl-C quits at once: exit 130, no process left, no stale live.json', async () => {
+    const {cli, pids, out} = await started(SLOW_OPS, ['--liveness', '20s'])
+    expect(existsSync(join(runFolder(out), 'live.json'))).toBe(true)
     cli.child.kill('SIGINT')
     expect(await waitFor(() => /interrupted: no new ops/.test(cli.output()), 5000)).toBe(true)
     cli.child.kill('SIGINT')
@@ -122,6 +124,8 @@ describe('cmm run workload', () => {
     expect(res.code).toBe(130)
     expect(res.stdout).not.toMatch(/verdict:/)
     expect(await waitFor(() => pids.every((p) => !alive(p)), 5000)).toBe(true)
+    // It was left behind, for `cmm clean` to find.
+    expect(existsSync(join(runFolder(out), 'live.json'))).toBe(false)
   })
 
   it('a SIGKILLed orchestrator leaves no node process and no redis-server behind', async () => {

@@ -1,5 +1,5 @@
 // `cmm check model` as a user runs it: the issue's commands and their exit statuses.
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, tempDir} from '../helpers/cli.js'
@@ -77,5 +77,32 @@ describe('cmm check model', () => {
     const res = await runCli(['check', 'model', 'workloads/no-such-file.yaml'])
     expect(res.code).toBe(2)
     expect(res.stderr).toMatch(/no-such-file\.yaml/)
+  })
+
+  // It ended in oclif's error box with exit 1, the status of a violation, after the search.
+  it('a --save file that cannot be written is bad input in one line (exit 2)', async () => {
+    const file = join(tempDir(), 'no-such-folder', 't.trace')
+    const res = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '2', '--break', 'skip-invalidate', '--workers', '1', '--save', file])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe(`cmm: --save ${file}: cannot write it (ENOENT)\n`)
+  })
+
+  // An empty trace replayed zero steps and said "no violation along this trace", exit 0.
+  it('an empty --trace file or --replay is refused (exit 2), not passed', async () => {
+    const empty = join(tempDir(), 'empty.trace')
+    writeFileSync(empty, '# only a comment\n')
+    const file = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '2', '--trace', empty])
+    expect(file.code).toBe(2)
+    expect(file.stderr).toMatch(new RegExp(`^cmm: ${empty}: no trace steps to replay`))
+    const replay = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '2', '--replay', ' '])
+    expect(replay.code).toBe(2)
+    expect(replay.stderr).toMatch(/^cmm: --replay: no trace steps to replay/)
+  })
+
+  // Walk seeds are 32-bit: a larger one was replayed as some other walk ("walk seed 1e+23"), exit 0.
+  it('refuses a --replay walk seed no walk can have (exit 2)', async () => {
+    const res = await runCli(['check', 'model', 'workloads/upgrade-race.yaml', '--ops', '2', '--replay', '99999999999999999999999'])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe('cmm: --replay: a walk seed is a whole number 0..4294967295 (as a violation prints it), found 99999999999999999999999\n')
   })
 })

@@ -86,4 +86,15 @@ describe('applyOverrides', () => {
     expect(applyOverrides(w, {nodes: 4}).nodes.map((s) => s.length)).toEqual([1, 2, 2, 0])
     expect(() => applyOverrides(w, {nodes: 2})).toThrow(/--nodes 2 overrides cluster.nodes 3\), found 2$/)
   })
+
+  // `kill: 7` in a 2-node script was accepted (node ids were bounded only by 255), the run started
+  // and its chaos schedule failed it: exit 4 with "chaos step: no node 7".
+  it('refuses a chaos step naming a node the cluster does not have, at its place, in the script and after --nodes', () => {
+    const chaos = yaml('name: t', 'cluster: {nodes: 3}', 'files: {a: {pages: 1}}', 'nodes: {all: [{read: a/0}]}', 'chaos:', '  - {at: 1s, kill: 2}', '  - {at: 2s, partition: 1}')
+    const w = parseWorkload(chaos, 'c.yaml')
+    expect(thrown(() => applyOverrides(w, {nodes: 2})).message).toBe('c.yaml:6:20: expected a chaos target among node ids 0..1 (--nodes 2 overrides cluster.nodes 3), found node 2')
+    expect(thrown(() => applyOverrides(w, {nodes: 1})).message).toBe('c.yaml:6:20: expected a chaos target among node ids 0..0 (--nodes 1 overrides cluster.nodes 3), found node 2')
+    expect(thrown(() => parseWorkload(chaos.replace('nodes: 3', 'nodes: 1'), 'c.yaml')).message).toBe('c.yaml:6:20: expected a chaos target among node ids 0..0 (cluster.nodes is 1), found node 2')
+    expect(applyOverrides(w, {nodes: 4}).chaos).toHaveLength(2)
+  })
 })

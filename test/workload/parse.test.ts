@@ -186,6 +186,21 @@ describe('scalar syntaxes', () => {
     expect(parseDurationUs(text)).toBeNull()
   })
 
+  // Node.js timers hold at most 2^31-1 ms and fire a longer wait after 1 ms: a hold time, sleep
+  // or --budget past that used to take effect at once instead of never.
+  it('refuses a duration longer than a timer can wait (596h), saying so', () => {
+    expect(parseDurationUs('596h')).toBe(596 * 3_600_000_000)
+    expect(parseDurationUs('597h')).toBeNull()
+    expect(parseDurationUs('99999h')).toBeNull()
+    expect(durationProblem('99999h')).toBe('99999h is too long; expected a duration of at most 596h')
+    expect(() => parseWorkload(yaml('name: t', 'files: {a: {pages: 1}}', 'nodes:', '  "0":', '    - sleep: 99999h'), 't.yaml')).toThrow(
+      't.yaml:5:14: expected sleep (a duration of at most 596h), found 99999h',
+    )
+    expect(() => parseWorkload(yaml('name: t', 'cluster: {holdTime: 1000h}', 'files: {a: {pages: 1}}', 'nodes:', '  "0":', '    - read: a/0'), 't.yaml')).toThrow(
+      't.yaml:2:21: expected cluster.holdTime (a duration of at most 596h), found 1000h',
+    )
+  })
+
   it('parses node selectors', () => {
     expect(parseSelector('all')).toEqual({kind: 'all'})
     expect(parseSelector('1')).toEqual({kind: 'ranges', ranges: [{lo: 1, hi: 1}]})

@@ -1,11 +1,12 @@
 // Finds and reads stored runs for `cmm report histograms`: by id (under the results root) or by
 // folder path; the latest run by default. Anything wrong with the input is a ReportInputError
 // (one line, exit 2), never a stack trace.
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, statSync} from 'node:fs'
 import {basename, join, resolve} from 'node:path'
 import {readHistogramFiles} from '../../metrics/merge.js'
 import type {EncodedHistograms} from '../../records/histogram-keys.js'
 import {RESULTS_FORMAT} from '../../results/summary.js'
+import {resultsEntries} from '../../results/out-dir.js'
 import {parseTimeline, type TimelineRow} from '../../results/timeline.js'
 import type {Validity} from '../../check/verdict.js'
 import {UsageError} from '../../protocol/errors.js'
@@ -49,7 +50,7 @@ const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{4}$/
 /** A run id under `root`, or a folder path; `undefined`: the latest run under `root`. */
 export function resolveRunDir(name: string | undefined, root: string): string {
   if (name === undefined) {
-    const ids = existsSync(root) ? readdirSync(root).filter((d) => RUN_ID.test(d) && existsSync(join(root, d, 'run.json'))).sort() : []
+    const ids = resultsEntries(root).filter((d) => RUN_ID.test(d) && existsSync(join(root, d, 'run.json'))).sort()
     const latest = ids[ids.length - 1]
     if (latest === undefined) throw new ReportInputError(`no complete run under ${root}/ (run \`cmm run workload\` first, or name a run folder)`)
     return join(root, latest)

@@ -5,6 +5,7 @@ import {validityWord} from '../../check/verdict.js'
 import {buildFaults, buildItems} from './items.js'
 import {locateViolations} from '../../check/locate.js'
 import type {RunSummary} from '../../results/summary.js'
+import {StoredRunError} from '../../results/load-run.js'
 import {unitOfKey, type RunRecords} from '../../check/run-records.js'
 import type {HistoryEntry} from '../../records/history.js'
 import type {TimelineRecords} from './records.js'
@@ -37,9 +38,24 @@ export function unitsWithoutViolations(history: readonly HistoryEntry[], summary
   return busiestUnits(history, summary.settings.granularity).slice(0, DEFAULT_UNITS).map((u) => u.unit)
 }
 
+/**
+ * A --unit the run never touched, or a --from at or past its end, drew an empty page and said
+ * "0 bars" with exit 0, so a typo (`--unit a0`, `--from 2s` for 2ms) went unnoticed.
+ */
+function checkChoice(choice: TimelineChoice, units: readonly {unit: string}[], durationMs: number): void {
+  const known = units.map((u) => u.unit)
+  const unknown = (choice.units ?? []).filter((u) => !known.includes(u))
+  if (unknown.length > 0) {
+    const list = known.length === 0 ? 'none' : `${known.slice(0, 8).join(', ')}${known.length > 8 ? ', ...' : ''}`
+    throw new StoredRunError(`--unit ${unknown.join(',')}: no such lock unit in this run (its units: ${list})`)
+  }
+  if (choice.from !== undefined && choice.from >= durationMs) throw new StoredRunError(`--from ${choice.from}ms: at or after the run's end (${durationMs.toFixed(1)}ms)`)
+}
+
 export function buildTimeline(r: TimelineRecords, choice: TimelineChoice = {}): TimelineData {
   const violations = locateViolations(r)
   const allUnits = busiestUnits(r.history, r.summary.settings.granularity)
+  checkChoice(choice, allUnits, r.summary.durationMs)
   const first = violations[0]
   const why: string[] = []
   let units: string[]
