@@ -65,7 +65,7 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     'external-nodes': Flags.boolean({description: 'Start no node processes: wait for `cmm node --run RUN --id K` to join (use with --redis).', default: false}),
     'lease-ttl': durationFlag({description: `Node lease: a node silent this long is declared dead and its locks purged; ${DURATION_HINT}, 50ms..1h.`, default: 2_000_000, defaultHelp: async () => '2s'}),
     warmup: durationFlag({description: `Warm-up: ops and page accesses that start this soon after the workload's start are played, recorded in the history and checked, but kept out of the latency histograms (a node's first seconds mostly time V8 compiling cmm's own code); ${DURATION_HINT}, up to 1h. run.json counts them (counters.untimedOps, untimedAccesses).`, default: 0, defaultHelp: async () => '0s'}),
-    liveness: durationFlag({description: `Liveness bound: every page access (a copy's pages one by one) must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}.`, default: 10_000_000, defaultHelp: async () => '10s'}),
+    liveness: durationFlag({description: `Liveness bound: every page access (a copy's pages one by one) must complete within it, and a run where no node completes an op for this long is stopped as stuck; ${DURATION_HINT}, at least 1ms.`, default: 10_000_000, defaultHelp: async () => '10s'}),
     break: Flags.option({description: 'Run a deliberately broken protocol variant (the checks must report it; each is described under DESCRIPTION).', options: Object.keys(BREAK_VARIANTS) as BreakVariant[]})(),
     tui: Flags.boolean({description: 'Live terminal view when stdout is a TTY and CI is not set (--no-tui: plain progress lines).', default: true, allowNo: true}),
     json: Flags.boolean({description: 'Print one JSON summary (run.json) instead of text.', default: false}),
@@ -81,6 +81,8 @@ ${Object.entries(BREAK_VARIANTS).map(([name, what]) => `  ${name}: ${what}`).joi
     // The nodes refuse a meta whose TTL is out of this range: past it the run would start, then fail (exit 4).
     if (leaseTtlMs < LEASE_TTL_RANGE_MS[0] || leaseTtlMs > LEASE_TTL_RANGE_MS[1]) fail(this, `--lease-ttl: expected 50ms..1h, found ${flags['lease-ttl'] / 1000}ms`, EXIT.badInput)
     if (flags.warmup > MAX_WARMUP_US) fail(this, '--warmup: at most 1h', EXIT.badInput)
+    // 0 would declare the run stuck the moment it started and fail every page access: a typo, not a bound.
+    if (flags.liveness < 1000) fail(this, `--liveness: expected at least 1ms, found ${flags.liveness / 1000}ms`, EXIT.badInput)
     const strategies = flags['copy-strategy'] === undefined ? [undefined] : parseStrategies(flags['copy-strategy'])
     if (strategies === null) fail(this, `--copy-strategy: expected ${COPY_STRATEGIES.join(', ')} or a comma list of them, found ${JSON.stringify(flags['copy-strategy'])}`, EXIT.badInput)
     if (flags['external-nodes'] && !flags.redis) fail(this, '--external-nodes needs --redis URL (nodes on other hosts must reach the same Redis)', EXIT.badInput)

@@ -85,6 +85,9 @@ describe('run workload refuses bad flags with exit 2', () => {
     const ttl = await runBounded(['run', 'workload', file, '--lease-ttl', '2h', '--out', out, '--no-tui'])
     expect(ttl.code).toBe(2)
     expect(ttl.stderr.trim()).toBe('cmm: --lease-ttl: expected 50ms..1h, found 7200000ms')
+    // A zero liveness bound declared every run stuck at once (exit 1, a protocol verdict for a typo).
+    const liveness = await runBounded(['run', 'workload', file, '--liveness', '0ms', '--out', out, '--no-tui'])
+    expect([liveness.code, liveness.stderr.trim()]).toEqual([2, 'cmm: --liveness: expected at least 1ms, found 0ms'])
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([])
   })
 
