@@ -40,6 +40,17 @@ function firstLine(input: NodeJS.ReadableStream): Promise<string> {
   })
 }
 
+/**
+ * Run from sources (in-process tests import src/ under tsx): a worker thread of Node 20 gets no
+ * tsx and cannot load this .ts file, so the checks run on this thread; the pipe's end is then
+ * seen only once they are done. Built (dist/, what `cmm` runs), they run in a worker.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts')
+
+function answer(judgement: Judgement): void {
+  process.stdout.write(JSON.stringify(judgement), () => process.exit(0))
+}
+
 function fatal(error: Error): never {
   process.stderr.write(`${error.stack ?? error.message}\n`)
   process.exit(1)
@@ -53,8 +64,9 @@ async function main(): Promise<void> {
   process.stdin.on('end', () => process.exit(ORPHANED))
   process.stdin.on('error', () => process.exit(ORPHANED))
   process.stdin.resume()
+  if (FROM_SOURCES) return answer(await judge(request))
   const worker = new Worker(new URL(import.meta.url), {workerData: request})
-  worker.once('message', (answer: Judgement) => process.stdout.write(JSON.stringify(answer), () => process.exit(0)))
+  worker.once('message', answer)
   worker.once('error', fatal)
 }
 
