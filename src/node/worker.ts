@@ -82,9 +82,10 @@ export async function runWorker(ctx: WorkerContext): Promise<void> {
       if (wait > 0) await sleepUs(wait)
     }
     const start = ctx.clock()
+    const timing: OpTiming = {intendedStart, timed: timed(ctx, start)}
     ctx.onOp?.(next.op)
     try {
-      await perform(ctx, next.op, stampOf, intendedStart)
+      await perform(ctx, next.op, stampOf, timing)
     } catch (error) {
       if (!(error instanceof LockAbandonedError)) throw error
       // The op ends with an error result (its wait broke a deadlock); the run goes on.
@@ -96,7 +97,7 @@ export async function runWorker(ctx: WorkerContext): Promise<void> {
     ctx.onOp?.(null)
     const end = ctx.clock()
     if (next.op.f !== 'sleep') {
-      if (timed(ctx, start)) ctx.recorder.record(next.op.f, null, end - start, intendedStart === null ? undefined : end - intendedStart)
+      if (timing.timed) ctx.recorder.record(next.op.f, null, end - start, intendedStart === null ? undefined : end - intendedStart)
       else ctx.counters.untimedOps++
       ctx.counters.ops++
     }
@@ -105,17 +106,27 @@ export async function runWorker(ctx: WorkerContext): Promise<void> {
 
 type Access = Awaited<ReturnType<NodeRuntime['access']>>
 
-/** `intendedStart`: an open-loop op's intended start (its read or write access is corrected from it). */
-async function perform(ctx: WorkerContext, op: Op, stampOf: () => string, intendedStart: number | null): Promise<void> {
+/**
+ * What an op's accesses need to know of it: an open-loop op's intended start (its read or write
+ * access is corrected from it), and whether it is timed at all. Decided once, at the op's start:
+ * an op started in the warm-up keeps all its accesses out of the histograms too, even one that
+ * begins after the warm-up's end (it was counted as timed, one access in untimedOps' share too few).
+ */
+interface OpTiming {
+  readonly intendedStart: number | null
+  readonly timed: boolean
+}
+
+async function perform(ctx: WorkerContext, op: Op, stampOf: () => string, timing: OpTiming): Promise<void> {
   switch (op.f) {
     case 'read':
-      return read(ctx, op.page, intendedStart)
+      return read(ctx, op.page, timing)
     case 'write': {
       const stamp = stampOf()
-      return write(ctx, op.page, stamp, encodeStamp(stamp, ctx.settings.pageSize), intendedStart)
+      return write(ctx, op.page, stamp, encodeStamp(stamp, ctx.settings.pageSize), timing)
     }
     case 'copy':
-      return copy(ctx, op.from, op.to, op.pages)
+      return copy(ctx, op.from, op.to, op.pages, timing.timed)
     case 'msync':
       return msync(ctx, op.file)
     case 'sleep':
@@ -127,13 +138,14 @@ async function perform(ctx: WorkerContext, op: Op, stampOf: () => string, intend
  * One page access, its latency recorded under its fault class. Every access the runtime counts
  * in `counters.faults` goes through here (copies' reads, writes and fault-ins included), so the
  * fault histograms hold exactly as many samples as the fault counters say, less the accesses of
- * the warm-up (`untimedAccesses`): one source of counts.
+ * the warm-up's ops (`untimedAccesses`): one source of counts.
  */
-async function timedAccess(ctx: WorkerContext, page: PageRef, mode: 'read' | 'write', data: Uint8Array | null, intendedStart: number | null): Promise<Access> {
+async function timedAccess(ctx: WorkerContext, page: PageRef, mode: 'read' | 'write', data: Uint8Array | null, timing: OpTiming): Promise<Access> {
   const start = ctx.clock()
   const res = await ctx.runtime.access(page, mode, data)
   const end = ctx.clock()
-  if (timed(ctx, start)) ctx.recorder.recordFault(res.fault, end - start, intendedStart === null ? undefined : end - intendedStart)
+  const {intendedStart} = timing
+  if (timing.timed) ctx.recorder.recordFault(res.fault, end - start, intendedStart === null ? undefined : end - intendedStart)
   else ctx.counters.untimedAccesses++
   return res
 }
@@ -151,17 +163,17 @@ function entry(ctx: WorkerContext, type: HistoryEntry['type'], f: HistoryEntry['
   return {index: -1, time: historyTime(ctx), process: ctx.node, type, f, key, value}
 }
 
-async function read(ctx: WorkerContext, page: PageRef, intendedStart: number | null): Promise<void> {
+async function read(ctx: WorkerContext, page: PageRef, timing: OpTiming): Promise<void> {
   const key = pageKey(page)
   ctx.onHistory(entry(ctx, 'invoke', 'read', key, null))
-  const res = await failAs(ctx, 'read', key, null, timedAccess(ctx, page, 'read', null, intendedStart))
+  const res = await failAs(ctx, 'read', key, null, timedAccess(ctx, page, 'read', null, timing))
   ctx.onHistory(entry(ctx, 'ok', 'read', key, decodeStamp(res.data)))
 }
 
-async function write(ctx: WorkerContext, page: PageRef, stamp: string | null, data: Uint8Array, intendedStart: number | null): Promise<void> {
+async function write(ctx: WorkerContext, page: PageRef, stamp: string | null, data: Uint8Array, timing: OpTiming): Promise<void> {
   const key = pageKey(page)
   ctx.onHistory(entry(ctx, 'invoke', 'write', key, stamp))
-  await failAs(ctx, 'write', key, stamp, timedAccess(ctx, page, 'write', data, intendedStart))
+  await failAs(ctx, 'write', key, stamp, timedAccess(ctx, page, 'write', data, timing))
   ctx.onHistory(entry(ctx, 'ok', 'write', key, stamp))
 }
 
@@ -170,7 +182,9 @@ async function write(ctx: WorkerContext, page: PageRef, stamp: string | null, da
  * copy strategy says (src/protocol/copy-plan.ts: naive, ordered, retry). If a wait is abandoned
  * to break a deadlock, every pin the copy holds is released and the error propagates.
  */
-async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: number): Promise<void> {
+async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: number, timed: boolean): Promise<void> {
+  // A copy's accesses are closed-loop (no intended start); timed or not as the copy is.
+  const timing: OpTiming = {intendedStart: null, timed}
   const plan = new CopyPlan({from, to, pages}, ctx.copyStrategy ?? 'ordered', ctx.settings, ctx.jitter)
   const read: Uint8Array[] = []
   let action = plan.next(null)
@@ -189,7 +203,7 @@ async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: numbe
         case 'read': {
           const key = pageKey(action.page)
           ctx.onHistory(entry(ctx, 'invoke', 'read', key, null))
-          const got = await failAs(ctx, 'read', key, null, timedAccess(ctx, action.page, 'read', null, null))
+          const got = await failAs(ctx, 'read', key, null, timedAccess(ctx, action.page, 'read', null, timing))
           read[action.index] = got.data
           ctx.onHistory(entry(ctx, 'ok', 'read', key, decodeStamp(got.data)))
           break
@@ -197,11 +211,11 @@ async function copy(ctx: WorkerContext, from: PageRef, to: PageRef, pages: numbe
         case 'write': {
           const data = read[action.index]
           if (data === undefined) throw new Error(`copy: write of page ${action.index} before its read`)
-          await write(ctx, action.page, decodeStamp(data), data, null)
+          await write(ctx, action.page, decodeStamp(data), data, timing)
           break
         }
         case 'fault-in':
-          await timedAccess(ctx, action.page, 'read', null, null)
+          await timedAccess(ctx, action.page, 'read', null, timing)
           break
         case 'backoff':
           await sleepUs(action.us)
