@@ -34,14 +34,10 @@ export const durationFlag = Flags.custom<number>({
  * Used as `integerFlag({min: 1, max: 256})({description, ...})`, so oclif's typing of `required`
  * and `default` still applies.
  */
-export function integerFlag(bounds: {readonly min?: number; readonly max?: number} = {}) {
-  const {min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER} = bounds
+export function integerFlag(bounds: WholeNumberBounds = {}) {
   return Flags.custom<number>({
     async parse(input, _context, flag) {
-      const text = input.trim()
-      const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
-      if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`--${flag.name}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
-      return n
+      return wholeNumber(input, `--${flag.name}`, bounds)
     },
   })
 }
@@ -51,16 +47,26 @@ export function integerFlag(bounds: {readonly min?: number; readonly max?: numbe
  * `NODE: expected a whole number of at least 0, found "abc"`. oclif's Args.integer throws a
  * plain Error, which escaped as its error box with exit 1 (a violation's status).
  */
-export function integerArg(bounds: {readonly min?: number; readonly max?: number} = {}) {
-  const {min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER} = bounds
+export function integerArg(bounds: WholeNumberBounds = {}) {
   return Args.custom<number>({
     async parse(input, _context, arg) {
-      const text = input.trim()
-      const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
-      if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`${arg.name.toUpperCase()}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
-      return n
+      return wholeNumber(input, arg.name.toUpperCase(), bounds)
     },
   })
+}
+
+interface WholeNumberBounds {
+  readonly min?: number
+  readonly max?: number
+}
+
+/** `input` as a whole number within the bounds (default: the safe integers), or a one-line error naming `what`. */
+function wholeNumber(input: string, what: string, bounds: WholeNumberBounds): number {
+  const {min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER} = bounds
+  const text = input.trim()
+  const n = /^-?\d+$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new FlagValueError(`${what}: expected ${wholeNumberRange(min, max)}, found ${JSON.stringify(input)}`)
+  return n
 }
 
 /** `a whole number 1..256`, `a whole number of at least 0`, or plain `a whole number`. */
