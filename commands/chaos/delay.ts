@@ -3,7 +3,7 @@ import {CmmCommand} from '../../src/cli/command.js'
 import {DURATION_HINT, durationFlag, integerArg} from '../../src/cli/flags.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail} from '../../src/cli/fail.js'
-import {applyFault, CHAOS_EXIT_TEXT, msOf, runFlags} from '../../src/cli/chaos.js'
+import {applyFault, CHAOS_EXIT_TEXT, forMsOf, msOf, runFlags} from '../../src/cli/chaos.js'
 import {durationProblem, parseDurationUs} from '../../src/workload/duration.js'
 
 export default class ChaosDelay extends CmmCommand {
@@ -34,6 +34,6 @@ ${CHAOS_EXIT_TEXT}`
     if (delayUs === null) fail(this, `DELAY: ${durationProblem(args.delay)}`, EXIT.badInput)
     const jitterMs = msOf(flags.jitter) ?? 0
     if (jitterMs * 1000 > delayUs) fail(this, `--jitter is more than the delay ${args.delay}`, EXIT.badInput)
-    await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal: 'DELAY', delayMs: delayUs / 1000, jitterMs, forMs: msOf(flags.for), restartAfterMs: null}})
+    await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal: 'DELAY', delayMs: delayUs / 1000, jitterMs, forMs: forMsOf(this, flags.for), restartAfterMs: null}})
   }
 }

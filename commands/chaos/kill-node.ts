@@ -4,7 +4,7 @@ import {DURATION_HINT, durationFlag, integerArg} from '../../src/cli/flags.js'
 import {CHAOS_SIGNALS, type ChaosSignal} from '../../src/chaos/requests.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail} from '../../src/cli/fail.js'
-import {applyFault, CHAOS_EXIT_TEXT, msOf, runFlags} from '../../src/cli/chaos.js'
+import {applyFault, CHAOS_EXIT_TEXT, forMsOf, msOf, runFlags} from '../../src/cli/chaos.js'
 
 export default class ChaosKillNode extends CmmCommand {
   static override summary = 'Kill, pause or resume a node of a live `cmm run workload`'
@@ -34,7 +34,7 @@ ${CHAOS_EXIT_TEXT}`
     const {args, flags} = await this.parse(ChaosKillNode)
     const signal = flags.signal
     const restartAfterMs = msOf(flags['restart-after'])
-    const resumeAfterMs = msOf(flags.for)
+    const resumeAfterMs = forMsOf(this, flags.for)
     if (restartAfterMs !== null && signal !== 'KILL') fail(this, '--restart-after goes with --signal KILL', EXIT.badInput)
     if (resumeAfterMs !== null && signal !== 'STOP') fail(this, '--for goes with --signal STOP', EXIT.badInput)
     await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal, restartAfterMs, resumeAfterMs}})

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {CmmCommand} from '../../src/cli/command.js'
 import {DURATION_HINT, durationFlag, integerArg} from '../../src/cli/flags.js'
-import {applyFault, CHAOS_EXIT_TEXT, msOf, runFlags} from '../../src/cli/chaos.js'
+import {applyFault, CHAOS_EXIT_TEXT, forMsOf, runFlags} from '../../src/cli/chaos.js'
 import {ONE_WAY_DIRECTIONS, type PartitionDirection} from '../../src/workload/types.js'
 
 export default class ChaosPartition extends CmmCommand {
@@ -29,6 +29,6 @@ ${CHAOS_EXIT_TEXT}`
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ChaosPartition)
     const direction: PartitionDirection = flags['one-way'] ?? 'both'
-    await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal: 'PARTITION', direction, forMs: msOf(flags.for), restartAfterMs: null}})
+    await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal: 'PARTITION', direction, forMs: forMsOf(this, flags.for), restartAfterMs: null}})
   }
 }

@@ -3,7 +3,7 @@ import {CmmCommand} from '../../src/cli/command.js'
 import {DURATION_HINT, durationFlag, integerArg} from '../../src/cli/flags.js'
 import {EXIT} from '../../src/records/exit-codes.js'
 import {fail} from '../../src/cli/fail.js'
-import {applyFault, CHAOS_EXIT_TEXT, msOf, runFlags} from '../../src/cli/chaos.js'
+import {applyFault, CHAOS_EXIT_TEXT, forMsOf, runFlags} from '../../src/cli/chaos.js'
 import {durationProblem, parseDurationUs} from '../../src/workload/duration.js'
 
 export default class ChaosSkew extends CmmCommand {
@@ -37,6 +37,6 @@ ${CHAOS_EXIT_TEXT}`
     if (us === null) fail(this, `OFFSET: ${durationProblem(magnitude)}`, EXIT.badInput)
     const rate = flags.rate === undefined ? 1 : Number(flags.rate)
     if (!(rate >= 0.1 && rate <= 10)) fail(this, `--rate: expected a number 0.1..10, found ${JSON.stringify(flags.rate)}`, EXIT.badInput)
-    await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal: 'SKEW', offsetMs: ((negative ? -1 : 1) * us) / 1000, rate, forMs: msOf(flags.for), restartAfterMs: null}})
+    await applyFault(this, {outDir: flags.results, runId: flags.run, redisUrl: flags.redis, json: flags.json, request: {node: args.node, signal: 'SKEW', offsetMs: ((negative ? -1 : 1) * us) / 1000, rate, forMs: forMsOf(this, flags.for), restartAfterMs: null}})
   }
 }

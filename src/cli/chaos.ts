@@ -39,3 +39,9 @@ export async function applyFault(command: Command, o: FaultRequestOptions & {rea
 export function msOf(us: number | undefined): number | null {
   return us === undefined ? null : us / 1000
 }
+
+/** A fault's --for in ms: at least 1ms, as a chaos step's for: (0 ended the fault as it began, and the command reported it applied). */
+export function forMsOf(command: Command, us: number | undefined): number | null {
+  if (us !== undefined && us < 1000) fail(command, `--for: expected at least 1ms (as a chaos step's for:), found ${us / 1000}ms`, EXIT.badInput)
+  return msOf(us)
+}

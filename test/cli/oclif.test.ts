@@ -77,6 +77,15 @@ describe('cmm as an oclif CLI', () => {
     expect(r.stderr).toBe(`${line}\nSee \`${name} --help\`.\n`)
   })
 
+  // A zero --for ended the fault as it began and was reported applied; a script's for: needs 1ms.
+  it.each([
+    [['chaos', 'partition', '0', '--for', '0ms']],
+    [['chaos', 'kill-node', '0', '--signal', 'STOP', '--for', '0ms']],
+  ])('a fault lasting no time is bad input, before any run is looked up: %j', async (argv) => {
+    const r = await runCli([...argv, '--results', tempDir()])
+    expect([r.code, r.stderr]).toEqual([2, "cmm: --for: expected at least 1ms (as a chaos step's for:), found 0ms\n"])
+  })
+
   it('a swapped pair of letters is one typo: --sede suggests --seed', async () => {
     const r = await runCli(['run', 'workload', 'workloads/pingpong.yaml', '--sede', '3'])
     expect(r.code).toBe(2)
