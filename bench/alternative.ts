@@ -75,13 +75,9 @@ async function lockLibraryRun(ctx: BenchContext, mix: Pick<MixSpec, 'read' | 'wr
   return {opsPerSec: ops / ((endUs - startUs) / 1e6), clientUsPerOp: (clientMs * 1000) / ops, clientUsPerOpAfterStartup: ((clientMs - startupMs) * 1000) / ops, redisUsPerOp: (redisMs * 1000) / ops, commandsPerOp: commands / ops, clientUsPerCommand: ((clientMs - startupMs) * 1000) / commands, othersUsPerOp: 0}
 }
 
-/** CPU µs of cmm's node processes after their start-up (the orchestrator left out: it sends no protocol traffic). */
-function nodesRunningUs(res: RunResources): number {
-  return res.processes.reduce((us, p) => (p.role === 'node' ? us + (p.userMs + p.systemMs - (p.startupMs ?? 0)) * 1000 : us), 0)
-}
-
-function orchestratorUs(res: RunResources): number {
-  return res.processes.reduce((us, p) => (p.role === 'orchestrator' ? us + (p.userMs + p.systemMs) * 1000 : us), 0)
+/** CPU µs of a run's processes of one role, each less its start-up (nodes: their CPU before the workload began). */
+function runningUs(res: RunResources, role: 'node' | 'orchestrator'): number {
+  return res.processes.reduce((us, p) => (p.role === role ? us + (cpuMs(p) - (p.startupMs ?? 0)) * 1000 : us), 0)
 }
 
 function cmmSide(r: MixResult): SideResult {
@@ -89,7 +85,7 @@ function cmmSide(r: MixResult): SideResult {
   if (res === null || res.redis === null) throw new Error('cmm run without resources')
   const scripts = res.redis.scripts
   const perCall = scripts && scripts.callsPerOp !== null && scripts.usPerCall !== null ? {scripts: {callsPerOp: scripts.callsPerOp, usPerCall: scripts.usPerCall}} : {}
-  return {opsPerSec: r.opsPerSec, clientUsPerOp: res.cmm.cpuUsPerOp ?? Number.NaN, clientUsPerOpAfterStartup: res.cmm.cpuUsPerOpAfterStartup ?? Number.NaN, redisUsPerOp: res.redis.cpuUsPerOp ?? Number.NaN, commandsPerOp: r.redisCommands / r.ops, clientUsPerCommand: nodesRunningUs(res) / r.redisCommands, othersUsPerOp: orchestratorUs(res) / r.ops, ...perCall}
+  return {opsPerSec: r.opsPerSec, clientUsPerOp: res.cmm.cpuUsPerOp ?? Number.NaN, clientUsPerOpAfterStartup: res.cmm.cpuUsPerOpAfterStartup ?? Number.NaN, redisUsPerOp: res.redis.cpuUsPerOp ?? Number.NaN, commandsPerOp: r.redisCommands / r.ops, clientUsPerCommand: runningUs(res, 'node') / r.redisCommands, othersUsPerOp: runningUs(res, 'orchestrator') / r.ops, ...perCall}
 }
 
 /**

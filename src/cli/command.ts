@@ -49,6 +49,11 @@ function missingArgsLine(error: ParseFailure): string | null {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Output = {[name: string]: any}
 
+/** A command-line error as cmm prints it: one line naming the command and the problem, then where help is. */
+export function usageError(command: string, line: string): string {
+  return `cmm ${command}: ${line}\nSee \`cmm ${command} --help\`.\n`
+}
+
 export abstract class CmmCommand extends Command {
   /**
    * Everything the parser throws is about the command line, but not all of it is a parse
@@ -73,7 +78,7 @@ export abstract class CmmCommand extends Command {
     if (error instanceof FlagValueError) line = error.line
     else if (isParseFailure(error)) line = `${missingArgsLine(error) ?? parseMessageLine(error.message)}${this.suggestion(error)}`
     else return super.catch(error)
-    process.stderr.write(`cmm ${name}: ${line}\nSee \`cmm ${name} --help\`.\n`)
+    process.stderr.write(usageError(name, line))
     return this.exit(EXIT.badInput)
   }
 

@@ -4,6 +4,7 @@
 import type {Hook} from '@oclif/core'
 import {EXIT} from '../records/exit-codes.js'
 import {closest} from './suggest.js'
+import {usageError} from './command.js'
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const ids = options.config.commands.filter((c) => !c.hidden).map((c) => c.id)
@@ -15,7 +16,7 @@ const hook: Hook<'command_not_found'> = async function (options) {
     // as CmmCommand words its own (the plugin's messages never print: the process ends here).
     const name = command.replaceAll(':', ' ')
     const extra = options.id.slice(command.length + 1).split(':')
-    process.stderr.write(`cmm ${name}: Unexpected argument${extra.length === 1 ? '' : 's'}: ${extra.join(', ')}\nSee \`cmm ${name} --help\`.\n`)
+    process.stderr.write(usageError(name, `Unexpected argument${extra.length === 1 ? '' : 's'}: ${extra.join(', ')}`))
     process.exit(EXIT.badInput)
   }
   if (process.stdin.isTTY) return

@@ -222,7 +222,7 @@ export class NodeRuntime {
         // Counted when the worker gets it, which records its latency under the same class: an
         // access a lost lease fails never completes, so it is in neither (it was counted here and
         // in no histogram, a lease-lost incarnation's fault counts one above its histograms').
-        this.settleLeased(this.accesses, effect.id, {data: effect.data, fault: effect.fault}, () => c.faults[effect.fault]++)
+        this.settleLeased(this.accesses, effect.id, {data: effect.data, fault: effect.fault}, this.countFault)
         return
       }
       case 'pinned':
@@ -258,23 +258,24 @@ export class NodeRuntime {
     }
   }
 
-  /** settle(), but only under a lease known to be alive (see `lease` in the options); `settled` runs only if it does settle. */
-  private settleLeased<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T, settled: () => void = () => {}): void {
+  /** An access's fault, counted as the worker receives it (a bound method: no closure per access). */
+  private readonly countFault = (done: {readonly fault: FaultClass}): void => {
+    this.options.counters.faults[done.fault]++
+  }
+
+  /** settle(), but only under a lease known to be alive (see `lease` in the options); `onSettled` runs only if it does settle. */
+  private settleLeased<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T, onSettled?: (value: T) => void): void {
     const lease = this.options.lease
-    const done = () => {
-      settled()
-      settle(table, id, value)
-    }
-    if (lease === undefined || lease.valid()) return done()
+    if (lease === undefined || lease.valid()) return settleWith(table, id, value, onSettled)
     // no-lease-guard (broken): completes on a lapsed lease, from a cache it may no longer own.
     if (this.options.breakVariant === 'no-lease-guard') {
       this.options.onBreakFired?.(1)
-      return done()
+      return settleWith(table, id, value, onSettled)
     }
     lease.confirm().then(
       (ok) => {
         if (this.failure || !table.has(id)) return
-        if (ok) done()
+        if (ok) settleWith(table, id, value, onSettled)
         else this.fail(new Error('lease lost: the node may no longer hold its locks'))
       },
       (error: Error) => this.fail(error),
@@ -364,4 +365,9 @@ function settle<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T): v
   if (!w) throw new Error(`completion for unknown request ${id}`)
   table.delete(id)
   w.resolve(value)
+}
+
+function settleWith<T>(table: Map<RequestId, Waiter<T>>, id: RequestId, value: T, onSettled: ((value: T) => void) | undefined): void {
+  onSettled?.(value)
+  settle(table, id, value)
 }
